@@ -1,0 +1,27 @@
+package io.tensorline.engine;
+
+import java.util.Set;
+
+/**
+ * A framework plug-in, found with {@link java.util.ServiceLoader}. Implementations must have a public no-argument
+ * constructor and be cheap to construct: natives load only when the first model loads.
+ */
+public interface EngineProvider {
+
+    /** The backend name used in config.pbtxt's {@code backend} field, e.g. {@code "onnxruntime"}. */
+    String backend();
+
+    /** The {@code platform} values this engine serves, e.g. {@code "onnxruntime_onnx"}. */
+    Set<String> platforms();
+
+    /** The file (or directory) name looked for in a version folder when the config names none. */
+    String defaultModelFileName();
+
+    /** How many instances a CPU instance group gets when its {@code count} is not set. */
+    default int defaultCpuInstanceCount() {
+        return 1;
+    }
+
+    /** Creates one instance of a model version on the requested device. */
+    LoadedModel load(LoadRequest request) throws EngineException;
+}

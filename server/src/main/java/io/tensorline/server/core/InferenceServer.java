@@ -1,0 +1,151 @@
+package io.tensorline.server.core;
+
+import io.tensorline.engine.Shapes;
+import io.tensorline.engine.Tensor;
+import io.tensorline.engine.TensorSpec;
+import io.tensorline.proto.ModelConfig;
+import io.tensorline.server.config.IoSpec;
+import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.repository.ModelIndexEntry;
+import io.tensorline.server.repository.ModelRegistry;
+import io.tensorline.server.repository.ModelState;
+import io.tensorline.server.repository.ModelVersion;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The one entry point of both transports: health, metadata, and {@link #infer}. Transports decode, call this, and
+ * encode; nothing here blocks. Thread-safe.
+ */
+public final class InferenceServer {
+
+    private final ModelRegistry registry;
+    private final ServerInfo info;
+    private volatile boolean shuttingDown;
+
+    public InferenceServer(ModelRegistry registry, ServerInfo info) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.info = Objects.requireNonNull(info, "info");
+    }
+
+    public boolean live() {
+        return !shuttingDown;
+    }
+
+    /** Ready when not shutting down and every model in the repository has a ready version. */
+    public boolean ready() {
+        return !shuttingDown && registry.allReady();
+    }
+
+    public ServerInfo info() {
+        return info;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Whether a model (and version) is ready to serve.
+     *
+     * @throws InferenceException NOT_FOUND when no model of that name exists
+     */
+    public boolean modelReady(String name, String version) {
+        if (!registry.contains(name)) {
+            throw InferenceException.notFound("unknown model: '%s'", name);
+        }
+        return registry.isReady(name, version);
+    }
+
+    public ModelMetadata modelMetadata(String name, String version) {
+        ModelVersion mv = registry.resolve(name, version);
+        ModelSpec spec = mv.spec();
+        List<String> versions = registry.readyVersions(name).stream().map(String::valueOf).toList();
+        return new ModelMetadata(spec.name(), versions, spec.platform(), apiSpecs(spec, spec.inputs()),
+                apiSpecs(spec, spec.outputs()));
+    }
+
+    public ModelConfig modelConfig(String name, String version) {
+        return registry.resolve(name, version).completedConfig();
+    }
+
+    public List<ModelIndexEntry> index(boolean readyOnly) {
+        List<ModelIndexEntry> all = registry.index();
+        if (!readyOnly) {
+            return all;
+        }
+        return all.stream().filter(e -> e.state() == ModelState.READY).toList();
+    }
+
+    /**
+     * Validates and schedules a request. Never throws: every failure, including validation, comes back as a failed
+     * future holding an {@link InferenceException}. The future completes exactly once, on a worker thread when the
+     * request runs.
+     */
+    public CompletableFuture<InferenceResponse> infer(InferenceRequest request) {
+        try {
+            if (shuttingDown) {
+                throw InferenceException.unavailable("server is shutting down");
+            }
+            ModelVersion mv = registry.resolve(request.modelName(), request.modelVersion());
+            ModelSpec spec = mv.spec();
+            RequestValidator.validateOutputs(spec, request.requestedOutputs());
+            RequestValidator.Validated v = RequestValidator.validate(spec, request);
+            return mv.scheduler().submit(request.withInputs(v.engineInputs()), v.batchSize())
+                    .thenApply(outputs -> respond(mv, request, outputs));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(InferenceException.from(e));
+        }
+    }
+
+    /** Marks the server as going down: ready and live turn false, new requests are refused. */
+    public void beginShutdown() {
+        shuttingDown = true;
+    }
+
+    private static InferenceResponse respond(ModelVersion mv, InferenceRequest request, List<Tensor> engineOutputs) {
+        ModelSpec spec = mv.spec();
+        List<String> wanted = request.requestedOutputs();
+        List<Tensor> selected = new ArrayList<>(wanted.isEmpty() ? spec.outputs().size() : wanted.size());
+        if (wanted.isEmpty()) {
+            for (IoSpec io : spec.outputs()) {
+                selected.add(toApi(spec, io, find(engineOutputs, io.name(), spec)));
+            }
+        } else {
+            for (String name : wanted) {
+                selected.add(toApi(spec, spec.output(name), find(engineOutputs, name, spec)));
+            }
+        }
+        return new InferenceResponse(spec.name(), mv.versionString(), request.id(), selected);
+    }
+
+    private static Tensor find(List<Tensor> outputs, String name, ModelSpec spec) {
+        for (Tensor t : outputs) {
+            if (t.name().equals(name)) {
+                return t;
+            }
+        }
+        throw InferenceException.internal("model '%s' produced no output '%s'", spec.name(), name);
+    }
+
+    /** Undoes an output {@code reshape}: the engine's shape goes back to the configured dims. */
+    private static Tensor toApi(ModelSpec spec, IoSpec io, Tensor t) {
+        if (io.reshape() == null) {
+            return t;
+        }
+        long[] dims = io.dims();
+        long[] shape = spec.batches() ? Shapes.prepend(t.shape()[0], dims) : dims;
+        return Tensor.of(t.name(), t.dataType(), shape, t.data());
+    }
+
+    private static List<TensorSpec> apiSpecs(ModelSpec spec, List<IoSpec> ios) {
+        List<TensorSpec> out = new ArrayList<>(ios.size());
+        for (IoSpec io : ios) {
+            out.add(new TensorSpec(io.name(), io.dataType(), io.fullShape(spec.maxBatchSize())));
+        }
+        return out;
+    }
+}

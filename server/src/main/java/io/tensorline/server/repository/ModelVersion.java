@@ -1,0 +1,52 @@
+package io.tensorline.server.repository;
+
+import io.tensorline.proto.ModelConfig;
+import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.scheduler.Scheduler;
+
+import java.util.Objects;
+
+/**
+ * One ready version of a model: its validated spec, the completed config reported by the ModelConfig API, and the
+ * scheduler that runs its instances.
+ */
+public final class ModelVersion {
+
+    private final ModelSpec spec;
+    private final long version;
+    private final String versionString;
+    private final ModelConfig completedConfig;
+    private final Scheduler scheduler;
+
+    public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.version = version;
+        this.versionString = Long.toString(version);
+        this.completedConfig = Objects.requireNonNull(completedConfig, "completedConfig");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public String versionString() {
+        return versionString;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public ModelConfig completedConfig() {
+        return completedConfig;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+}
