@@ -17,10 +17,12 @@ import java.util.Objects;
  *                       {@code maxBatchSize > 0}); empty when the config declares none
  * @param outputs        outputs declared in config.pbtxt, as for inputs
  * @param maxBatchSize   the configured max batch size, or -1 when the config does not say
+ * @param instanceCount  how many instances of this model version the server creates in total, so an engine can
+ *                       size its thread pools without oversubscribing the cores
  */
 public record LoadRequest(String modelName, long version, Path modelPath, Device device,
                           Map<String, String> parameters, List<TensorSpec> inputs, List<TensorSpec> outputs,
-                          int maxBatchSize) {
+                          int maxBatchSize, int instanceCount) {
 
     public LoadRequest {
         Objects.requireNonNull(modelName, "modelName");
@@ -29,11 +31,14 @@ public record LoadRequest(String modelName, long version, Path modelPath, Device
         parameters = Map.copyOf(parameters);
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
+        if (instanceCount < 1) {
+            throw new IllegalArgumentException("instanceCount: " + instanceCount + " (expected: >= 1)");
+        }
     }
 
     /** Convenience for tools and tests: a CPU instance with nothing declared. */
     public static LoadRequest of(String modelName, Path modelPath) {
-        return new LoadRequest(modelName, 1, modelPath, Device.CPU, Map.of(), List.of(), List.of(), -1);
+        return new LoadRequest(modelName, 1, modelPath, Device.CPU, Map.of(), List.of(), List.of(), -1, 1);
     }
 
     public String parameter(String key, String fallback) {
