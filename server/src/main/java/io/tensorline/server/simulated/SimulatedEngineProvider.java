@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,6 +51,11 @@ public final class SimulatedEngineProvider implements EngineProvider {
 
     @Override
     public LoadedModel load(LoadRequest request) throws EngineException {
+        return load(request, System::nanoTime, SimulatedModel::parkUntil);
+    }
+
+    /** As {@link #load(LoadRequest)}, with the clock and the pause a test controls. */
+    LoadedModel load(LoadRequest request, LongSupplier clock, SimulatedModel.Pause pause) throws EngineException {
         if (!Files.exists(request.modelPath())) {
             throw new EngineException("simulated model '" + request.modelName() + "' version " + request.version()
                     + ": " + request.modelPath() + " does not exist (expected: a marker file, e.g. an empty "
@@ -58,8 +64,7 @@ public final class SimulatedEngineProvider implements EngineProvider {
         long delay = micros(request, DELAY_PARAMETER);
         long perRow = micros(request, DELAY_PER_ROW_PARAMETER);
         return new SimulatedModel(request.inputs(), request.outputs(), sources(request),
-                request.maxBatchSize() > 0, delay * 1000, perRow * 1000, System::nanoTime,
-                SimulatedModel::parkUntil);
+                request.maxBatchSize() > 0, delay * 1000, perRow * 1000, clock, pause);
     }
 
     /** For each output, in order, the input it copies. */
