@@ -62,7 +62,7 @@ class IdentityRoundTripTest {
                             Double.doubleToRawLongBits(Double.MIN_VALUE), Double.doubleToRawLongBits(1e300),
                             Double.doubleToRawLongBits(Double.POSITIVE_INFINITY), 0x7FF8000000000001L), direct));
             cases.add(Arguments.of("identity_string", DataType.BYTES,
-                    TestModels.rawStrings("", "plain", "héllo wörld", "日本語", "emoji 🎉", "tab\tand\nnewline"),
+                    TestModels.rawStrings("", "plain", "héllo wörld", "日本語", "emoji 🎉", "nul\u0000tab\tnewline\n"),
                     direct));
         }
         return cases.stream();
