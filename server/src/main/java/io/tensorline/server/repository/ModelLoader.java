@@ -69,8 +69,11 @@ final class ModelLoader {
         } catch (ConfigException e) {
             return new ModelEntry.VersionEntry(version, null, e.getMessage());
         } catch (EngineException e) {
+            String message = String.valueOf(e.getMessage());
+            // engines often name the model and version themselves; say it once
+            String detail = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
             return new ModelEntry.VersionEntry(version, null, prefix + "engine '" + engine.backend()
-                    + "' cannot load it: " + e.getMessage());
+                    + "' cannot load it: " + detail);
         } catch (RuntimeException e) {
             return new ModelEntry.VersionEntry(version, null, prefix + "engine '" + engine.backend()
                     + "' failed: " + describe(e));

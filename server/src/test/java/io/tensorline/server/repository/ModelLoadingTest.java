@@ -81,6 +81,15 @@ class ModelLoadingTest extends RepositoryTestSupport {
     }
 
     @Test
+    void anEngineMessageThatNamesTheModelAndVersionIsNotPrefixedTwice() throws Exception {
+        model("m", CONFIG, 1);
+        engine.failVersion("m", 1, "model 'm' version 1: unsupported operator Foo");
+
+        assertEquals("model 'm' version 1: engine 'fake' cannot load it: unsupported operator Foo",
+                resolveFails(load(), "m", "").getMessage());
+    }
+
+    @Test
     void aConfigThatDisagreesWithTheModelFailsAtLoadAndClosesTheInstance() throws Exception {
         model("m", CONFIG.replace("dims: [ 4 ] } ]\noutput", "dims: [ 5 ] } ]\noutput"), 1);
         RepositoryModelRegistry r = load();
