@@ -1,0 +1,160 @@
+package io.tensorline.server.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.tensorline.engine.DataType;
+import io.tensorline.engine.Shapes;
+import io.tensorline.engine.Tensor;
+import io.tensorline.proto.InferParameter;
+import io.tensorline.proto.InferTensorContents;
+import io.tensorline.proto.ModelInferRequest;
+import io.tensorline.proto.ModelInferResponse;
+import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.core.InferenceResponse;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns {@link ModelInferRequest} into {@link InferenceRequest} and {@link InferenceResponse} into
+ * {@link ModelInferResponse}. Raw contents are wrapped, not copied; typed contents are packed into the raw layout.
+ */
+public final class GrpcInferCodec {
+
+    private GrpcInferCodec() {
+    }
+
+    public static InferenceRequest decode(ModelInferRequest request, long arrivalNanos) {
+        if (request.getModelName().isEmpty()) {
+            throw InferenceException.invalid("model_name is empty (expected: the name of a model)");
+        }
+        int rawCount = request.getRawInputContentsCount();
+        int inputCount = request.getInputsCount();
+        List<Tensor> inputs = new ArrayList<>(inputCount);
+        int rawIndex = 0;
+        for (int i = 0; i < inputCount; i++) {
+            ModelInferRequest.InferInputTensor in = request.getInputs(i);
+            DataType type = dataType(in.getName(), in.getDatatype());
+            long[] shape = shape(in);
+            ByteBuffer data;
+            if (in.hasContents()) {
+                if (rawCount > 0) {
+                    throw InferenceException.invalid(
+                            "input '%s': contents and raw_input_contents are mixed in one request (expected: either typed contents for every input, or raw_input_contents for every input)",
+                            in.getName());
+                }
+                data = TypedContents.pack(in.getName(), type, shape, in.getContents());
+            } else {
+                if (rawIndex >= rawCount) {
+                    throw InferenceException.invalid(
+                            "input '%s' has no data (expected: raw_input_contents entry %d, or typed contents); the request has %d raw_input_contents for %d inputs",
+                            in.getName(), rawIndex, rawCount, inputCount);
+                }
+                data = request.getRawInputContents(rawIndex++).asReadOnlyByteBuffer();
+            }
+            inputs.add(tensor(in.getName(), type, shape, data));
+        }
+        if (rawIndex != rawCount) {
+            throw InferenceException.invalid(
+                    "request has %d raw_input_contents but %d inputs take raw data (expected: one entry per input, in order)",
+                    rawCount, rawIndex);
+        }
+        List<String> outputs;
+        if (request.getOutputsCount() == 0) {
+            outputs = List.of();
+        } else {
+            String[] names = new String[request.getOutputsCount()];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = request.getOutputs(i).getName();
+            }
+            outputs = Arrays.asList(names);
+        }
+        return new InferenceRequest(request.getModelName(), request.getModelVersion(), request.getId(),
+                parameters(request.getParametersMap()), inputs, outputs, arrivalNanos);
+    }
+
+    public static ModelInferResponse encode(InferenceResponse response) {
+        ModelInferResponse.Builder b = ModelInferResponse.newBuilder()
+                .setModelName(response.modelName())
+                .setModelVersion(response.modelVersion())
+                .setId(response.id());
+        for (Tensor t : response.outputs()) {
+            ModelInferResponse.InferOutputTensor.Builder o = b.addOutputsBuilder()
+                    .setName(t.name())
+                    .setDatatype(t.dataType().wireName());
+            for (long d : t.shape()) {
+                o.addShape(d);
+            }
+            b.addRawOutputContents(wrap(t.data()));
+        }
+        return b.build();
+    }
+
+    private static ByteString wrap(ByteBuffer data) {
+        return data.hasRemaining() ? UnsafeByteOperations.unsafeWrap(data) : ByteString.EMPTY;
+    }
+
+    private static Tensor tensor(String name, DataType type, long[] shape, ByteBuffer data) {
+        if (type.isFixedSize()) {
+            long expected = Shapes.elementCount(shape) * type.byteSize();
+            if (expected != data.remaining()) {
+                throw InferenceException.invalid(
+                        "input '%s' has %d bytes of raw data (expected: %d bytes for %s shape %s)",
+                        name, data.remaining(), expected, type, Shapes.toString(shape));
+            }
+        }
+        return Tensor.of(name, type, shape, data.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    static DataType dataType(String input, String name) {
+        DataType type = DataType.fromWireName(name);
+        if (type == null) {
+            throw InferenceException.invalid("input '%s' has unknown datatype '%s' (expected one of: %s)",
+                    input, name, Arrays.toString(DataType.values()));
+        }
+        return type;
+    }
+
+    private static long[] shape(ModelInferRequest.InferInputTensor in) {
+        long[] shape = new long[in.getShapeCount()];
+        for (int i = 0; i < shape.length; i++) {
+            long d = in.getShape(i);
+            if (d < 0) {
+                throw InferenceException.invalid("input '%s' has shape %s (expected: no negative dimensions)",
+                        in.getName(), in.getShapeList());
+            }
+            shape[i] = d;
+        }
+        return shape;
+    }
+
+    private static Map<String, Object> parameters(Map<String, InferParameter> params) {
+        if (params.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Object> out = new HashMap<>(params.size() * 2);
+        params.forEach((k, v) -> {
+            switch (v.getParameterChoiceCase()) {
+                case BOOL_PARAM -> out.put(k, v.getBoolParam());
+                case INT64_PARAM -> out.put(k, v.getInt64Param());
+                case STRING_PARAM -> out.put(k, v.getStringParam());
+                case DOUBLE_PARAM -> out.put(k, v.getDoubleParam());
+                case UINT64_PARAM -> out.put(k, v.getUint64Param());
+                default -> {
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Visible for the codec's tests: typed contents of one input, packed. */
+    static ByteBuffer packTyped(String name, DataType type, long[] shape, InferTensorContents contents) {
+        return TypedContents.pack(name, type, shape, contents);
+    }
+}

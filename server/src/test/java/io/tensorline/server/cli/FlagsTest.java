@@ -1,0 +1,92 @@
+package io.tensorline.server.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlagsTest {
+
+    private static Flags serveFlags() {
+        return ServeOptions.flags(Path.of("."));
+    }
+
+    @Test
+    void acceptsBothValueForms() throws Exception {
+        Flags f = serveFlags().parse(new String[] {"--http-port=9000", "--grpc-port", "9001", "--exit-on-error=false"});
+        ServeOptions o = ServeOptions.from(f);
+        assertEquals(9000, o.httpPort());
+        assertEquals(9001, o.grpcPort());
+        assertFalse(o.exitOnError());
+        assertTrue(o.autoComplete());
+    }
+
+    @Test
+    void defaultsFollowTriton() throws Exception {
+        ServeOptions o = ServeOptions.from(serveFlags().parse(new String[0]));
+        assertEquals(8000, o.httpPort());
+        assertEquals(8001, o.grpcPort());
+        assertEquals(8002, o.metricsPort());
+        assertTrue(o.exitOnError());
+    }
+
+    @Test
+    void strictConfigTurnsOffAutoComplete() throws Exception {
+        assertFalse(ServeOptions.from(serveFlags().parse(new String[] {"--strict-model-config"})).autoComplete());
+        assertFalse(ServeOptions.from(serveFlags().parse(new String[] {"--disable-auto-complete-config=true"}))
+                .autoComplete());
+    }
+
+    @Test
+    void disabledEndpointsHavePortMinusOne() throws Exception {
+        ServeOptions o = ServeOptions.from(serveFlags().parse(new String[] {"--allow-http=false"}));
+        assertEquals(-1, o.httpPort());
+    }
+
+    @Test
+    void unknownFlagsAreRejected() {
+        Flags.UsageException e = assertThrows(Flags.UsageException.class,
+                () -> serveFlags().parse(new String[] {"--no-such-flag=1"}));
+        assertEquals("unknown flag --no-such-flag (see --help)", e.getMessage());
+    }
+
+    @Test
+    void badNumbersNameTheRange() {
+        Flags.UsageException e = assertThrows(Flags.UsageException.class,
+                () -> ServeOptions.from(serveFlags().parse(new String[] {"--http-port=70000"})));
+        assertEquals("--http-port=70000 (expected: an integer from 0 to 65535)", e.getMessage());
+    }
+
+    @Test
+    void badBooleansAreRejected() {
+        Flags.UsageException e = assertThrows(Flags.UsageException.class,
+                () -> serveFlags().parse(new String[] {"--exit-on-error=maybe"}));
+        assertEquals("--exit-on-error=maybe (expected: true or false)", e.getMessage());
+    }
+
+    @Test
+    void aMissingRepositoryIsReported() {
+        Flags.UsageException e = assertThrows(Flags.UsageException.class,
+                () -> ServeOptions.from(serveFlags().parse(new String[] {"--model-repository=/no/such/dir"})));
+        assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
+    }
+
+    @Test
+    void repeatableFlagsCollectEveryValue() throws Exception {
+        Flags f = new Flags().declareRepeatable("shape", "NAME:DIMS", "a shape")
+                .parse(new String[] {"--shape=a:1", "--shape", "b:2"});
+        assertEquals(List.of("a:1", "b:2"), f.getAll("shape"));
+    }
+
+    @Test
+    void unsupportedModelControlModesAreRejected() {
+        Flags.UsageException e = assertThrows(Flags.UsageException.class,
+                () -> ServeOptions.from(serveFlags().parse(new String[] {"--model-control-mode=poll"})));
+        assertTrue(e.getMessage().contains("expected: none"), e.getMessage());
+    }
+}
