@@ -48,7 +48,8 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code pipeline}: {@value #REQUESTS} one-row requests per invocation, spread over {@code producers} threads,
  * all outstanding together, so batches grow up to {@code maxBatch}; the score is nanoseconds per request.
  * {@code loneRequest}: one request at a time on an idle batcher, i.e. the latency of the two thread hand-offs
- * (submitter to batcher thread, batcher to instance thread) plus the completion.
+ * (submitter to batcher thread, batcher to instance thread) plus the completion; {@code scheduler=direct} runs the
+ * same on the {@code DirectScheduler} (one hand-off through a blocking queue) for comparison.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar RingBatching -f 1 -wi 2 -i 3 -rf json</pre>
  */
@@ -101,16 +102,20 @@ public class RingBatchingBenchmark {
         }
     }
 
-    /** An idle batcher that sees one request at a time. */
+    /** An idle scheduler that sees one request at a time: the batcher, or the direct scheduler for comparison. */
     @State(Scope.Benchmark)
     public static class Idle {
+
+        @Param({"dynamic", "direct"})
+        public String scheduler;
 
         Scheduler batcher;
         InferenceRequest request;
 
         @Setup(Level.Trial)
         public void start() {
-            batcher = startBatcher(new ModelStatsRegistry(), 8);
+            batcher = scheduler.equals("direct") ? startDirect(new ModelStatsRegistry())
+                    : startBatcher(new ModelStatsRegistry(), 8);
             request = oneRowRequest();
         }
 
@@ -149,14 +154,22 @@ public class RingBatchingBenchmark {
     }
 
     static Scheduler startBatcher(ModelStatsRegistry stats, int maxBatch) {
-        IoSpec in = new IoSpec("INPUT0", DataType.FP32, new long[] {COLUMNS}, null, false);
-        IoSpec out = new IoSpec("OUTPUT0", DataType.FP32, new long[] {COLUMNS}, null, false);
         DynamicBatchingSpec batching = new DynamicBatchingSpec(List.of(), 0, false, 0, 0, QueuePolicySpec.DEFAULT,
                 Map.of());
-        ModelSpec spec = new ModelSpec("bench", "simulated", "simulated", maxBatch, List.of(in), List.of(out),
+        return new DefaultSchedulerFactory(stats).create(spec(maxBatch, batching), 1,
+                List.of(new ImmediateInstance()));
+    }
+
+    static Scheduler startDirect(ModelStatsRegistry stats) {
+        return new DefaultSchedulerFactory(stats).create(spec(8, null), 1, List.of(new ImmediateInstance()));
+    }
+
+    private static ModelSpec spec(int maxBatch, DynamicBatchingSpec batching) {
+        IoSpec in = new IoSpec("INPUT0", DataType.FP32, new long[] {COLUMNS}, null, false);
+        IoSpec out = new IoSpec("OUTPUT0", DataType.FP32, new long[] {COLUMNS}, null, false);
+        return new ModelSpec("bench", "simulated", "simulated", maxBatch, List.of(in), List.of(out),
                 List.of(new InstanceGroupSpec("bench_0", 1, InstanceGroupSpec.Kind.CPU, List.of())), batching,
                 new VersionPolicy.Latest(1), "model.simulated", Map.of());
-        return new DefaultSchedulerFactory(stats).create(spec, 1, List.of(new ImmediateInstance()));
     }
 
     static InferenceRequest oneRowRequest() {
