@@ -94,7 +94,7 @@ final class BatcherCore {
         r.level = level;
         long timeout = policy.timeoutNanos(r.request, level);
         if (timeout > 0) {
-            r.timeoutDeadline = r.arrivalNanos + timeout;
+            r.timeoutDeadline = BatchingPolicy.deadline(r.arrivalNanos, timeout);
             r.timeoutAction = queuePolicy.timeoutAction();
         }
         queues.add(r);
@@ -232,7 +232,7 @@ final class BatcherCore {
         } else if (delay == 0 || delayExpired || blocked || rows >= policy.largestPreferred()) {
             count = taken.size();
         } else {
-            delayDeadline = oldest + delay;
+            delayDeadline = BatchingPolicy.deadline(oldest, delay);
             return false;
         }
         send(count);

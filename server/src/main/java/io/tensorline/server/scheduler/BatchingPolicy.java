@@ -74,7 +74,7 @@ record BatchingPolicy(int maxBatchSize, int[] preferredBatchSizes, long maxQueue
             QueuePolicySpec p = spec.priorityLevels() == 0 ? null : spec.priorityQueuePolicy().get(level);
             policies[level - 1] = p == null ? fallback : p;
         }
-        long delayNanos = Math.multiplyExact(spec.maxQueueDelayMicros(), 1000L);
+        long delayNanos = microsToNanos(spec.maxQueueDelayMicros());
         return new BatchingPolicy(maxBatchSize, sizes, delayNanos, spec.preserveOrdering(), levels, defaultLevel,
                 List.of(policies), capacity);
     }
@@ -122,7 +122,18 @@ record BatchingPolicy(int maxBatchSize, int[] preferredBatchSizes, long maxQueue
                 micros = asked;
             }
         }
-        return micros <= 0 ? 0 : Math.multiplyExact(micros, 1000L);
+        return micros <= 0 ? 0 : microsToNanos(micros);
+    }
+
+    /** Microseconds to nanoseconds, saturating: beyond ~292 years any duration means "never". */
+    static long microsToNanos(long micros) {
+        return micros >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : micros * 1000;
+    }
+
+    /** {@code a + b} for a nanoTime and a non-negative duration, saturating at {@link Long#MAX_VALUE} ("never"). */
+    static long deadline(long start, long duration) {
+        long sum = start + duration;
+        return duration > 0 && sum < start ? Long.MAX_VALUE : sum;
     }
 
     @Override

@@ -65,6 +65,11 @@ final class PendingQueues {
         waiting--;
     }
 
+    /** Requests the timeout heap still references, gone ones included (for tests). */
+    int trackedTimeouts() {
+        return byTimeout.size();
+    }
+
     /** The earliest timeout deadline of a request still in the main queues, or {@link Long#MAX_VALUE}. */
     long nextTimeout() {
         PendingRequest head;
@@ -92,8 +97,14 @@ final class PendingQueues {
         }
     }
 
-    /** Drops requests that are no longer waiting from the deque heads, so that memory does not build up. */
+    /**
+     * Drops requests that are no longer waiting from the deque heads, and from the timeout heap once it holds more
+     * gone requests than waiting ones, so that answered requests (and their tensors) are not kept alive.
+     */
     void compact() {
+        if (byTimeout.size() > 2 * waiting + 64) {
+            byTimeout.removeIf(r -> r.state != State.QUEUED);
+        }
         for (int i = 0; i < main.length; i++) {
             PendingRequest r;
             while ((r = main[i].peekFirst()) != null && r.state != State.QUEUED) {

@@ -391,6 +391,17 @@ class BatcherCoreTest {
     }
 
     @Test
+    void aTimeoutTooLongToRepresentNeverExpires() {
+        start(withQueuePolicy(8, new QueuePolicySpec(TimeoutAction.REJECT, Long.MAX_VALUE / 10, false, 0)), 1);
+        sendBlocker();
+        PendingRequest a = arrive("a", 1);
+        assertEquals(Long.MAX_VALUE, core.nextDeadline());
+        clock.set(Long.MAX_VALUE - 1);
+        core.step(clock.nanoTime());
+        assertFalse(a.reply.isDone());
+    }
+
+    @Test
     void preserveOrderingHoldsLaterResultsUntilEarlierOnesAreAnswered() {
         start(new BatchingPolicy(1, new int[] {1}, 0, true, 1, 1, List.of(QueuePolicySpec.DEFAULT), 1024), 2);
         PendingRequest a = arrive("a", 1);
