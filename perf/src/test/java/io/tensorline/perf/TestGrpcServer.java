@@ -59,9 +59,13 @@ final class TestGrpcServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         server.shutdownNow();
-        server.awaitTermination(10, TimeUnit.SECONDS);
+        try {
+            server.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private final class Service extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
