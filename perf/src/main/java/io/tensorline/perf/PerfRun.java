@@ -13,6 +13,7 @@ import io.tensorline.perf.load.RequestCycle;
 import io.tensorline.perf.load.RequestRateLoad;
 import io.tensorline.perf.load.SyncConcurrencyLoad;
 import io.tensorline.perf.measure.LevelResult;
+import io.tensorline.perf.measure.Measurement;
 import io.tensorline.perf.measure.Profiler;
 import io.tensorline.perf.measure.WindowRecorder;
 import io.tensorline.perf.model.ModelInfo;
@@ -37,6 +38,7 @@ import java.util.stream.Collectors;
 public final class PerfRun {
 
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration WARMUP_TIMEOUT = Duration.ofMinutes(5);
     private static final int MAX_GRPC_CHANNELS = 4;
     private static final int HTTP_REPLY_THREADS = 2;
     private static final long INPUT_SEED = 1;
@@ -73,6 +75,9 @@ public final class PerfRun {
                     serverStats ? () -> transport.modelStatistics(options.model(), options.version()) : null,
                     Thread::sleep, System::nanoTime, console);
             RequestCycle cycle = new RequestCycle(prepared);
+            if (options.warmupRequestCount() > 0) {
+                warmUp(options.levels().get(0), cycle);
+            }
             for (LoadLevel level : options.levels()) {
                 console.levelStart(level);
                 WindowRecorder recorder = new WindowRecorder(options.batchSize());
@@ -84,6 +89,31 @@ public final class PerfRun {
                             + " windows; its figures merge the last windows and are marked Stable=no.");
                 }
             }
+        }
+    }
+
+    /** Sends the warm-up requests at the first level and forgets them. */
+    private void warmUp(LoadLevel level, RequestCycle cycle) throws PerfException, InterruptedException {
+        int count = options.warmupRequestCount();
+        console.line("");
+        console.line("Warming up: " + count + " requests at " + level.mode().label().toLowerCase(java.util.Locale.ROOT)
+                + " " + level.display() + " (not measured)");
+        WindowRecorder recorder = new WindowRecorder(options.batchSize());
+        LoadGenerator load = generator(level, cycle, recorder);
+        load.start();
+        boolean done;
+        try {
+            done = recorder.awaitRequests(count, WARMUP_TIMEOUT);
+        } finally {
+            load.stop(DRAIN_TIMEOUT);
+        }
+        Measurement seen = recorder.drain(1, null);
+        if (seen.errors() > 0) {
+            throw new PerfException(seen.errors() + " warm-up requests failed; the first: " + seen.firstError());
+        }
+        if (!done) {
+            throw new PerfException("warm-up did not complete " + count + " requests within "
+                    + WARMUP_TIMEOUT.toSeconds() + " s (expected: a smaller --warmup-request-count)");
         }
     }
 

@@ -64,11 +64,11 @@ class PerfEndToEndTest {
         Path html = dir.resolve("report.html");
         try (TestGrpcServer server = new TestGrpcServer(false)) {
             int status = perf("-m", "echo", "-u", "localhost:" + server.port(), "--concurrency-range", "1:4:3",
-                    "--measurement-mode", "count_windows", "--measurement-request-count", "100", "--max-trials", "4",
+                    "--warmup-request-count", "200", "--measurement-mode", "count_windows", "--measurement-request-count", "100", "--max-trials", "4",
                     "-f", csv.toString(), "--report", html.toString());
             assertEquals(0, status, stderr());
-            // two levels, each at least three windows of at least 100 requests
-            assertTrue(server.inferences.get() >= 600, "requests served: " + server.inferences.get());
+            // 200 warm-up requests, then two levels, each at least three windows of at least 100 requests
+            assertTrue(server.inferences.get() >= 800, "requests served: " + server.inferences.get());
             assertEquals(List.of(1L, 16L), server.shapesSeen.get(0));
         }
         List<String> lines = Files.readAllLines(csv);
@@ -82,6 +82,7 @@ class PerfEndToEndTest {
         }
         assertTrue(stdout().contains("Server-side statistics are not available"), stdout());
         assertTrue(stdout().contains("Pass [1/4]"), stdout());
+        assertTrue(stdout().contains("Warming up: 200 requests at concurrency 1 (not measured)"), stdout());
         assertTrue(stdout().contains("Results (times in usec):"), stdout());
         String page = Files.readString(html);
         assertTrue(page.contains("<svg") && page.contains("<table>") && page.contains("not available"));

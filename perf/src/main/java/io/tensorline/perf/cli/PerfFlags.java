@@ -35,6 +35,7 @@ public final class PerfFlags {
         flag("stability-percentage", true, false, "--stability-percentage", "-s");
         flag("max-trials", true, false, "--max-trials", "-r");
         flag("percentile", true, false, "--percentile");
+        flag("warmup-request-count", true, false, "--warmup-request-count");
         flag("input-data", true, false, "--input-data");
         flag("shape", true, true, "--shape");
         flag("string-length", true, false, "--string-length");
@@ -132,6 +133,7 @@ public final class PerfFlags {
                 measurementMode.equals("count_windows") ? requestCount : 0,
                 doubleValue("--stability-percentage", single(values, "stability-percentage", "10")),
                 intValue("--max-trials", single(values, "max-trials", "10"), 1, 1_000_000),
+                intValue("--warmup-request-count", single(values, "warmup-request-count", "0"), 0, Integer.MAX_VALUE),
                 percentile < 0 ? OptionalInt.empty() : OptionalInt.of(percentile),
                 InputDataSpec.parse(single(values, "input-data", "random")),
                 shapes(values.getOrDefault("shape", List.of())),
@@ -283,6 +285,9 @@ public final class PerfFlags {
                                                    latency (default: 10)
                   --max-trials | -r N           windows per load level before giving up on stability (default: 10)
                   --percentile N                use the pN latency for stability instead of the average
+                  --warmup-request-count N      send N requests at the first load level and discard them before
+                                                measuring (default: 0); a few thousand spare the JVM's JIT warm-up
+                                                from the first windows
 
                 Output
                   -f FILE.csv                   perf_analyzer's CSV columns (times in usec)

@@ -14,6 +14,7 @@ import java.util.OptionalInt;
  * @param shapes       {@code --shape} per input name: dimensions without the batch dimension
  * @param measurementRequestCount with {@code --measurement-mode count_windows}, the requests a window must
  *                     complete; 0 for time windows of {@code measurementIntervalMs}
+ * @param warmupRequestCount requests sent and discarded before the first level is measured
  * @param percentile   {@code --percentile}: when present, that latency percentile decides stability
  * @param httpMaxConnections connections the HTTP transport may hold in request-rate mode (concurrency mode opens
  *                     one per outstanding request)
@@ -31,6 +32,7 @@ public record PerfOptions(
         int measurementRequestCount,
         double stabilityPercentage,
         int maxTrials,
+        int warmupRequestCount,
         OptionalInt percentile,
         InputDataSpec inputData,
         Map<String, long[]> shapes,

@@ -50,6 +50,8 @@ public final class GrpcTransport implements Transport {
         for (int i = 0; i < Math.max(1, channelCount); i++) {
             list.add(Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
                     .directExecutor()
+                    // a load generator must not resend: retries would hide failures and skew the counts
+                    .disableRetry()
                     .maxInboundMessageSize(Integer.MAX_VALUE)
                     .build());
         }

@@ -40,6 +40,7 @@ class PerfFlagsTest {
         assertEquals(0, o.measurementRequestCount());
         assertEquals(10.0, o.stabilityPercentage());
         assertEquals(10, o.maxTrials());
+        assertEquals(0, o.warmupRequestCount());
         assertTrue(o.percentile().isEmpty());
         assertEquals(InputDataSpec.Kind.RANDOM, o.inputData().kind());
         assertTrue(o.async());
@@ -195,7 +196,8 @@ class PerfFlagsTest {
     void outputsInputDataAndHttpBinary() throws Exception {
         PerfOptions o = parse("-m", "m", "-f", "out.csv", "--report", "r.html", "--input-data", "data.json",
                 "--http-binary", "false", "--percentile", "95", "--measurement-mode", "count_windows",
-                "--measurement-request-count", "100");
+                "--measurement-request-count", "100", "--warmup-request-count", "500");
+        assertEquals(500, o.warmupRequestCount());
         assertEquals(Path.of("out.csv"), o.csvFile().orElseThrow());
         assertEquals(Path.of("r.html"), o.reportFile().orElseThrow());
         assertEquals(Path.of("data.json"), o.inputData().file());
