@@ -1,0 +1,79 @@
+package io.tensorline.engine.onnxruntime;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import io.tensorline.engine.Device;
+import io.tensorline.engine.EngineException;
+import io.tensorline.engine.LoadRequest;
+
+/**
+ * How one ONNX Runtime session is set up, read once from a load request. The parameter names are those of Triton's
+ * onnxruntime backend.
+ *
+ * @param intraOpThreads threads one operator may use; 0 lets ONNX Runtime choose
+ * @param interOpThreads threads across independent operators; 0 lets ONNX Runtime choose
+ * @param device         CPU, or the GPU whose CUDA execution provider the session gets
+ */
+record SessionSettings(int intraOpThreads, int interOpThreads, Device device) {
+
+    static final String INTRA_OP_THREADS = "intra_op_thread_count";
+    static final String INTER_OP_THREADS = "inter_op_thread_count";
+
+    /**
+     * By default the cores are shared out between the model's instances, so several instances do not oversubscribe
+     * them.
+     */
+    static SessionSettings from(LoadRequest request, int availableProcessors) throws EngineException {
+        int intra = threadCount(request, INTRA_OP_THREADS, Math.max(1, availableProcessors / request.instanceCount()));
+        int inter = threadCount(request, INTER_OP_THREADS, 1);
+        return new SessionSettings(intra, inter, request.device());
+    }
+
+    /** New options the caller must close; sessions copy them, so they can be closed once the session exists. */
+    SessionOptions toOptions(String modelLabel) throws EngineException {
+        SessionOptions options = new SessionOptions();
+        try {
+            options.setOptimizationLevel(OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(interOpThreads);
+            if (device.isGpu()) {
+                addCuda(options, modelLabel);
+            }
+            return options;
+        } catch (OrtException e) {
+            options.close();
+            throw new EngineException(modelLabel + ": invalid ONNX Runtime session options: " + e.getMessage(), e);
+        } catch (EngineException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    private void addCuda(SessionOptions options, String modelLabel) throws EngineException {
+        try {
+            options.addCUDA(device.id());
+        } catch (OrtException e) {
+            throw new EngineException(modelLabel + ": the CUDA execution provider is not available for GPU id "
+                    + device.id() + " (" + e.getMessage() + "); a GPU instance needs ONNX Runtime's GPU natives"
+                    + " (com.microsoft.onnxruntime:onnxruntime_gpu) and a visible CUDA device", e);
+        }
+    }
+
+    private static int threadCount(LoadRequest request, String key, int fallback) throws EngineException {
+        String value = request.parameters().get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int count = Integer.parseInt(value.trim());
+            if (count >= 0) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new EngineException("model '" + request.modelName() + "': parameter " + key + ": '" + value
+                + "' (expected: an integer >= 0)");
+    }
+}

@@ -1,0 +1,63 @@
+package io.tensorline.server.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+/** {@code tensorline serve [flags]}. */
+public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println("usage: tensorline serve [flags]   (tensorline serve --help lists the flags)");
+            return 0;
+        }
+        if (!args[0].equals("serve")) {
+            System.err.println("tensorline: unknown command '" + args[0] + "' (expected: serve)");
+            return 2;
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        Path defaultRepo = Path.of(System.getProperty("tensorline.defaultRepository", "model-repository"));
+        Flags flags = ServeOptions.flags(defaultRepo);
+        ServeOptions options;
+        try {
+            flags.parse(rest);
+            if (flags.getBool("help")) {
+                System.out.println("usage: tensorline serve [flags]\n\n" + flags.usage());
+                return 0;
+            }
+            options = ServeOptions.from(flags);
+        } catch (Flags.UsageException e) {
+            System.err.println("tensorline serve: " + e.getMessage());
+            return 2;
+        }
+        TensorlineServer server;
+        try {
+            server = TensorlineServer.start(options);
+        } catch (TensorlineServer.StartupException e) {
+            System.err.println("tensorline serve: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            System.err.println("tensorline serve: start-up failed: " + e);
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        LOG.info(server.startupLine());
+        try {
+            server.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,147 @@
+package io.tensorline.server.cli;
+
+import io.tensorline.engine.EngineProvider;
+import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.core.ServerInfo;
+import io.tensorline.server.grpc.GrpcFrontend;
+import io.tensorline.server.http.HttpFrontend;
+import io.tensorline.server.repository.EngineRegistry;
+import io.tensorline.server.repository.ModelIndexEntry;
+import io.tensorline.server.repository.ModelState;
+import io.tensorline.server.repository.RepositoryModelRegistry;
+import io.tensorline.server.scheduler.DefaultSchedulerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/**
+ * The whole server: repository, core, and the endpoints, started in that order and closed in reverse. Used by
+ * {@link Main} and by the end-to-end tests (with ports 0).
+ */
+public final class TensorlineServer implements AutoCloseable {
+
+    public static final String NAME = "tensorline";
+    public static final String VERSION = "0.1.0";
+    /** Protocol extensions this server implements, as listed in ServerMetadata. */
+    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration",
+            "model_repository(index)");
+
+    /** A model failed to load and {@code --exit-on-error} is on. */
+    public static final class StartupException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartupException(String message) {
+            super(message);
+        }
+    }
+
+    private final RepositoryModelRegistry registry;
+    private final InferenceServer core;
+    private final GrpcFrontend grpc;
+    private final HttpFrontend http;
+    private final long startupMillis;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private TensorlineServer(RepositoryModelRegistry registry, InferenceServer core, GrpcFrontend grpc,
+                             HttpFrontend http, long startupMillis) {
+        this.registry = registry;
+        this.core = core;
+        this.grpc = grpc;
+        this.http = http;
+        this.startupMillis = startupMillis;
+    }
+
+    public static TensorlineServer start(ServeOptions o) throws StartupException, IOException {
+        long t0 = System.nanoTime();
+        EngineRegistry engines = EngineRegistry.fromClassPath();
+        RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelRepository(),
+                RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete()), engines,
+                new DefaultSchedulerFactory());
+        List<ModelIndexEntry> failures = registry.loadFailures();
+        if (o.exitOnError() && !failures.isEmpty()) {
+            registry.close();
+            throw new StartupException("failed to load " + failures.size() + " model(s) (--exit-on-error=true):\n"
+                    + failures.stream().map(f -> "  " + f.name() + (f.version().isEmpty() ? "" : " version " + f.version())
+                            + ": " + f.reason()).collect(Collectors.joining("\n")));
+        }
+        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS));
+        GrpcFrontend grpc = null;
+        HttpFrontend http = null;
+        try {
+            if (o.grpcPort() >= 0) {
+                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes()).start(o.grpcAddress(), o.grpcPort());
+            }
+            if (o.httpPort() >= 0) {
+                http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()));
+                http.start(o.httpAddress(), o.httpPort());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (grpc != null) {
+                grpc.close();
+            }
+            if (http != null) {
+                http.close();
+            }
+            registry.close();
+            throw e;
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        return new TensorlineServer(registry, core, grpc, http, millis);
+    }
+
+    public InferenceServer core() {
+        return core;
+    }
+
+    /** The bound gRPC port, or -1 when gRPC is off. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
+    }
+
+    /** The bound HTTP port, or -1 when HTTP is off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** One line for the log: ready models, ports, engines, start-up time. */
+    public String startupLine() {
+        List<String> ready = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (ModelIndexEntry e : registry.index()) {
+            String label = e.name() + (e.version().isEmpty() ? "" : ":" + e.version());
+            (e.state() == ModelState.READY ? ready : failed).add(label);
+        }
+        String engines = EngineRegistry.fromClassPath().providers().stream().map(EngineProvider::backend)
+                .sorted().collect(Collectors.joining(","));
+        return String.format("Tensorline %s ready in %d ms: models [%s]%s; gRPC %s, HTTP %s; engines [%s]",
+                VERSION, startupMillis, String.join(", ", ready),
+                failed.isEmpty() ? "" : " (UNAVAILABLE: " + String.join(", ", failed) + ")",
+                grpc == null ? "off" : "0.0.0.0:" + grpc.port(), http == null ? "off" : "0.0.0.0:" + http.port(),
+                engines);
+    }
+
+    /** Blocks until {@link #close} has run. */
+    public void awaitTermination() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Stops taking requests, closes the endpoints, then unloads every model (answering what still waits). */
+    @Override
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        core.beginShutdown();
+        if (grpc != null) {
+            grpc.close();
+        }
+        if (http != null) {
+            http.close();
+        }
+        registry.close();
+        closed.countDown();
+    }
+}

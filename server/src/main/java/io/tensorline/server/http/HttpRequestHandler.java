@@ -1,0 +1,178 @@
+package io.tensorline.server.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tensorline.server.core.InferenceResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+
+/**
+ * The last handler of a connection's pipeline: routes each aggregated request and writes exactly one response for
+ * it. Inference runs asynchronously; its reply is encoded and written on this channel's event loop when the core's
+ * future completes, so no event loop ever waits.
+ *
+ * <p>HTTP/1.1 requires responses in request order, so while an inference is in flight, later (pipelined) requests
+ * wait in {@link #pending}; reading pauses when too many pile up. One instance per connection; all fields are
+ * confined to the channel's event loop.
+ */
+final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
+    private static final int MAX_PENDING = 16;
+
+    private final RestApi api;
+    private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
+    private boolean busy;
+    private boolean readPaused;
+    private boolean closing;
+
+    HttpRequestHandler(RestApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        pending.add(request);
+        drain(ctx);
+    }
+
+    private void drain(ChannelHandlerContext ctx) {
+        FullHttpRequest next;
+        while (!busy && !closing && (next = pending.poll()) != null) {
+            handle(ctx, next);
+        }
+        if (closing) {
+            releasePending();
+            return;
+        }
+        if (pending.size() >= MAX_PENDING && !readPaused) {
+            readPaused = true;
+            ctx.channel().config().setAutoRead(false);
+        } else if (pending.isEmpty() && readPaused) {
+            readPaused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Answers one request; releases it. */
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Reply reply = new Reply(request.protocolVersion(), HttpUtil.isKeepAlive(request));
+        try {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (request.decoderResult().isFailure()) {
+                Throwable cause = request.decoderResult().cause();
+                respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,
+                        "malformed HTTP request: " + (cause == null ? "unknown" : cause.getMessage())),
+                        new Reply(request.protocolVersion(), false));
+                return;
+            }
+            Route route = Route.match(request.uri());
+            if (route == null) {
+                respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.NOT_FOUND, "Not Found"), reply);
+            } else if (!route.endpoint().method().equals(request.method())) {
+                FullHttpResponse r = HttpErrors.response(ctx.alloc(), HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "Method Not Allowed: " + request.method() + " " + new QueryStringDecoder(request.uri())
+                                .rawPath() + " (expected: " + route.endpoint().method() + ")");
+                r.headers().set(HttpHeaderNames.ALLOW, route.endpoint().method().name());
+                respond(ctx, r, reply);
+            } else if (route.endpoint() == Route.Endpoint.MODEL_INFER) {
+                startInfer(ctx, route, request, reply);
+            } else {
+                respond(ctx, api.handle(ctx.alloc(), route, request), reply);
+            }
+        } catch (RuntimeException | Error e) {
+            respond(ctx, HttpErrors.response(ctx.alloc(), e), reply);
+        } finally {
+            request.release();
+        }
+    }
+
+    private void startInfer(ChannelHandlerContext ctx, Route route, FullHttpRequest request, Reply reply) {
+        RestApi.PendingInfer infer = api.startInfer(route, request);
+        if (infer.response().isDone()) {
+            // failed validation (or an instant answer): no need to hop threads
+            finishInfer(ctx, infer, reply);
+            return;
+        }
+        busy = true;
+        infer.response().whenCompleteAsync((r, e) -> {
+            busy = false;
+            if (ctx.channel().isActive()) {
+                finishInfer(ctx, infer, reply);
+                drain(ctx);
+            }
+        }, ctx.executor());
+    }
+
+    /** Runs on the event loop once the future is done. */
+    private void finishInfer(ChannelHandlerContext ctx, RestApi.PendingInfer infer, Reply reply) {
+        FullHttpResponse response;
+        try {
+            InferenceResponse r = infer.response().join();
+            response = InferResponseEncoder.encode(ctx.alloc(), r, infer.outputs());
+        } catch (RuntimeException | Error e) {
+            response = HttpErrors.response(ctx.alloc(), e);
+        }
+        respond(ctx, response, reply);
+    }
+
+    /** How to answer: the request's HTTP version and whether the connection stays open afterwards. */
+    private record Reply(HttpVersion version, boolean keepAlive) {
+    }
+
+    private void respond(ChannelHandlerContext ctx, FullHttpResponse response, Reply reply) {
+        // an HTTP/1.0 client asking for keep-alive needs it confirmed; for HTTP/1.1 it is the default
+        HttpUtil.setKeepAlive(response.headers(), reply.version(), reply.keepAlive());
+        if (reply.keepAlive()) {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            closing = true; // requests pipelined behind this one are dropped with the connection
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releasePending();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releasePending();
+    }
+
+    private void releasePending() {
+        FullHttpRequest r;
+        while ((r = pending.poll()) != null) {
+            r.release();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("HTTP connection {} failed", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,177 @@
+package io.tensorline.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.tensorline.engine.TensorSpec;
+import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.InferenceResponse;
+import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.core.ModelMetadata;
+import io.tensorline.server.core.ServerInfo;
+import io.tensorline.server.repository.ModelIndexEntry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * The REST endpoints of PROTOCOL.md §2.1 over the {@link InferenceServer} facade: everything but infer answers at
+ * once; infer decodes and hands back the core's future. Errors are thrown as {@link InferenceException} for the
+ * caller to map. Stateless and thread-safe.
+ */
+final class RestApi {
+
+    /** An inference under way and how its outputs are to be encoded. */
+    record PendingInfer(CompletableFuture<InferenceResponse> response, OutputEncoding outputs) {
+    }
+
+    private final InferenceServer server;
+    private final LongSupplier nanoClock;
+
+    RestApi(InferenceServer server, LongSupplier nanoClock) {
+        this.server = server;
+        this.nanoClock = nanoClock;
+    }
+
+    /** Answers every endpoint except {@link Route.Endpoint#MODEL_INFER}. */
+    FullHttpResponse handle(ByteBufAllocator alloc, Route route, FullHttpRequest request) {
+        return switch (route.endpoint()) {
+            case SERVER_METADATA -> serverMetadata(alloc);
+            case HEALTH_LIVE -> status(server.live());
+            case HEALTH_READY -> status(server.ready());
+            case MODEL_READY -> status(server.modelReady(route.model(), route.version()));
+            case MODEL_METADATA -> modelMetadata(alloc, server.modelMetadata(route.model(), route.version()));
+            case MODEL_CONFIG -> HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 1024,
+                    g -> ProtoJson.write(server.modelConfig(route.model(), route.version()), g)));
+            case REPOSITORY_INDEX -> index(alloc, server.index(readyOnly(request.content())));
+            case MODEL_INFER -> throw new IllegalArgumentException("infer is asynchronous: use startInfer");
+        };
+    }
+
+    /**
+     * Decodes an infer request and submits it. The body is copied once into a heap array, which the tensors then
+     * wrap: the pooled request buffer can be released as soon as this returns, whatever the engine and the
+     * response (which may alias input data) do with the tensors later.
+     */
+    PendingInfer startInfer(Route route, FullHttpRequest request) {
+        long arrival = nanoClock.getAsLong();
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        String header = request.headers().get(HttpReplies.INFERENCE_HEADER_CONTENT_LENGTH);
+        int jsonLength = InferRequestDecoder.jsonLength(header, body.length);
+        InferRequestDecoder.Decoded decoded = header != null && jsonLength == 0
+                ? RawBodyDecoder.decode(server.registry().resolve(route.model(), route.version()).spec(),
+                        route.version(), body, arrival)
+                : InferRequestDecoder.decode(route.model(), route.version(), body, jsonLength, header != null,
+                        arrival);
+        return new PendingInfer(server.infer(decoded.request()), decoded.outputs());
+    }
+
+    private static FullHttpResponse status(boolean ok) {
+        return HttpReplies.empty(ok ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST);
+    }
+
+    private FullHttpResponse serverMetadata(ByteBufAllocator alloc) {
+        ServerInfo info = server.info();
+        return HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 256, g -> {
+            g.writeStartObject();
+            g.writeStringField("name", info.name());
+            g.writeStringField("version", info.version());
+            g.writeArrayFieldStart("extensions");
+            for (String e : info.extensions()) {
+                g.writeString(e);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+
+    private static FullHttpResponse modelMetadata(ByteBufAllocator alloc, ModelMetadata m) {
+        return HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 512, g -> {
+            g.writeStartObject();
+            g.writeStringField("name", m.name());
+            g.writeArrayFieldStart("versions");
+            for (String v : m.versions()) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
+            g.writeStringField("platform", m.platform());
+            writeTensors(g, "inputs", m.inputs());
+            writeTensors(g, "outputs", m.outputs());
+            g.writeEndObject();
+        }));
+    }
+
+    private static void writeTensors(JsonGenerator g, String field, List<TensorSpec> specs)
+            throws IOException {
+        g.writeArrayFieldStart(field);
+        for (TensorSpec s : specs) {
+            g.writeStartObject();
+            g.writeStringField("name", s.name());
+            g.writeStringField("datatype", s.dataType().wireName());
+            long[] shape = s.shape();
+            g.writeFieldName("shape");
+            g.writeArray(shape, 0, shape.length);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static FullHttpResponse index(ByteBufAllocator alloc, List<ModelIndexEntry> entries) {
+        return HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 64 + 96 * entries.size(), g -> {
+            g.writeStartArray();
+            for (ModelIndexEntry e : entries) {
+                g.writeStartObject();
+                g.writeStringField("name", e.name());
+                g.writeStringField("version", e.version());
+                g.writeStringField("state", e.state().name());
+                g.writeStringField("reason", e.reason());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }));
+    }
+
+    /** The optional index request body {@code {"ready": bool}}; an empty body means false. */
+    private static boolean readyOnly(ByteBuf content) {
+        if (!content.isReadable()) {
+            return false;
+        }
+        boolean ready = false;
+        try (InputStream in = new ByteBufInputStream(content.duplicate());
+             JsonParser p = JsonSupport.FACTORY.createParser(in)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return false; // only whitespace
+            }
+            if (t != JsonToken.START_OBJECT) {
+                throw InferenceException.invalid("repository index request body is %s (expected: a JSON object "
+                        + "such as {\"ready\": true})", JsonValues.describe(p, t));
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if (field.equals("ready")) {
+                    ready = JsonValues.bool(p, v, "'ready'");
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw InferenceException.invalid("malformed JSON request body: %s", e.getOriginalMessage());
+        } catch (IOException e) {
+            throw InferenceException.invalid("malformed JSON request body: %s", e.getMessage());
+        }
+        return ready;
+    }
+}
