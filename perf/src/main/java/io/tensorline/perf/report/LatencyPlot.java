@@ -55,6 +55,10 @@ final class LatencyPlot {
                 + "<text x=\"%d\" y=\"%d\">p99 latency</text>%n", LEFT + 12, TOP + 12, LEFT + 30, TOP + 17));
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"#1f77b4\"/>"
                 + "<text x=\"%d\" y=\"%d\">average latency</text>%n", LEFT + 12, TOP + 30, LEFT + 30, TOP + 35));
+        if (results.stream().anyMatch(r -> !r.stable())) {
+            sb.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"none\" stroke=\"#555\"/>"
+                    + "<text x=\"%d\" y=\"%d\">not stable</text>%n", LEFT + 18, TOP + 48, LEFT + 30, TOP + 53));
+        }
         sb.append("</svg>\n");
         return sb.toString();
     }
