@@ -387,6 +387,11 @@ def section_batching(run, goals):
     text.append(table(["model", "concurrency", "rows/s", "ceiling rows/s", "of ceiling", "avg µs", "p50 µs",
                        "p99 µs", "mean batch", "compute infer µs"], rows))
     text.append("")
+    echo = run.p("echo", "grpc", 1, 64)
+    if echo and echo.rows_per_s:
+        text += [f"For scale: the load tool drove {num(echo.rows_per_s)} requests/s against the echo server at "
+                 "concurrency 64 in this run (section (a)); a batch-1 ceiling above that cannot be reached on this "
+                 "machine whatever the batcher does.", ""]
     for model in ("simulated_batching", "simulated_direct"):
         sat = run.p(model, "grpc", 1, 256)
         r = ratio(sat and sat.rows_per_s, sim_ceiling(model, 256))
