@@ -51,6 +51,11 @@ On-demand outputs (never written by the default run)
                  Random init (weights=None), seed 0.
   --torchscript  model-repository/mlp_torchscript: the example mlp (same
                  weights) as TorchScript, INPUT__0 [4] -> OUTPUT__0 [3].
+  --mlp-weights-json PATH
+                 writes the example mlp's weights (same seed) as JSON, for the
+                 Java tool that exports model-repository/mlp_savedmodel (TF Java;
+                 TensorFlow for Python is not available here). See
+                 model-repository/README.md for the two commands.
   <out> is --out DIR, default <repo>/build/models (git-ignored).
 
 Hand-built graphs use onnx.helper with opset 13 and ir_version 8 (loadable by
@@ -685,6 +690,33 @@ def build_torchscript_mlp(em):
                               [("INPUT__0", "TYPE_FP32", [4])], [("OUTPUT__0", "TYPE_FP32", [3])]))
 
 
+def write_mlp_weights_json(em, path):
+    """The example mlp's weights as JSON, torch layout (weight is [out, in]), float32 values written exactly.
+
+    {"layers": [{"weight": [[...]], "bias": [...]}, ...], "activations": ["relu", null],
+     "check": {"input": [[...]], "output": [[...]]}} -- "check" is a batch and the eager torch result, so the
+    exporter can verify what it built.
+    """
+    import json
+    import torch
+    mlp = example_mlp()
+    layers = [m for m in mlp if isinstance(m, torch.nn.Linear)]
+    x = torch.randn(3, 4, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        y = mlp(x)
+
+    def exact(t):  # repr of the float32 value widened to double parses back to the same float32
+        return [exact(v) for v in t] if t.dim() > 0 else float(t.item())
+
+    doc = {
+        "layers": [{"weight": exact(l.weight.detach()), "bias": exact(l.bias.detach())} for l in layers],
+        "activations": ["relu", None],
+        "check": {"input": exact(x), "output": exact(y)},
+    }
+    em.w.write(Path(path), json.dumps(doc, indent=1) + "\n")
+    em.summary.append((rel(path), "mlp weights (Linear(4,16), ReLU, Linear(16,3), seed 0) as JSON"))
+
+
 def build_mlp_medium(em, out):
     d = Path(out) / "mlp_medium"
     model = mlp_medium_model()
@@ -768,12 +800,15 @@ def main(argv=None):
                              "(random init, ~100 MB each)")
     parser.add_argument("--torchscript", action="store_true",
                         help="write model-repository/mlp_torchscript (TorchScript copy of mlp)")
+    parser.add_argument("--mlp-weights-json", metavar="PATH",
+                        help="write the example mlp's weights as JSON (input of the TF Java tool "
+                             "that exports model-repository/mlp_savedmodel)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR",
                         help="output directory for --mlp-medium/--resnet50 "
                              "(default: %(default)s, git-ignored)")
     args = parser.parse_args(argv)
 
-    on_demand = args.mlp_medium or args.resnet50 or args.torchscript
+    on_demand = args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json
     writer = Writer(check_only=args.check)
     em = Emitter(writer)
     if not args.check:
@@ -786,6 +821,8 @@ def main(argv=None):
         print(f"committed models: {total} bytes in total")
     if args.torchscript:
         build_torchscript_mlp(em)
+    if args.mlp_weights_json:
+        write_mlp_weights_json(em, args.mlp_weights_json)
     if args.mlp_medium:
         build_mlp_medium(em, args.out)
     if args.resnet50:
