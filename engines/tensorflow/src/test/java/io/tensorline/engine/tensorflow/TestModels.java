@@ -31,12 +31,13 @@ final class TestModels {
     }
 
     static LoadRequest request(String model, Map<String, String> parameters) {
-        return request(model, parameters, List.of(), Device.CPU);
+        return request(model, parameters, List.of(), List.of(), Device.CPU);
     }
 
     static LoadRequest request(String model, Map<String, String> parameters, List<TensorSpec> declaredInputs,
-                               Device device) {
-        return new LoadRequest(model, 1, savedModel(model), device, parameters, declaredInputs, List.of(), -1, 1);
+                               List<TensorSpec> declaredOutputs, Device device) {
+        return new LoadRequest(model, 1, savedModel(model), device, parameters, declaredInputs, declaredOutputs, -1,
+                1);
     }
 
     static Tensor fp32(String name, long[] shape, float... values) {

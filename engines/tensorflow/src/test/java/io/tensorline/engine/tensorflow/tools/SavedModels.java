@@ -1,5 +1,7 @@
 package io.tensorline.engine.tensorflow.tools;
 
+import com.google.protobuf.CodedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
+import org.tensorflow.proto.SavedModel;
 
 /** Writing SavedModels and their config files for the export tools. */
 final class SavedModels {
@@ -37,6 +40,7 @@ final class SavedModels {
             }
             exporter.export();
         }
+        rewriteDeterministically(target.resolve("saved_model.pb"));
         // The graphs hold constants only: the empty variables/ folder cannot be committed and is not needed.
         try (Stream<Path> left = Files.list(target.resolve("variables"))) {
             if (left.findAny().isEmpty()) {
@@ -44,6 +48,17 @@ final class SavedModels {
             }
         }
         return target;
+    }
+
+    /** TensorFlow writes map fields (node attributes) in hash order; sorted, a re-export gives the same bytes. */
+    private static void rewriteDeterministically(Path savedModelFile) throws IOException {
+        SavedModel model = SavedModel.parseFrom(Files.readAllBytes(savedModelFile));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        out.useDeterministicSerialization();
+        model.writeTo(out);
+        out.flush();
+        Files.write(savedModelFile, bytes.toByteArray());
     }
 
     static void writeConfig(Path modelDir, String tool, String body) throws IOException {
