@@ -616,6 +616,31 @@ Shapes are per batch item; both models take a leading batch dimension
 (`torch.manual_seed(0)`). `scripts/make_models.py --torchscript` additionally
 writes `mlp_torchscript/` (same weights, `pytorch_libtorch`, `INPUT__0` FP32 [4]
 -> `OUTPUT__0` FP32 [3], `max_batch_size: 8`).
+
+## `mlp_savedmodel` (TensorFlow)
+
+The same `mlp` (same weights) as a TensorFlow SavedModel in
+`mlp_savedmodel/1/model.savedmodel/` (platform `tensorflow_savedmodel`):
+signature `serving_default`, input key `INPUT0` FP32 [-1,4], output key
+`OUTPUT0` FP32 [-1,3]. Its config.pbtxt sets only the platform and
+`max_batch_size: 8`; the server completes the inputs and outputs
+(`INPUT0` FP32 [4], `OUTPUT0` FP32 [3]) from the signature.
+
+TensorFlow for Python is not available here, so a Java tool using TF Java 1.1
+(`engines/tensorflow/src/test/java/io/tensorline/engine/tensorflow/tools/ExportMlpSavedModel.java`)
+builds the graph (MatMul+Add, Relu, MatMul+Add) from the weights this script
+writes as JSON, saves it with `SavedModelBundle.exporter`, and checks the
+result against torch's (within 1e-5). The same run re-exports the test
+SavedModels in `server/src/test/resources/tensorflow-repository/`
+(`ExportTestSavedModels`). From the repository root:
+
+```
+/usr/bin/python3 scripts/make_models.py --mlp-weights-json build/mlp_weights.json
+./mvnw -B -q -pl engines/tensorflow -am process-test-classes -Pexport-savedmodels
+```
+
+The SavedModels are written with deterministic protobuf serialization, so a
+re-export gives the same bytes.
 """
 
 

@@ -163,6 +163,12 @@ class TensorFlowEndToEndTest {
     }
 
     @Test
+    void djlsTensorFlowEngineIsNotOnTheClassPath() {
+        // DJL's tensorflow-api ships the same org.tensorflow classes as TF Java, built for another protobuf.
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.djl.tensorflow.engine.TfEngine"));
+    }
+
+    @Test
     void aWrongShapeIsRejectedAndTheModelStillServes() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> inferMlp("mlp_savedmodel", 2, 5, new float[10]));
