@@ -16,15 +16,18 @@ import org.tensorflow.types.family.TType;
 /**
  * Copies tensors between the protocol's raw layout and TensorFlow. TensorFlow keeps fixed-size elements in the
  * host's byte order, which on the little-endian hosts TF Java ships natives for is the protocol's, so data moves as
- * one bulk copy each way.
+ * one bulk copy each way. Data that is not in an accessible array (direct or read-only buffers) passes through a
+ * staging array kept for the next call: TF Java's own copy from such buffers goes element by element. Used by one
+ * thread at a time, like its instance.
  */
 final class TensorConverter {
 
-    private TensorConverter() {
-    }
+    private static final int MAX_STAGING_BYTES = 1 << 20;
+
+    private byte[] staging = new byte[0];
 
     /** A new TensorFlow tensor holding a copy of {@code tensor}; the caller must close it. */
-    static TType toTensorFlow(Tensor tensor) throws EngineException {
+    TType toTensorFlow(Tensor tensor) throws EngineException {
         Shape shape = Shape.of(tensor.shape());
         if (tensor.dataType() == DataType.BYTES) {
             return TString.tensorOfBytes(shape, DataBuffers.ofObjects(StringTensors.decode(tensor)));
@@ -42,12 +45,23 @@ final class TensorConverter {
             if (data.hasArray()) {
                 target.write(data.array(), data.arrayOffset() + data.position(), size);
             } else {
-                DataBuffers.of(data).copyTo(target, size);
+                copyInChunks(data, target, size);
             }
             return created;
         } catch (RuntimeException e) {
             created.close();
             throw e;
+        }
+    }
+
+    private void copyInChunks(ByteBuffer data, ByteDataBuffer target, int size) {
+        if (staging.length < Math.min(size, MAX_STAGING_BYTES)) {
+            staging = new byte[Math.min(size, MAX_STAGING_BYTES)];
+        }
+        for (int at = 0; at < size; at += staging.length) {
+            int n = Math.min(staging.length, size - at);
+            data.get(staging, 0, n);
+            target.offset(at).write(staging, 0, n);
         }
     }
 

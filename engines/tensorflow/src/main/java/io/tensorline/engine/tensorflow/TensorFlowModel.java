@@ -31,6 +31,8 @@ final class TensorFlowModel implements LoadedModel {
     private final Output<?>[] fetches;
     /** For each signature output, its position in {@link #fetches}. */
     private final int[] fetchOf;
+    /** Owned by the thread running {@link #execute}. */
+    private final TensorConverter converter = new TensorConverter();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private TensorFlowModel(String label, SavedModelBundle bundle, ServingSignature signature, Output<?>[] feeds,
@@ -119,7 +121,7 @@ final class TensorFlowModel implements LoadedModel {
             Session.Runner runner = bundle.session().runner();
             for (Tensor input : inputs) {
                 int slot = slotOf(input, fed);
-                fed[slot] = TensorConverter.toTensorFlow(input);
+                fed[slot] = converter.toTensorFlow(input);
                 runner.feed(feeds[slot], fed[slot]);
             }
             for (Output<?> fetch : fetches) {

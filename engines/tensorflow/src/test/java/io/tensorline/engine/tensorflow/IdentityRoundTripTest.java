@@ -7,6 +7,8 @@ import io.tensorline.engine.DataType;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
 import io.tensorline.engine.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -101,6 +103,23 @@ class IdentityRoundTripTest {
         Tensor input = Tensor.of("INPUT0", DataType.BYTES, new long[] {4, 1}, TestModels.buffer(raw, false));
 
         Tensor output = load("identity_string").execute(List.of(input)).get(0);
+
+        assertArrayEquals(raw, TestModels.bytes(output));
+    }
+
+    @Test
+    void aReadOnlyInputLargerThanTheStagingArrayArrivesWhole() throws Exception {
+        int rows = 1000;
+        int columns = 333; // 1,332,000 bytes: two chunks of staging, the second partial
+        ByteBuffer data = ByteBuffer.allocate(rows * columns * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * columns; i++) {
+            data.putFloat(i * 0.5f - 7);
+        }
+        byte[] raw = data.array();
+        Tensor input = Tensor.of("INPUT0", DataType.FP32, new long[] {rows, columns},
+                ByteBuffer.wrap(raw).asReadOnlyBuffer());
+
+        Tensor output = load("identity_fp32").execute(List.of(input)).get(0);
 
         assertArrayEquals(raw, TestModels.bytes(output));
     }

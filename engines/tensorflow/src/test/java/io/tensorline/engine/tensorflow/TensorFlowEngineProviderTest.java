@@ -13,12 +13,15 @@ import io.tensorline.engine.LoadRequest;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
 import io.tensorline.engine.TensorSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TensorFlowEngineProviderTest {
 
@@ -70,6 +73,17 @@ class TensorFlowEngineProviderTest {
 
         assertEquals("model 'add_sub' version 1: no SavedModel at " + folder + " (expected: a directory holding"
                 + " saved_model.pb, or a version folder holding model.savedmodel/saved_model.pb)", e.getMessage());
+    }
+
+    @Test
+    void refusesAFileThatIsNotASavedModel(@TempDir Path directory) throws Exception {
+        Files.write(directory.resolve("saved_model.pb"), "not a protobuf".getBytes(StandardCharsets.UTF_8));
+
+        EngineException e = assertThrows(EngineException.class,
+                () -> provider.load(LoadRequest.of("broken", directory)));
+
+        assertTrue(e.getMessage().startsWith("model 'broken' version 1: TensorFlow could not load the SavedModel at "
+                + directory + " with tag 'serve' (parameter TF_GRAPH_TAG): "), e.getMessage());
     }
 
     @Test
