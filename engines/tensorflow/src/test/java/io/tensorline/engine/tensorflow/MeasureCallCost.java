@@ -22,11 +22,11 @@ import org.tensorflow.types.TFloat32;
  * Java {@code Session.run} on a tensor made once. Wall time per call, and process CPU time per call, which a busy
  * machine disturbs less. Not a test: timings depend on the machine.
  *
- * <p>Usage: {@code MeasureCallCost [seconds per case]}
+ * <p>Usage: {@code MeasureCallCost [seconds per case] [mlp_savedmodel/1/model.savedmodel]}
  */
 public final class MeasureCallCost {
 
-    private static final Path SAVED_MODEL = Path.of("../../model-repository/mlp_savedmodel/1/model.savedmodel");
+    private static final String DEFAULT_SAVED_MODEL = "../../model-repository/mlp_savedmodel/1/model.savedmodel";
     private static final OperatingSystemMXBean OS =
             (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -40,13 +40,14 @@ public final class MeasureCallCost {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
+        Path savedModel = Path.of(args.length > 1 ? args[1] : DEFAULT_SAVED_MODEL);
         Map<String, String> parameters = Map.of("TF_NUM_INTRA_THREADS", "1", "TF_NUM_INTER_THREADS", "1");
-        LoadRequest request = new LoadRequest("mlp_savedmodel", 1, SAVED_MODEL, Device.CPU, parameters, List.of(),
+        LoadRequest request = new LoadRequest("mlp_savedmodel", 1, savedModel, Device.CPU, parameters, List.of(),
                 List.of(), -1, 1);
         SessionSettings settings = SessionSettings.from(request, 1, false);
         System.out.printf("%-6s %-8s %10s %12s %12s%n", "batch", "path", "calls", "wall us", "cpu us");
         try (LoadedModel model = new TensorFlowEngineProvider().load(request);
-             SavedModelBundle bare = SavedModelBundle.loader(SAVED_MODEL.toString()).withTags("serve")
+             SavedModelBundle bare = SavedModelBundle.loader(savedModel.toString()).withTags("serve")
                      .withConfigProto(settings.toConfigProto()).load()) {
             Output<?> x = bare.graph().output("INPUT0:0");
             Output<?> y = bare.graph().output("OUTPUT0:0");
