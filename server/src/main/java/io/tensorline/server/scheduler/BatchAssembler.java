@@ -6,6 +6,7 @@ import io.tensorline.server.core.InferenceException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ final class BatchAssembler {
         List<Tensor> first = requests.get(0).request.inputs();
         int inputs = first.size();
         if (buffers.length < inputs) {
-            buffers = java.util.Arrays.copyOf(buffers, inputs);
+            buffers = Arrays.copyOf(buffers, inputs);
         }
         List<Tensor> out = new ArrayList<>(inputs);
         for (int i = 0; i < inputs; i++) {

@@ -3,7 +3,10 @@ package io.tensorline.server.scheduler;
 import io.tensorline.server.scheduler.PendingRequest.State;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
@@ -19,21 +22,18 @@ import java.util.function.Consumer;
  */
 final class PendingQueues {
 
-    private final ArrayDeque<PendingRequest>[] main;
-    private final ArrayDeque<PendingRequest>[] delayed;
+    private final List<ArrayDeque<PendingRequest>> main = new ArrayList<>();
+    private final List<ArrayDeque<PendingRequest>> delayed = new ArrayList<>();
     private final int[] waitingPerLevel;
     private final PriorityQueue<PendingRequest> byTimeout =
             new PriorityQueue<>((a, b) -> Long.compare(a.timeoutDeadline, b.timeoutDeadline));
     private int waiting;
 
-    @SuppressWarnings("unchecked")
     PendingQueues(int levels) {
-        main = new ArrayDeque[levels];
-        delayed = new ArrayDeque[levels];
         waitingPerLevel = new int[levels];
         for (int i = 0; i < levels; i++) {
-            main[i] = new ArrayDeque<>();
-            delayed[i] = new ArrayDeque<>();
+            main.add(new ArrayDeque<>());
+            delayed.add(new ArrayDeque<>());
         }
     }
 
@@ -47,7 +47,7 @@ final class PendingQueues {
 
     void add(PendingRequest r) {
         r.state = State.QUEUED;
-        main[r.level - 1].addLast(r);
+        main.get(r.level - 1).addLast(r);
         waitingPerLevel[r.level - 1]++;
         waiting++;
         if (r.hasTimeout()) {
@@ -90,7 +90,7 @@ final class PendingQueues {
             switch (r.timeoutAction) {
                 case DELAY -> {
                     r.state = State.DELAYED;
-                    delayed[r.level - 1].addLast(r);
+                    delayed.get(r.level - 1).addLast(r);
                 }
                 case REJECT -> rejected.accept(r);
             }
@@ -105,13 +105,13 @@ final class PendingQueues {
         if (byTimeout.size() > 2 * waiting + 64) {
             byTimeout.removeIf(r -> r.state != State.QUEUED);
         }
-        for (int i = 0; i < main.length; i++) {
+        for (int i = 0; i < main.size(); i++) {
             PendingRequest r;
-            while ((r = main[i].peekFirst()) != null && r.state != State.QUEUED) {
-                main[i].pollFirst();
+            while ((r = main.get(i).peekFirst()) != null && r.state != State.QUEUED) {
+                main.get(i).pollFirst();
             }
-            while ((r = delayed[i].peekFirst()) != null && r.state != State.DELAYED) {
-                delayed[i].pollFirst();
+            while ((r = delayed.get(i).peekFirst()) != null && r.state != State.DELAYED) {
+                delayed.get(i).pollFirst();
             }
         }
     }
@@ -124,7 +124,7 @@ final class PendingQueues {
     private final class InOrder implements Iterator<PendingRequest> {
         /** Index into the deques: level * 2 for main, level * 2 + 1 for delayed. */
         private int deque = -1;
-        private Iterator<PendingRequest> current = java.util.Collections.emptyIterator();
+        private Iterator<PendingRequest> current = Collections.emptyIterator();
         private PendingRequest next;
 
         @Override
@@ -132,10 +132,10 @@ final class PendingQueues {
             while (next == null) {
                 while (!current.hasNext()) {
                     deque++;
-                    if (deque >= main.length * 2) {
+                    if (deque >= main.size() * 2) {
                         return false;
                     }
-                    current = (deque % 2 == 0 ? main : delayed)[deque / 2].iterator();
+                    current = (deque % 2 == 0 ? main : delayed).get(deque / 2).iterator();
                 }
                 PendingRequest r = current.next();
                 State live = deque % 2 == 0 ? State.QUEUED : State.DELAYED;

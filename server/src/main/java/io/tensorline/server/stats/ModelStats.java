@@ -37,6 +37,7 @@ public final class ModelStats {
     private final AtomicLong lastInferenceMillis = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
     private final ConcurrentHashMap<Integer, BatchCounters> batches = new ConcurrentHashMap<>();
+    private final LatencyHistogram latency = new LatencyHistogram();
 
     private static final class BatchCounters {
         final DurationCounter input = new DurationCounter();
@@ -69,11 +70,13 @@ public final class ModelStats {
     /** A request was answered with outputs {@code nanos} after it arrived. */
     public void recordSuccess(long nanos) {
         success.record(nanos);
+        latency.observe(nanos);
     }
 
     /** A request failed {@code nanos} after it arrived. */
     public void recordFailure(FailureReason reason, long nanos) {
         failures.get(reason).record(nanos);
+        latency.observe(nanos);
     }
 
     /** A request reached an instance after waiting {@code nanos}. */
@@ -135,6 +138,6 @@ public final class ModelStats {
         return new ModelStatsSnapshot(name, version, lastInferenceMillis.get(), inferenceCount.sum(),
                 executionCount.sum(), success.snapshot(), new StatisticDuration(failCount, failNanos), byReason,
                 queue.snapshot(), computeInput.snapshot(), computeInfer.snapshot(), computeOutput.snapshot(),
-                batchStats, Math.max(0, pending.get()));
+                batchStats, Math.max(0, pending.get()), latency.snapshot());
     }
 }

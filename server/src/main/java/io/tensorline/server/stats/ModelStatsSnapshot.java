@@ -18,13 +18,14 @@ import java.util.Map;
  * @param computeOutput       per request: time spent splitting the batch's outputs
  * @param batchStats          per executed batch size, ascending
  * @param pendingRequests     requests queued and not yet executing, at the time of the snapshot
+ * @param requestLatency      every answered request's time from arrival to answer, in µs buckets
  */
 public record ModelStatsSnapshot(String name, long version, long lastInferenceMillis, long inferenceCount,
                                  long executionCount, StatisticDuration success, StatisticDuration failure,
                                  Map<FailureReason, StatisticDuration> failuresByReason, StatisticDuration queue,
                                  StatisticDuration computeInput, StatisticDuration computeInfer,
                                  StatisticDuration computeOutput, List<BatchStatsSnapshot> batchStats,
-                                 long pendingRequests) {
+                                 long pendingRequests, HistogramSnapshot requestLatency) {
 
     public ModelStatsSnapshot {
         failuresByReason = Map.copyOf(failuresByReason);

@@ -12,6 +12,7 @@ import io.tensorline.server.stats.ModelStatsSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -107,7 +108,7 @@ class BatchExecutorTest {
     @Test
     void anOutputWithoutTheBatchDimensionGoesWholeToEveryRequest() {
         Tensor scalar = Tensor.of("COUNT", DataType.INT64, new long[] {1},
-                ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 42));
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 42));
         FakeModel model = new FakeModel(inputs -> List.of(scalar));
         PendingRequest a = request("a", fp32("INPUT0", 1, 2, 0));
         PendingRequest b = request("b", fp32("INPUT0", 2, 2, 0));

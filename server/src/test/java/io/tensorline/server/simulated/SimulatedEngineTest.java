@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -143,7 +144,7 @@ class SimulatedEngineTest {
         assertEquals("simulated", config.getBackend());
         assertEquals(64, config.getMaxBatchSize());
         assertTrue(config.hasDynamicBatching());
-        Map<String, String> parameters = new java.util.HashMap<>();
+        Map<String, String> parameters = new HashMap<>();
         config.getParametersMap().forEach((k, v) -> parameters.put(k, v.getStringValue()));
         List<TensorSpec> in = List.of(new TensorSpec("INPUT0", DataType.FP32, new long[] {-1, 16}));
         List<TensorSpec> out = List.of(new TensorSpec("OUTPUT0", DataType.FP32, new long[] {-1, 16}));
