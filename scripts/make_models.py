@@ -55,6 +55,9 @@ every model torch.jit.script-ed, pytorch_libtorch, with config.pbtxt)
                 dims [-1], max_batch_size 8.
   transpose_pt  INPUT__0 FP32 [2,3] -> OUTPUT__0 = x.t() [3,2] (a
                 non-contiguous result), max_batch_size 0.
+  inplace_pt    INPUT__0 FP32 dims [-1] -> OUTPUT__0 = 2x, computed by
+                changing the input in place (x.mul_(2), x.unsqueeze_(0)),
+                max_batch_size 8.
 
 TorchScript files are deterministic across runs, but TorchScript mangles the
 name of a type compiled twice in one process (___torch_mangle_N), so they are
@@ -742,8 +745,14 @@ def torchscript_modules():
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return x.t()  # a view: not contiguous
 
+    class InPlace(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            x.mul_(2)  # changes the input's data
+            x.unsqueeze_(0)  # and its shape
+            return x.squeeze(0)
+
     return (torch.jit.script(AddSub().eval()), torch.jit.script(Identity().eval()),
-            torch.jit.script(Transpose().eval()))
+            torch.jit.script(Transpose().eval()), torch.jit.script(InPlace().eval()))
 
 
 def scripted_bytes(scripted):
@@ -803,7 +812,7 @@ def build_torchscript_models(em):
     em.config(d, text)
 
     gen = torch.Generator().manual_seed(5)
-    add_sub, identity, transpose = torchscript_modules()
+    add_sub, identity, transpose, in_place = torchscript_modules()
     d = PYTORCH_TEST_REPO / "add_sub_pt"
     add_sub_data = scripted_bytes(add_sub)
     a, b = torch.randn(3, 4, generator=gen), torch.randn(3, 4, generator=gen)
@@ -835,6 +844,17 @@ def build_torchscript_models(em):
     check_torchscript("transpose_pt", transpose_data, text, [x], [x.t()])
     em.w.write(d / "1" / "model.pt", transpose_data)
     em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript x.t(), a non-contiguous result; checked"))
+    em.config(d, text)
+
+    d = PYTORCH_TEST_REPO / "inplace_pt"
+    in_place_data = scripted_bytes(in_place)
+    x = torch.randn(2, 3, generator=gen)
+    text = config_pbtxt("inplace_pt", "pytorch_libtorch", 8, [("INPUT__0", "TYPE_FP32", [-1])],
+                        [("OUTPUT__0", "TYPE_FP32", [-1])])
+    check_torchscript("inplace_pt", in_place_data, text, [x.clone()], [x * 2])
+    em.w.write(d / "1" / "model.pt", in_place_data)
+    em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript: doubles its input and unsqueezes it in place, "
+                       "returns 2x; checked"))
     em.config(d, text)
     return data
 

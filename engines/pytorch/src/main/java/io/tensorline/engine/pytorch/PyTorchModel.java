@@ -4,8 +4,6 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
@@ -24,9 +22,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One TorchScript module on one device. {@link #execute} runs on one thread at a time, which owns the staging
- * buffers and the argument slots; every native object a call creates belongs to a per-call NDManager that the call
- * closes.
+ * One TorchScript module on one device. {@link #execute} runs on one thread at a time, which owns the argument
+ * slots; every native object a call creates belongs to a per-call NDManager that the call closes, and the input
+ * tensors kept across calls belong to the instance (see {@link ArgumentSlots}).
  */
 final class PyTorchModel implements LoadedModel {
 
@@ -39,12 +37,11 @@ final class PyTorchModel implements LoadedModel {
     private final long[][] inputShapes;
     private final int intraOpThreads;
     private final TorchThreads threads;
-    private final InputStager stager;
-    private final IValue[] arguments;
+    private final ArgumentSlots arguments;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private PyTorchModel(String label, Model model, TorchSignature signature, ThreadSettings settings,
-                         TorchThreads threads) {
+    private PyTorchModel(String label, Model model, boolean onGpu, TorchSignature signature,
+                         ThreadSettings settings, TorchThreads threads) {
         this.label = label;
         this.model = model;
         this.block = (PtSymbolBlock) model.getBlock();
@@ -55,8 +52,7 @@ final class PyTorchModel implements LoadedModel {
         this.inputShapes = signature.inputs().stream().map(TensorSpec::shape).toArray(long[][]::new);
         this.intraOpThreads = settings.intraOpThreads();
         this.threads = threads;
-        this.stager = new InputStager(signature.inputs().size());
-        this.arguments = new IValue[signature.inputs().size()];
+        this.arguments = new ArgumentSlots(signature.inputs().size(), manager, !onGpu);
     }
 
     /** Loads the module onto {@code device}; nothing stays open when this throws. */
@@ -68,7 +64,7 @@ final class PyTorchModel implements LoadedModel {
         try {
             // mapLocation: the tensors load straight onto the device instead of through host memory
             model.load(modelFile, null, Map.of("mapLocation", "true"));
-            PyTorchModel loaded = new PyTorchModel(label, model, signature, settings, threads);
+            PyTorchModel loaded = new PyTorchModel(label, model, device.isGpu(), signature, settings, threads);
             JniUtils.enableInferenceMode(loaded.block); // eval(): dropout off, batch norm on running statistics
             return loaded;
         } catch (IOException | MalformedModelException | RuntimeException e) {
@@ -98,16 +94,11 @@ final class PyTorchModel implements LoadedModel {
             try {
                 bind(inputs, call);
                 // runs under a no-grad guard: DJL's native forward disables autograd when not training
-                try (IValue result = IValueUtils.forward(block, arguments)) {
+                try (IValue result = IValueUtils.forward(block, arguments.arguments())) {
                     return OutputReader.read(result, signature, (PtNDManager) call);
                 }
             } finally {
-                for (int i = 0; i < arguments.length; i++) {
-                    if (arguments[i] != null) {
-                        arguments[i].close();
-                        arguments[i] = null;
-                    }
-                }
+                arguments.endCall();
             }
         } catch (EngineException e) {
             throw new EngineException(label + ": " + e.getMessage(), e);
@@ -127,7 +118,7 @@ final class PyTorchModel implements LoadedModel {
             }
             TensorSpec spec = signature.inputs().get(i);
             int argument = signature.argumentOf(i);
-            if (arguments[argument] != null) {
+            if (arguments.isBound(argument)) {
                 throw new EngineException("input '" + input.name() + "' is given more than once");
             }
             if (input.dataType() != spec.dataType()) {
@@ -138,12 +129,10 @@ final class PyTorchModel implements LoadedModel {
                 throw new EngineException("input '" + input.name() + "' has shape " + Shapes.toString(input.shape())
                         + " (expected: " + Shapes.toString(inputShapes[i]) + ")");
             }
-            PtNDArray array = (PtNDArray) call.create(stager.stage(input.data(), argument),
-                    new Shape(input.shape()), inputTypes[i]);
-            arguments[argument] = IValue.from(array);
+            arguments.bind(argument, input, inputTypes[i], call);
         }
-        for (int i = 0; i < arguments.length; i++) {
-            if (arguments[signature.argumentOf(i)] == null) {
+        for (int i = 0; i < inputShapes.length; i++) {
+            if (!arguments.isBound(signature.argumentOf(i))) {
                 throw new EngineException("input '" + signature.inputs().get(i).name() + "' is missing (expected: "
                         + names(signature.inputs()) + ")");
             }
@@ -157,6 +146,7 @@ final class PyTorchModel implements LoadedModel {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            arguments.close();
             model.close();
         }
     }

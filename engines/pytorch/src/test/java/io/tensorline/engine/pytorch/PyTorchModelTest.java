@@ -120,6 +120,25 @@ class PyTorchModelTest {
     }
 
     @Test
+    void aModelThatChangesItsInputInPlaceNeitherTouchesTheCallersBufferNorLaterCalls() throws Exception {
+        List<TensorSpec> in = List.of(TestModels.fp32Spec("INPUT__0", -1, -1));
+        List<TensorSpec> out = List.of(TestModels.fp32Spec("OUTPUT__0", -1, -1));
+        try (LoadedModel model = provider.load(TestModels.request("inplace_pt", in, out))) {
+            byte[] raw = TestModels.bytes(TestModels.fp32("INPUT__0", new long[] {2, 3}, 1, 2, 3, 4, 5, 6));
+            ByteBuffer callers = TestModels.buffer(raw, true);
+            Tensor x = Tensor.of("INPUT__0", DataType.FP32, new long[] {2, 3}, callers);
+
+            for (int call = 0; call < 3; call++) {
+                Tensor y = model.execute(List.of(x)).get(0);
+
+                assertArrayEquals(new long[] {2, 3}, y.shape());
+                assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, TestModels.floats(y));
+            }
+            assertArrayEquals(raw, TestModels.bytes(x));
+        }
+    }
+
+    @Test
     void aShapeTheConfigDoesNotAllowFailsAndTheInstanceStillServes() throws Exception {
         try (LoadedModel model = provider.load(TestModels.addSub())) {
             Tensor fiveWide = TestModels.fp32("INPUT__0", new long[] {1, 5}, 1, 2, 3, 4, 5);
