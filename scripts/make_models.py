@@ -58,6 +58,8 @@ every model torch.jit.script-ed, pytorch_libtorch, with config.pbtxt)
   inplace_pt    INPUT__0 FP32 dims [-1] -> OUTPUT__0 = 2x, computed by
                 changing the input in place (x.mul_(2), x.unsqueeze_(0)),
                 max_batch_size 8.
+  grad_mode_pt  INPUT__0 FP32 dims [-1] -> OUTPUT__0 of the same shape, all
+                1.0 when forward() runs with autograd on, 0.0 when off.
 
 TorchScript files are deterministic across runs, but TorchScript mangles the
 name of a type compiled twice in one process (___torch_mangle_N), so they are
@@ -751,8 +753,13 @@ def torchscript_modules():
             x.unsqueeze_(0)  # and its shape
             return x.squeeze(0)
 
+    class GradMode(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x * 0 + float(torch.is_grad_enabled())
+
     return (torch.jit.script(AddSub().eval()), torch.jit.script(Identity().eval()),
-            torch.jit.script(Transpose().eval()), torch.jit.script(InPlace().eval()))
+            torch.jit.script(Transpose().eval()), torch.jit.script(InPlace().eval()),
+            torch.jit.script(GradMode().eval()))
 
 
 def scripted_bytes(scripted):
@@ -812,7 +819,7 @@ def build_torchscript_models(em):
     em.config(d, text)
 
     gen = torch.Generator().manual_seed(5)
-    add_sub, identity, transpose, in_place = torchscript_modules()
+    add_sub, identity, transpose, in_place, grad_mode = torchscript_modules()
     d = PYTORCH_TEST_REPO / "add_sub_pt"
     add_sub_data = scripted_bytes(add_sub)
     a, b = torch.randn(3, 4, generator=gen), torch.randn(3, 4, generator=gen)
@@ -855,6 +862,16 @@ def build_torchscript_models(em):
     em.w.write(d / "1" / "model.pt", in_place_data)
     em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript: doubles its input and unsqueezes it in place, "
                        "returns 2x; checked"))
+    em.config(d, text)
+
+    d = PYTORCH_TEST_REPO / "grad_mode_pt"
+    grad_mode_data = scripted_bytes(grad_mode)
+    x = torch.randn(2, 3, generator=gen)
+    text = config_pbtxt("grad_mode_pt", "pytorch_libtorch", 8, [("INPUT__0", "TYPE_FP32", [-1])],
+                        [("OUTPUT__0", "TYPE_FP32", [-1])])
+    check_torchscript("grad_mode_pt", grad_mode_data, text, [x], [torch.zeros(2, 3)])  # runs under no_grad
+    em.w.write(d / "1" / "model.pt", grad_mode_data)
+    em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript: 1.0 where autograd is on, 0.0 where off; checked"))
     em.config(d, text)
     return data
 

@@ -3,6 +3,7 @@ package io.tensorline.engine.pytorch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tensorline.engine.DataType;
 import io.tensorline.engine.Device;
@@ -15,6 +16,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PyTorchModelTest {
@@ -135,6 +139,23 @@ class PyTorchModelTest {
                 assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, TestModels.floats(y));
             }
             assertArrayEquals(raw, TestModels.bytes(x));
+        }
+    }
+
+    @Test
+    void forwardRunsWithoutAutogradOnAnyThread() throws Exception {
+        List<TensorSpec> in = List.of(TestModels.fp32Spec("INPUT__0", -1, -1));
+        List<TensorSpec> out = List.of(TestModels.fp32Spec("OUTPUT__0", -1, -1));
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "torch-test-grad-mode"));
+        try (LoadedModel model = provider.load(TestModels.request("grad_mode_pt", in, out))) {
+            Tensor x = TestModels.fp32("INPUT__0", new long[] {1, 2}, 5, 6);
+
+            Tensor y = thread.submit(() -> model.execute(List.of(x)).get(0)).get(30, TimeUnit.SECONDS);
+
+            assertArrayEquals(new float[] {0, 0}, TestModels.floats(y), "1.0 means autograd was on");
+        } finally {
+            thread.shutdownNow();
+            assertTrue(thread.awaitTermination(30, TimeUnit.SECONDS));
         }
     }
 
