@@ -75,6 +75,11 @@ On-demand outputs
                  Random init (weights=None), seed 0.
   --torchscript  only the TorchScript models above (mlp_torchscript and the
                  pytorch-repository); the default run writes them too.
+  --mlp-weights-json PATH
+                 writes the example mlp's weights (same seed) as JSON, for the
+                 Java tool that exports model-repository/mlp_savedmodel (TF Java;
+                 TensorFlow for Python is not available here). See
+                 model-repository/README.md for the two commands.
   <out> is --out DIR, default <repo>/build/models (git-ignored).
 
 Hand-built graphs use onnx.helper with opset 13 and ir_version 8 (loadable by
@@ -653,13 +658,38 @@ Every file here is generated; do not edit by hand. Regenerate with:
 | `mlp` | onnxruntime_onnx (auto-detected) | **none**: auto-completed by the server (max_batch_size > 0 from the dynamic batch dimension) | `INPUT0` FP32 [4] | `OUTPUT0` FP32 [3] |
 | `mlp_torchscript` | pytorch_libtorch | yes: `max_batch_size: 8` (TorchScript carries no tensor names or shapes) | `INPUT__0` FP32 [4] | `OUTPUT__0` FP32 [3] |
 
-Shapes are per batch item; all three models take a leading batch dimension
+Shapes are per batch item; the models in the table take a leading batch dimension
 (ONNX shapes `[batch, 16]`, `[batch, 4]`, `[batch, 3]`).
 
 `mlp` is `Linear(4,16) -> ReLU -> Linear(16,3)` with random weights
 (`torch.manual_seed(0)`); `mlp_torchscript` is the same module traced with
 `torch.jit.trace` (`model.pt`), and the script checks that the two agree
 within 1e-5.
+
+## `mlp_savedmodel` (TensorFlow)
+
+The same `mlp` (same weights) as a TensorFlow SavedModel in
+`mlp_savedmodel/1/model.savedmodel/` (platform `tensorflow_savedmodel`):
+signature `serving_default`, input key `INPUT0` FP32 [-1,4], output key
+`OUTPUT0` FP32 [-1,3]. Its config.pbtxt sets only the platform and
+`max_batch_size: 8`; the server completes the inputs and outputs
+(`INPUT0` FP32 [4], `OUTPUT0` FP32 [3]) from the signature.
+
+TensorFlow for Python is not available here, so a Java tool using TF Java 1.1
+(`engines/tensorflow/src/test/java/io/tensorline/engine/tensorflow/tools/ExportMlpSavedModel.java`)
+builds the graph (MatMul+Add, Relu, MatMul+Add) from the weights this script
+writes as JSON, saves it with `SavedModelBundle.exporter`, and checks the
+result against torch's (within 1e-5). The same run re-exports the test
+SavedModels in `server/src/test/resources/tensorflow-repository/`
+(`ExportTestSavedModels`). From the repository root:
+
+```
+/usr/bin/python3 scripts/make_models.py --mlp-weights-json build/mlp_weights.json
+./mvnw -B -q -pl engines/tensorflow -am process-test-classes -Pexport-savedmodels
+```
+
+The SavedModels are written with deterministic protobuf serialization, so a
+re-export gives the same bytes.
 """
 
 
@@ -890,6 +920,33 @@ def check_mlp_copies_agree(onnx_model, torchscript_data):
     return "mlp and mlp_torchscript agree within 1e-5"
 
 
+def write_mlp_weights_json(em, path):
+    """The example mlp's weights as JSON, torch layout (weight is [out, in]), float32 values written exactly.
+
+    {"layers": [{"weight": [[...]], "bias": [...]}, ...], "activations": ["relu", null],
+     "check": {"input": [[...]], "output": [[...]]}} -- "check" is a batch and the eager torch result, so the
+    exporter can verify what it built.
+    """
+    import json
+    import torch
+    mlp = example_mlp()
+    layers = [m for m in mlp if isinstance(m, torch.nn.Linear)]
+    x = torch.randn(3, 4, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        y = mlp(x)
+
+    def exact(t):  # repr of the float32 value widened to double parses back to the same float32
+        return [exact(v) for v in t] if t.dim() > 0 else float(t.item())
+
+    doc = {
+        "layers": [{"weight": exact(l.weight.detach()), "bias": exact(l.bias.detach())} for l in layers],
+        "activations": ["relu", None],
+        "check": {"input": exact(x), "output": exact(y)},
+    }
+    em.w.write(Path(path), json.dumps(doc, indent=1) + "\n")
+    em.summary.append((rel(path), "mlp weights (Linear(4,16), ReLU, Linear(16,3), seed 0) as JSON"))
+
+
 def build_mlp_medium(em, out):
     d = Path(out) / "mlp_medium"
     model = mlp_medium_model()
@@ -974,12 +1031,15 @@ def main(argv=None):
     parser.add_argument("--torchscript", action="store_true",
                         help="write only the TorchScript models: model-repository/mlp_torchscript and "
                              "server/src/test/resources/pytorch-repository (the default run writes them too)")
+    parser.add_argument("--mlp-weights-json", metavar="PATH",
+                        help="write the example mlp's weights as JSON (input of the TF Java tool "
+                             "that exports model-repository/mlp_savedmodel)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR",
                         help="output directory for --mlp-medium/--resnet50 "
                              "(default: %(default)s, git-ignored)")
     args = parser.parse_args(argv)
 
-    on_demand = args.mlp_medium or args.resnet50 or args.torchscript
+    on_demand = args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json
     committed = args.committed or not on_demand
     writer = Writer(check_only=args.check)
     em = Emitter(writer)
@@ -998,6 +1058,8 @@ def main(argv=None):
         mlp_onnx = onnx.load(str(EXAMPLE_REPO / "mlp" / "1" / "model.onnx"))
     if committed or args.torchscript:
         print(check_mlp_copies_agree(mlp_onnx, mlp_torchscript))
+    if args.mlp_weights_json:
+        write_mlp_weights_json(em, args.mlp_weights_json)
     if args.mlp_medium:
         build_mlp_medium(em, args.out)
     if args.resnet50:

@@ -5,11 +5,16 @@ import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;
+import io.tensorline.server.metrics.MetricsFrontend;
 import io.tensorline.server.repository.EngineRegistry;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.repository.RepositoryModelRegistry;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
+import io.tensorline.server.stats.ModelStatsRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,11 +28,13 @@ import java.util.stream.Collectors;
  */
 public final class TensorlineServer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TensorlineServer.class);
+
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
     /** Protocol extensions this server implements, as listed in ServerMetadata. */
     public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration",
-            "model_repository(index)");
+            "statistics", "parameters");
 
     /** A model failed to load and {@code --exit-on-error} is on. */
     public static final class StartupException extends Exception {
@@ -42,24 +49,27 @@ public final class TensorlineServer implements AutoCloseable {
     private final InferenceServer core;
     private final GrpcFrontend grpc;
     private final HttpFrontend http;
+    private final MetricsFrontend metrics;
     private final long startupMillis;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private TensorlineServer(RepositoryModelRegistry registry, InferenceServer core, GrpcFrontend grpc,
-                             HttpFrontend http, long startupMillis) {
+                             HttpFrontend http, MetricsFrontend metrics, long startupMillis) {
         this.registry = registry;
         this.core = core;
         this.grpc = grpc;
         this.http = http;
+        this.metrics = metrics;
         this.startupMillis = startupMillis;
     }
 
     public static TensorlineServer start(ServeOptions o) throws StartupException, IOException {
         long t0 = System.nanoTime();
         EngineRegistry engines = EngineRegistry.fromClassPath();
+        ModelStatsRegistry stats = new ModelStatsRegistry();
         RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelRepository(),
                 RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete()), engines,
-                new DefaultSchedulerFactory());
+                new DefaultSchedulerFactory(stats));
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {
             registry.close();
@@ -67,10 +77,16 @@ public final class TensorlineServer implements AutoCloseable {
                     + failures.stream().map(f -> "  " + f.name() + (f.version().isEmpty() ? "" : " version " + f.version())
                             + ": " + f.reason()).collect(Collectors.joining("\n")));
         }
-        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS));
+        List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
+        LOG.info("engines on the class path: {}", backends);
+        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS, backends), stats);
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
+        MetricsFrontend metrics = null;
         try {
+            if (o.metricsPort() >= 0) {
+                metrics = MetricsFrontend.start(stats, o.httpAddress(), o.metricsPort());
+            }
             if (o.grpcPort() >= 0) {
                 grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes()).start(o.grpcAddress(), o.grpcPort());
             }
@@ -79,6 +95,9 @@ public final class TensorlineServer implements AutoCloseable {
                 http.start(o.httpAddress(), o.httpPort());
             }
         } catch (IOException | RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             if (grpc != null) {
                 grpc.close();
             }
@@ -89,7 +108,7 @@ public final class TensorlineServer implements AutoCloseable {
             throw e;
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new TensorlineServer(registry, core, grpc, http, millis);
+        return new TensorlineServer(registry, core, grpc, http, metrics, millis);
     }
 
     public InferenceServer core() {
@@ -106,6 +125,11 @@ public final class TensorlineServer implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /** The bound metrics port, or -1 when metrics are off. */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.port();
+    }
+
     /** One line for the log: ready models, ports, engines, start-up time. */
     public String startupLine() {
         List<String> ready = new ArrayList<>();
@@ -114,13 +138,12 @@ public final class TensorlineServer implements AutoCloseable {
             String label = e.name() + (e.version().isEmpty() ? "" : ":" + e.version());
             (e.state() == ModelState.READY ? ready : failed).add(label);
         }
-        String engines = EngineRegistry.fromClassPath().providers().stream().map(EngineProvider::backend)
-                .sorted().collect(Collectors.joining(","));
-        return String.format("Tensorline %s ready in %d ms: models [%s]%s; gRPC %s, HTTP %s; engines [%s]",
+        String engines = String.join(",", core.info().backends());
+        return String.format("Tensorline %s ready in %d ms: models [%s]%s; gRPC %s, HTTP %s, metrics %s; engines [%s]",
                 VERSION, startupMillis, String.join(", ", ready),
                 failed.isEmpty() ? "" : " (UNAVAILABLE: " + String.join(", ", failed) + ")",
-                grpc == null ? "off" : "0.0.0.0:" + grpc.port(), http == null ? "off" : "0.0.0.0:" + http.port(),
-                engines);
+                grpc == null ? "off" : ":" + grpc.port(), http == null ? "off" : ":" + http.port(),
+                metrics == null ? "off" : ":" + metrics.port(), engines);
     }
 
     /** Blocks until {@link #close} has run. */
@@ -140,6 +163,9 @@ public final class TensorlineServer implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         registry.close();
         closed.countDown();

@@ -10,6 +10,8 @@ import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
 import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.repository.ModelVersion;
+import io.tensorline.server.stats.ModelStatsRegistry;
+import io.tensorline.server.stats.ModelStatsSnapshot;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +26,44 @@ public final class InferenceServer {
 
     private final ModelRegistry registry;
     private final ServerInfo info;
+    private final ModelStatsRegistry stats;
     private volatile boolean shuttingDown;
 
+    /** A server without statistics (its {@link #statistics} answers with empty lists). */
     public InferenceServer(ModelRegistry registry, ServerInfo info) {
+        this(registry, info, new ModelStatsRegistry());
+    }
+
+    /** @param stats where the schedulers record, read by {@link #statistics} */
+    public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.info = Objects.requireNonNull(info, "info");
+        this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    public ModelStatsRegistry statsRegistry() {
+        return stats;
+    }
+
+    /**
+     * The statistics extension: every loaded version of every model when {@code name} is empty; every ready version
+     * of one model when {@code version} is empty; else that version.
+     *
+     * @throws InferenceException NOT_FOUND for an unknown model or version, INVALID_ARGUMENT for a version that is
+     *         not an integer, UNAVAILABLE for a model that failed to load
+     */
+    public List<ModelStatsSnapshot> statistics(String name, String version) {
+        if (name.isEmpty()) {
+            return stats.snapshots("");
+        }
+        if (version.isEmpty()) {
+            if (!registry.contains(name)) {
+                throw InferenceException.notFound("unknown model: '%s'", name);
+            }
+            return stats.snapshots(name);
+        }
+        ModelVersion mv = registry.resolve(name, version);
+        return stats.snapshots(name).stream().filter(s -> s.version() == mv.version()).toList();
     }
 
     public boolean live() {

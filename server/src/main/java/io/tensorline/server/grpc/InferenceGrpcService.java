@@ -12,6 +12,8 @@ import io.tensorline.proto.ModelMetadataRequest;
 import io.tensorline.proto.ModelMetadataResponse;
 import io.tensorline.proto.ModelReadyRequest;
 import io.tensorline.proto.ModelReadyResponse;
+import io.tensorline.proto.ModelStatisticsRequest;
+import io.tensorline.proto.ModelStatisticsResponse;
 import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.proto.RepositoryIndexRequest;
 import io.tensorline.proto.RepositoryIndexResponse;
@@ -26,6 +28,7 @@ import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.ModelIndexEntry;
+import io.tensorline.server.stats.StatisticsMessages;
 
 import java.util.List;
 import java.util.Objects;
@@ -65,7 +68,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         unary(reply, () -> {
             ServerInfo info = server.info();
             return ServerMetadataResponse.newBuilder().setName(info.name()).setVersion(info.version())
-                    .addAllExtensions(info.extensions()).build();
+                    .addAllExtensions(info.extensions()).addAllBackends(info.backends()).build();
         });
     }
 
@@ -85,6 +88,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> reply) {
         unary(reply, () -> ModelConfigResponse.newBuilder()
                 .setConfig(server.modelConfig(request.getName(), request.getVersion())).build());
+    }
+
+    @Override
+    public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> reply) {
+        unary(reply, () -> StatisticsMessages.toResponse(server.statistics(request.getName(), request.getVersion())));
     }
 
     @Override

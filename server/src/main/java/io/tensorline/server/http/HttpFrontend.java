@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.tensorline.server.core.InferenceServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -69,6 +71,8 @@ public final class HttpFrontend implements AutoCloseable {
             return new Options(maxBodyBytes, threads);
         }
     }
+
+    private static final Logger log = LoggerFactory.getLogger(HttpFrontend.class);
 
     /** Responses smaller than this go uncompressed even when the client accepts gzip. */
     private static final int COMPRESSION_THRESHOLD_BYTES = 1024;
@@ -127,6 +131,8 @@ public final class HttpFrontend implements AutoCloseable {
                         : new IOException("cannot serve HTTP on " + host + ":" + port + ": " + cause, cause);
             }
             serverChannel = bind.channel();
+            log.info("HTTP service listening on {} ({} transport, {} worker threads)", serverChannel.localAddress(),
+                    epoll ? "epoll" : "nio", options.workerThreads());
         }
     }
 

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tensorline.server.core.InferenceResponse;
 import org.slf4j.Logger;
@@ -70,7 +71,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers one request; releases it. */
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        Reply reply = new Reply(request.protocolVersion(), HttpUtil.isKeepAlive(request));
         try {
             if (!ctx.channel().isActive()) {
                 return;
@@ -78,47 +79,50 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             if (request.decoderResult().isFailure()) {
                 Throwable cause = request.decoderResult().cause();
                 respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,
-                        "malformed HTTP request: " + (cause == null ? "unknown" : cause.getMessage())), false);
+                        "malformed HTTP request: " + (cause == null ? "unknown" : cause.getMessage())),
+                        new Reply(request.protocolVersion(), false));
                 return;
             }
             Route route = Route.match(request.uri());
             if (route == null) {
-                respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.NOT_FOUND, "Not Found"), keepAlive);
+                respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.NOT_FOUND, "Not Found"), reply);
             } else if (!route.endpoint().method().equals(request.method())) {
                 FullHttpResponse r = HttpErrors.response(ctx.alloc(), HttpResponseStatus.METHOD_NOT_ALLOWED,
                         "Method Not Allowed: " + request.method() + " " + new QueryStringDecoder(request.uri())
                                 .rawPath() + " (expected: " + route.endpoint().method() + ")");
                 r.headers().set(HttpHeaderNames.ALLOW, route.endpoint().method().name());
-                respond(ctx, r, keepAlive);
+                respond(ctx, r, reply);
             } else if (route.endpoint() == Route.Endpoint.MODEL_INFER) {
-                startInfer(ctx, route, request, keepAlive);
+                startInfer(ctx, route, request, reply);
             } else {
-                respond(ctx, api.handle(ctx.alloc(), route, request), keepAlive);
+                respond(ctx, api.handle(ctx.alloc(), route, request), reply);
             }
         } catch (RuntimeException | Error e) {
-            respond(ctx, HttpErrors.response(ctx.alloc(), e), keepAlive);
+            respond(ctx, HttpErrors.response(ctx.alloc(), e), reply);
         } finally {
             request.release();
         }
     }
 
-    private void startInfer(ChannelHandlerContext ctx, Route route, FullHttpRequest request, boolean keepAlive) {
+    private void startInfer(ChannelHandlerContext ctx, Route route, FullHttpRequest request, Reply reply) {
         RestApi.PendingInfer infer = api.startInfer(route, request);
         if (infer.response().isDone()) {
             // failed validation (or an instant answer): no need to hop threads
-            finishInfer(ctx, infer, keepAlive);
+            finishInfer(ctx, infer, reply);
             return;
         }
         busy = true;
         infer.response().whenCompleteAsync((r, e) -> {
             busy = false;
-            finishInfer(ctx, infer, keepAlive);
-            drain(ctx);
+            if (ctx.channel().isActive()) {
+                finishInfer(ctx, infer, reply);
+                drain(ctx);
+            }
         }, ctx.executor());
     }
 
     /** Runs on the event loop once the future is done. */
-    private void finishInfer(ChannelHandlerContext ctx, RestApi.PendingInfer infer, boolean keepAlive) {
+    private void finishInfer(ChannelHandlerContext ctx, RestApi.PendingInfer infer, Reply reply) {
         FullHttpResponse response;
         try {
             InferenceResponse r = infer.response().join();
@@ -126,12 +130,17 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException | Error e) {
             response = HttpErrors.response(ctx.alloc(), e);
         }
-        respond(ctx, response, keepAlive);
+        respond(ctx, response, reply);
     }
 
-    private void respond(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        HttpUtil.setKeepAlive(response, keepAlive);
-        if (keepAlive) {
+    /** How to answer: the request's HTTP version and whether the connection stays open afterwards. */
+    private record Reply(HttpVersion version, boolean keepAlive) {
+    }
+
+    private void respond(ChannelHandlerContext ctx, FullHttpResponse response, Reply reply) {
+        // an HTTP/1.0 client asking for keep-alive needs it confirmed; for HTTP/1.1 it is the default
+        HttpUtil.setKeepAlive(response.headers(), reply.version(), reply.keepAlive());
+        if (reply.keepAlive()) {
             ctx.writeAndFlush(response, ctx.voidPromise());
         } else {
             closing = true; // requests pipelined behind this one are dropped with the connection

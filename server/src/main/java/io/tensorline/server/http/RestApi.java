@@ -15,6 +15,7 @@ import io.tensorline.engine.TensorSpec;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceResponse;
 import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.stats.StatisticsMessages;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.ModelIndexEntry;
@@ -55,6 +56,9 @@ final class RestApi {
             case MODEL_CONFIG -> HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 1024,
                     g -> ProtoJson.write(server.modelConfig(route.model(), route.version()), g)));
             case REPOSITORY_INDEX -> index(alloc, server.index(readyOnly(request.content())));
+            case MODEL_STATS -> HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 1024,
+                    g -> ProtoJson.write(StatisticsMessages.toResponse(
+                            server.statistics(route.model(), route.version())), g)));
             case MODEL_INFER -> throw new IllegalArgumentException("infer is asynchronous: use startInfer");
         };
     }
@@ -90,6 +94,11 @@ final class RestApi {
             g.writeArrayFieldStart("extensions");
             for (String e : info.extensions()) {
                 g.writeString(e);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("backends");
+            for (String b : info.backends()) {
+                g.writeString(b);
             }
             g.writeEndArray();
             g.writeEndObject();

@@ -26,6 +26,7 @@ record Route(Endpoint endpoint, String model, String version) {
         MODEL_READY(HttpMethod.GET),
         MODEL_CONFIG(HttpMethod.GET),
         MODEL_INFER(HttpMethod.POST),
+        MODEL_STATS(HttpMethod.GET),
         REPOSITORY_INDEX(HttpMethod.POST);
 
         private final HttpMethod method;
@@ -69,8 +70,11 @@ record Route(Endpoint endpoint, String model, String version) {
         };
     }
 
-    /** {@code v2/models/{m}[/versions/{v}][/ready|config|infer]}. */
+    /** {@code v2/models/stats} and {@code v2/models/{m}[/versions/{v}][/ready|config|infer|stats]}. */
     private static Route model(List<String> s) {
+        if (s.size() == 3 && s.get(2).equals("stats")) {
+            return new Route(Endpoint.MODEL_STATS, "", "");
+        }
         String model = s.get(2);
         int next = 3;
         String version = "";
@@ -88,6 +92,7 @@ record Route(Endpoint endpoint, String model, String version) {
             case "ready" -> Endpoint.MODEL_READY;
             case "config" -> Endpoint.MODEL_CONFIG;
             case "infer" -> Endpoint.MODEL_INFER;
+            case "stats" -> Endpoint.MODEL_STATS;
             default -> null;
         };
         return e == null ? null : new Route(e, model, version);

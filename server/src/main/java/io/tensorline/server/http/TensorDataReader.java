@@ -73,6 +73,10 @@ final class TensorDataReader {
             throw InferenceException.invalid("input '%s' has %d elements in 'data' (expected: %d for shape %s)",
                     input, r.count, elementCount, compact(shape));
         }
+        if (!plausible) {
+            throw InferenceException.invalid("input '%s' has %d elements in 'data', too many for one tensor in JSON "
+                    + "(expected: binary data for tensors this large)", input, elementCount);
+        }
         return type.isFixedSize() ? r.fixed.flip() : ByteBuffer.wrap(r.bytes, 0, r.bytesSize);
     }
 

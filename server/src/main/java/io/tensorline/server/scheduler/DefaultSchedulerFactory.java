@@ -1,18 +1,97 @@
 package io.tensorline.server.scheduler;
 
 import io.tensorline.engine.LoadedModel;
+import io.tensorline.engine.Tensor;
 import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.stats.ModelStats;
+import io.tensorline.server.stats.ModelStatsRegistry;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
-/** Picks the scheduler a config asks for: one request at a time per instance unless dynamic batching is on. */
+/**
+ * Picks the scheduler a config asks for: a {@link DynamicBatcher} when the model batches ({@code max_batch_size > 0})
+ * and has {@code dynamic_batching}, else a {@link DirectScheduler} (Triton's default scheduler, one request at a
+ * time per instance). Every scheduler records into statistics registered in {@link #stats()} for as long as it
+ * runs. Thread-safe.
+ */
 public final class DefaultSchedulerFactory implements SchedulerFactory {
 
-    /** Requests that may wait for a free instance before new ones are rejected, per model version. */
+    /**
+     * Requests that may wait per model version before new ones are rejected: the direct scheduler's queue, and the
+     * dynamic batcher's ring size (which also caps the requests waiting in all its priority levels).
+     */
     public static final int DEFAULT_QUEUE_CAPACITY = 4096;
+
+    private final ModelStatsRegistry stats;
+    private final NanoClock clock;
+    private final int queueCapacity;
+
+    public DefaultSchedulerFactory() {
+        this(new ModelStatsRegistry());
+    }
+
+    public DefaultSchedulerFactory(ModelStatsRegistry stats) {
+        this(stats, NanoClock.SYSTEM, DEFAULT_QUEUE_CAPACITY);
+    }
+
+    /** @param queueCapacity a power of two, for the batcher's ring */
+    public DefaultSchedulerFactory(ModelStatsRegistry stats, NanoClock clock, int queueCapacity) {
+        this.stats = Objects.requireNonNull(stats, "stats");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (queueCapacity < 1 || Integer.bitCount(queueCapacity) != 1) {
+            throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: a power of two)");
+        }
+        this.queueCapacity = queueCapacity;
+    }
+
+    /** The statistics of every model version whose scheduler this factory created and that is not shut down. */
+    public ModelStatsRegistry stats() {
+        return stats;
+    }
 
     @Override
     public Scheduler create(ModelSpec spec, long version, List<LoadedModel> instances) {
-        return new DirectScheduler(spec.name() + "-" + version, instances, DEFAULT_QUEUE_CAPACITY);
+        ModelStats modelStats = stats.register(spec.name(), version);
+        Scheduler scheduler;
+        try {
+            if (spec.dynamicBatching() != null && spec.batches()) {
+                BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
+                        queueCapacity);
+                scheduler = DynamicBatcher.start(spec.name(), version, policy, instances, modelStats, clock,
+                        queueCapacity);
+            } else {
+                scheduler = new DirectScheduler(spec.name() + "-" + version, instances, queueCapacity, modelStats);
+            }
+        } catch (RuntimeException e) {
+            stats.unregister(modelStats);
+            throw e;
+        }
+        return new Registered(scheduler, modelStats);
+    }
+
+    /** Unregisters the statistics when the scheduler shuts down. */
+    private final class Registered implements Scheduler {
+
+        private final Scheduler delegate;
+        private final ModelStats modelStats;
+
+        Registered(Scheduler delegate, ModelStats modelStats) {
+            this.delegate = delegate;
+            this.modelStats = modelStats;
+        }
+
+        @Override
+        public CompletableFuture<List<Tensor>> submit(InferenceRequest request, int batchSize) {
+            return delegate.submit(request, batchSize);
+        }
+
+        @Override
+        public void shutdown() {
+            delegate.shutdown();
+            stats.unregister(modelStats);
+        }
     }
 }

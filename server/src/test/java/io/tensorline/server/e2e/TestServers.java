@@ -22,6 +22,27 @@ final class TestServers {
                 grpcMaxMessageBytes, 64 * 1024 * 1024);
     }
 
+    /** Every endpoint on an ephemeral port, metrics included. */
+    static ServeOptions withMetrics(Path repository) {
+        return new ServeOptions(repository, "127.0.0.1", 0, "127.0.0.1", 0, 0, true, true,
+                256 * 1024 * 1024, 64 * 1024 * 1024);
+    }
+
+    /** Copies a model folder (config and versions) into a repository. */
+    static void copyModel(Path fromRepository, String name, Path toRepository, String asName) throws java.io.IOException {
+        Path src = fromRepository.resolve(name);
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(src)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = toRepository.resolve(asName).resolve(src.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(p, target);
+                }
+            }
+        }
+    }
+
     static TensorlineServer start(Path repository) throws Exception {
         return TensorlineServer.start(options(repository, true, 256 * 1024 * 1024));
     }

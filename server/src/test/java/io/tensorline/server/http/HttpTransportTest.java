@@ -156,6 +156,18 @@ class HttpTransportTest {
     }
 
     @Test
+    void http10KeepAliveIsConfirmedAndHonoured() throws IOException {
+        try (RawHttp raw = new RawHttp(rest.frontend.port())) {
+            raw.send("GET /v2/health/live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            RawHttp.Response r = raw.read();
+            assertEquals(200, r.status());
+            assertEquals("keep-alive", r.headers().get("connection"));
+            raw.send("GET /v2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+    }
+
+    @Test
     void brokenFramingGets400AndACleanClose() throws IOException {
         try (RawHttp raw = new RawHttp(rest.frontend.port())) {
             raw.send("THIS IS NOT HTTP AT ALL\r\nbad header line without colon\r\n\r\n");

@@ -14,6 +14,7 @@ import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.config.VersionPolicy;
 import io.tensorline.server.repository.ModelVersion;
 import io.tensorline.server.scheduler.DirectScheduler;
+import io.tensorline.server.scheduler.Scheduler;
 
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,17 @@ public final class TestModelVersions {
         IoSpec out = new IoSpec("OUTPUT0", type, dims, null, false);
         return build(name, version, maxBatchSize, List.of(in), List.of(out),
                 FakeModels.identity(type, full(maxBatchSize, dims)));
+    }
+
+    /**
+     * Like {@link #identity} but served by {@code scheduler} instead of a {@link DirectScheduler}, for tests that
+     * decide themselves when a request completes.
+     */
+    public static ModelVersion identityOn(Scheduler scheduler, String name, DataType type, int maxBatchSize,
+                                          long... dims) {
+        ModelSpec spec = spec(name, maxBatchSize, List.of(new IoSpec("INPUT0", type, dims, null, false)),
+                List.of(new IoSpec("OUTPUT0", type, dims, null, false)));
+        return new ModelVersion(spec, 1, config(spec), scheduler);
     }
 
     /** FP32 {@code INPUT0, INPUT1 -> OUTPUT0 = sum, OUTPUT1 = difference}. */
@@ -58,11 +70,15 @@ public final class TestModelVersions {
 
     private static ModelVersion build(String name, long version, int maxBatchSize, List<IoSpec> inputs,
                                       List<IoSpec> outputs, LoadedModel instance) {
-        InstanceGroupSpec group = new InstanceGroupSpec(name + "_0", 1, InstanceGroupSpec.Kind.CPU, List.of());
-        ModelSpec spec = new ModelSpec(name, "fake_platform", "fake", maxBatchSize, inputs, outputs, List.of(group),
-                null, new VersionPolicy.All(), "model.fake", Map.of());
+        ModelSpec spec = spec(name, maxBatchSize, inputs, outputs);
         DirectScheduler scheduler = new DirectScheduler(name + "-" + version, List.of(instance), 64);
         return new ModelVersion(spec, version, config(spec), scheduler);
+    }
+
+    private static ModelSpec spec(String name, int maxBatchSize, List<IoSpec> inputs, List<IoSpec> outputs) {
+        InstanceGroupSpec group = new InstanceGroupSpec(name + "_0", 1, InstanceGroupSpec.Kind.CPU, List.of());
+        return new ModelSpec(name, "fake_platform", "fake", maxBatchSize, inputs, outputs, List.of(group), null,
+                new VersionPolicy.All(), "model.fake", Map.of());
     }
 
     /** The completed config a repository would report for {@code spec}. */

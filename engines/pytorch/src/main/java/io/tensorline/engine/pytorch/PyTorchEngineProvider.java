@@ -76,10 +76,10 @@ public final class PyTorchEngineProvider implements EngineProvider {
         int id = request.device().id();
         String label = "model '" + request.modelName() + "' version " + request.version();
         if (!torch.hasCapability(StandardCapabilities.CUDA)) {
-            throw new EngineException(label + ": GPU " + id + " requested, but the libtorch " + torch.getVersion()
-                    + " on the class path is built for CPU only (a GPU instance needs a CUDA build such as"
-                    + " ai.djl.pytorch:pytorch-native-cu128 in place of pytorch-native-cpu, and a visible CUDA"
-                    + " device)");
+            throw new EngineException(label + ": GPU " + id + " requested, but libtorch " + torch.getVersion()
+                    + " as loaded is built for CPU only (a GPU instance needs a CUDA build of libtorch: the GPU image's,"
+                    + " found through PYTORCH_LIBRARY_PATH with PYTORCH_FLAVOR=cu128, or"
+                    + " ai.djl.pytorch:pytorch-native-cu128 in place of pytorch-native-cpu; and a visible CUDA device)");
         }
         int count = torch.getGpuCount();
         if (id >= count) {

@@ -154,9 +154,10 @@ class PyTorchEngineProviderTest {
 
         EngineException e = assertThrows(EngineException.class, () -> provider.load(request));
 
-        assertEquals("model 'add_sub_pt' version 1: GPU 1 requested, but the libtorch 2.7.1 on the class path is"
-                + " built for CPU only (a GPU instance needs a CUDA build such as ai.djl.pytorch:pytorch-native-cu128"
-                + " in place of pytorch-native-cpu, and a visible CUDA device)", e.getMessage());
+        assertEquals("model 'add_sub_pt' version 1: GPU 1 requested, but libtorch 2.7.1 as loaded is built for CPU"
+                + " only (a GPU instance needs a CUDA build of libtorch: the GPU image's, found through"
+                + " PYTORCH_LIBRARY_PATH with PYTORCH_FLAVOR=cu128, or ai.djl.pytorch:pytorch-native-cu128 in place of"
+                + " pytorch-native-cpu; and a visible CUDA device)", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,32 @@
+package io.tensorline.server.metrics;
+
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tensorline.server.stats.ModelStatsRegistry;
+
+import java.io.IOException;
+
+/** {@code GET /metrics} in the Prometheus text format, on its own port (Triton's 8002). */
+public final class MetricsFrontend implements AutoCloseable {
+
+    private final HTTPServer server;
+
+    private MetricsFrontend(HTTPServer server) {
+        this.server = server;
+    }
+
+    public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port) throws IOException {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new InferenceMetrics(stats));
+        return new MetricsFrontend(HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart());
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,143 @@
+package io.tensorline.server.stats;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * The statistics of one model version, recorded by its scheduler and read by the transports through
+ * {@link #snapshot()}. Lock-free: every counter is a {@link LongAdder} or an atomic, so instance threads, the
+ * batcher thread and transport threads record and read concurrently without contention on one lock.
+ *
+ * <p>Durations follow Triton: {@code success}/{@code failure} run from arrival to answer, {@code queue} from arrival
+ * to the start of the execution that ran the request, and each request of a batch is charged the whole batch's
+ * compute durations (so {@code computeInfer.count} counts requests, while {@link #recordExecution} also counts
+ * the batch once in {@code executionCount} and in the batch statistics of its size).
+ */
+public final class ModelStats {
+
+    private final String name;
+    private final long version;
+    private final LongSupplier wallClockMillis;
+
+    private final DurationCounter success = new DurationCounter();
+    private final Map<FailureReason, DurationCounter> failures = new EnumMap<>(FailureReason.class);
+    private final DurationCounter queue = new DurationCounter();
+    private final DurationCounter computeInput = new DurationCounter();
+    private final DurationCounter computeInfer = new DurationCounter();
+    private final DurationCounter computeOutput = new DurationCounter();
+    private final LongAdder inferenceCount = new LongAdder();
+    private final LongAdder executionCount = new LongAdder();
+    private final AtomicLong lastInferenceMillis = new AtomicLong();
+    private final AtomicLong pending = new AtomicLong();
+    private final ConcurrentHashMap<Integer, BatchCounters> batches = new ConcurrentHashMap<>();
+    private final LatencyHistogram latency = new LatencyHistogram();
+
+    private static final class BatchCounters {
+        final DurationCounter input = new DurationCounter();
+        final DurationCounter infer = new DurationCounter();
+        final DurationCounter output = new DurationCounter();
+    }
+
+    public ModelStats(String name, long version) {
+        this(name, version, System::currentTimeMillis);
+    }
+
+    /** @param wallClockMillis the clock of {@code last_inference}, in ms since the epoch */
+    public ModelStats(String name, long version, LongSupplier wallClockMillis) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.version = version;
+        this.wallClockMillis = Objects.requireNonNull(wallClockMillis, "wallClockMillis");
+        for (FailureReason reason : FailureReason.values()) {
+            failures.put(reason, new DurationCounter());
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    /** A request was answered with outputs {@code nanos} after it arrived. */
+    public void recordSuccess(long nanos) {
+        success.record(nanos);
+        latency.observe(nanos);
+    }
+
+    /** A request failed {@code nanos} after it arrived. */
+    public void recordFailure(FailureReason reason, long nanos) {
+        failures.get(reason).record(nanos);
+        latency.observe(nanos);
+    }
+
+    /** A request reached an instance after waiting {@code nanos}. */
+    public void recordQueue(long nanos) {
+        queue.record(nanos);
+    }
+
+    /**
+     * One successful engine execution of {@code rows} batch elements from {@code requests} requests.
+     *
+     * @param inputNanos  assembling the batch's inputs
+     * @param inferNanos  the engine call
+     * @param outputNanos splitting the outputs per request
+     */
+    public void recordExecution(int rows, int requests, long inputNanos, long inferNanos, long outputNanos) {
+        computeInput.record(requests, inputNanos * requests);
+        computeInfer.record(requests, inferNanos * requests);
+        computeOutput.record(requests, outputNanos * requests);
+        inferenceCount.add(rows);
+        executionCount.increment();
+        BatchCounters b = batches.get(rows);
+        if (b == null) {
+            b = batches.computeIfAbsent(rows, r -> new BatchCounters());
+        }
+        b.input.record(inputNanos);
+        b.infer.record(inferNanos);
+        b.output.record(outputNanos);
+        lastInferenceMillis.accumulateAndGet(wallClockMillis.getAsLong(), Math::max);
+    }
+
+    /** Adjusts the count of requests queued and not yet executing (a scheduler with a concurrent queue). */
+    public void addPending(long delta) {
+        pending.addAndGet(delta);
+    }
+
+    /** Sets the count of requests queued and not yet executing (a scheduler that owns its queue on one thread). */
+    public void setPending(long count) {
+        pending.set(count);
+    }
+
+    public long pendingRequests() {
+        return pending.get();
+    }
+
+    public ModelStatsSnapshot snapshot() {
+        Map<FailureReason, StatisticDuration> byReason = new EnumMap<>(FailureReason.class);
+        long failCount = 0;
+        long failNanos = 0;
+        for (Map.Entry<FailureReason, DurationCounter> e : failures.entrySet()) {
+            StatisticDuration d = e.getValue().snapshot();
+            byReason.put(e.getKey(), d);
+            failCount += d.count();
+            failNanos += d.nanos();
+        }
+        List<BatchStatsSnapshot> batchStats = new ArrayList<>(batches.size());
+        batches.forEach((size, b) -> batchStats.add(
+                new BatchStatsSnapshot(size, b.input.snapshot(), b.infer.snapshot(), b.output.snapshot())));
+        batchStats.sort((a, b) -> Integer.compare(a.batchSize(), b.batchSize()));
+        return new ModelStatsSnapshot(name, version, lastInferenceMillis.get(), inferenceCount.sum(),
+                executionCount.sum(), success.snapshot(), new StatisticDuration(failCount, failNanos), byReason,
+                queue.snapshot(), computeInput.snapshot(), computeInfer.snapshot(), computeOutput.snapshot(),
+                batchStats, Math.max(0, pending.get()), latency.snapshot());
+    }
+}

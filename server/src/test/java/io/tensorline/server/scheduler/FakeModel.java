@@ -1,0 +1,52 @@
+package io.tensorline.server.scheduler;
+
+import io.tensorline.engine.EngineException;
+import io.tensorline.engine.LoadedModel;
+import io.tensorline.engine.Tensor;
+import io.tensorline.engine.TensorSpec;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A hand-written engine instance: runs whatever behaviour a test gives it and remembers what it was given. */
+final class FakeModel implements LoadedModel {
+
+    @FunctionalInterface
+    interface Behaviour {
+        List<Tensor> run(List<Tensor> inputs) throws EngineException;
+    }
+
+    /** Returns its inputs renamed INPUTk -> OUTPUTk, sharing their buffers (as an engine that aliases would). */
+    static final Behaviour ECHO = inputs -> inputs.stream()
+            .map(t -> t.rename(t.name().replace("INPUT", "OUTPUT"))).toList();
+
+    private final Behaviour behaviour;
+    final List<List<Tensor>> calls = new CopyOnWriteArrayList<>();
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    FakeModel(Behaviour behaviour) {
+        this.behaviour = behaviour;
+    }
+
+    @Override
+    public List<TensorSpec> inputs() {
+        return List.of();
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return List.of();
+    }
+
+    @Override
+    public List<Tensor> execute(List<Tensor> inputs) throws EngineException {
+        calls.add(inputs);
+        return behaviour.run(inputs);
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+    }
+}
