@@ -67,7 +67,7 @@ final class ArgumentSlots implements AutoCloseable {
             arguments[i] = IValue.from((PtNDArray) call.create(buffer, new Shape(input.shape()), type));
         } else if (replaced || tensors[i] == null || !Arrays.equals(shapes[i], input.shape())) {
             release(i);
-            tensors[i] = (PtNDArray) owner.create(buffer, new Shape(input.shape()), type);
+            tensors[i] = owner.create(buffer, new Shape(input.shape()), type);
             shapes[i] = input.shape().clone();
             arguments[i] = IValue.from(tensors[i]);
         }
