@@ -27,6 +27,11 @@ model-repository/ (the bundled example repository)
                 the server must auto-complete it (platform from model.onnx,
                 inputs/outputs from the graph, max_batch_size > 0 because the
                 first dimension is dynamic).
+  mlp_torchscript/  the same mlp (same weights) traced to TorchScript,
+                pytorch_libtorch: INPUT__0 FP32 [4] -> OUTPUT__0 FP32 [3],
+                max_batch_size 8. TorchScript carries no tensor names or
+                shapes, so it has a config.pbtxt. Checked against eager torch
+                and against mlp/1/model.onnx (within 1e-5).
   README.md     table of the models above.
 
 server/src/test/resources/test-repository/ (integration-test repository)
@@ -41,7 +46,26 @@ server/src/test/resources/test-repository/ (integration-test repository)
   nobatch_fixed max_batch_size 0; INPUT0 FP32 [2,2] -> OUTPUT0 = 3 * INPUT0.
   multi_instance  identity_fp32 graph with instance_group { count: 2 KIND_CPU }.
 
-On-demand outputs (never written by the default run)
+server/src/test/resources/pytorch-repository/ (TorchScript test repository;
+every model torch.jit.script-ed, pytorch_libtorch, with config.pbtxt)
+  add_sub_pt    (INPUT__0, INPUT__1) -> (OUTPUT__0 = a + b, OUTPUT__1 = a - b),
+                FP32 dims [4], max_batch_size 8.
+  identity_pt_<t>  t in bool,uint8,int8,int32,int64,fp16,fp32,fp64 (the types
+                DJL 0.35's PyTorch bridge can create): INPUT__0 -> OUTPUT__0,
+                dims [-1], max_batch_size 8.
+  transpose_pt  INPUT__0 FP32 [2,3] -> OUTPUT__0 = x.t() [3,2] (a
+                non-contiguous result), max_batch_size 0.
+  inplace_pt    INPUT__0 FP32 dims [-1] -> OUTPUT__0 = 2x, computed by
+                changing the input in place (x.mul_(2), x.unsqueeze_(0)),
+                max_batch_size 8.
+  grad_mode_pt  INPUT__0 FP32 dims [-1] -> OUTPUT__0 of the same shape, all
+                1.0 when forward() runs with autograd on, 0.0 when off.
+
+TorchScript files are deterministic across runs, but TorchScript mangles the
+name of a type compiled twice in one process (___torch_mangle_N), so they are
+built first, before any other torch work of the run.
+
+On-demand outputs
 ----------------------------------------------------
   --mlp-medium   <out>/mlp_medium: 4 x (1024x1024) MLP, INPUT0/OUTPUT0 FP32
                  [batch,1024], max_batch_size 64, dynamic_batching.
@@ -49,8 +73,13 @@ On-demand outputs (never written by the default run)
                  OUTPUT__0 [batch,1000], max_batch_size 32) and
                  <out>/resnet50_torchscript (torch.jit.trace, pytorch_libtorch).
                  Random init (weights=None), seed 0.
-  --torchscript  model-repository/mlp_torchscript: the example mlp (same
-                 weights) as TorchScript, INPUT__0 [4] -> OUTPUT__0 [3].
+  --torchscript  only the TorchScript models above (mlp_torchscript and the
+                 pytorch-repository); the default run writes them too.
+  --mlp-weights-json PATH
+                 writes the example mlp's weights (same seed) as JSON, for the
+                 Java tool that exports model-repository/mlp_savedmodel (TF Java;
+                 TensorFlow for Python is not available here). See
+                 model-repository/README.md for the two commands.
   <out> is --out DIR, default <repo>/build/models (git-ignored).
 
 Hand-built graphs use onnx.helper with opset 13 and ir_version 8 (loadable by
@@ -77,6 +106,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_REPO = REPO_ROOT / "model-repository"
 TEST_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "test-repository"
 UNSUPPORTED_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "unsupported-repository"
+PYTORCH_TEST_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "pytorch-repository"
 DEFAULT_OUT = REPO_ROOT / "build" / "models"
 
 OPSET = 13
@@ -263,7 +293,28 @@ def torchscript_bytes(module, example):
         traced = torch.jit.trace(module, example)
     buf = io.BytesIO()
     torch.jit.save(traced, buf)
-    return buf.getvalue()
+    return without_debug_info(buf.getvalue())
+
+
+def without_debug_info(data):
+    """A TorchScript archive without its code/*.debug_pkl records.
+
+    Those hold source ranges with this script's absolute path and line numbers, so the bytes would change with the
+    checkout's location and with any edit above a module's definition. libtorch loads archives without them (error
+    messages then lack Python source lines). Rewritten with torch's own archive writer, record order kept.
+    """
+    import zipfile
+    import torch
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    writer = torch._C.PyTorchFileWriter(out)
+    for info in archive.infolist():
+        if info.filename.endswith(".debug_pkl"):
+            continue
+        record = archive.read(info)
+        writer.write_record(info.filename.split("/", 1)[1], record, len(record))
+    writer.write_end_of_file()
+    return out.getvalue()
 
 
 # --------------------------------------------------------------------------
@@ -584,8 +635,10 @@ def build_example_repo(em):
         want = mlp(torch.from_numpy(x)).numpy()
     em.onnx_model(d, 1, model, {"INPUT0": x}, {"OUTPUT0": want})
     em.no_config(d)
+    mlp_onnx = model
 
     em.w.write(EXAMPLE_REPO / "README.md", EXAMPLE_README)
+    return mlp_onnx
 
 
 EXAMPLE_README = """\
@@ -603,14 +656,40 @@ Every file here is generated; do not edit by hand. Regenerate with:
 |---|---|---|---|---|
 | `simple` | onnxruntime_onnx | yes: `max_batch_size: 8`, 1 CPU instance | `INPUT0` FP32 [16], `INPUT1` FP32 [16] | `OUTPUT0` = INPUT0 + INPUT1 FP32 [16], `OUTPUT1` = INPUT0 - INPUT1 FP32 [16] |
 | `mlp` | onnxruntime_onnx (auto-detected) | **none**: auto-completed by the server (max_batch_size > 0 from the dynamic batch dimension) | `INPUT0` FP32 [4] | `OUTPUT0` FP32 [3] |
+| `mlp_torchscript` | pytorch_libtorch | yes: `max_batch_size: 8` (TorchScript carries no tensor names or shapes) | `INPUT__0` FP32 [4] | `OUTPUT__0` FP32 [3] |
 
-Shapes are per batch item; both models take a leading batch dimension
+Shapes are per batch item; the models in the table take a leading batch dimension
 (ONNX shapes `[batch, 16]`, `[batch, 4]`, `[batch, 3]`).
 
 `mlp` is `Linear(4,16) -> ReLU -> Linear(16,3)` with random weights
-(`torch.manual_seed(0)`). `scripts/make_models.py --torchscript` additionally
-writes `mlp_torchscript/` (same weights, `pytorch_libtorch`, `INPUT__0` FP32 [4]
--> `OUTPUT__0` FP32 [3], `max_batch_size: 8`).
+(`torch.manual_seed(0)`); `mlp_torchscript` is the same module traced with
+`torch.jit.trace` (`model.pt`), and the script checks that the two agree
+within 1e-5.
+
+## `mlp_savedmodel` (TensorFlow)
+
+The same `mlp` (same weights) as a TensorFlow SavedModel in
+`mlp_savedmodel/1/model.savedmodel/` (platform `tensorflow_savedmodel`):
+signature `serving_default`, input key `INPUT0` FP32 [-1,4], output key
+`OUTPUT0` FP32 [-1,3]. Its config.pbtxt sets only the platform and
+`max_batch_size: 8`; the server completes the inputs and outputs
+(`INPUT0` FP32 [4], `OUTPUT0` FP32 [3]) from the signature.
+
+TensorFlow for Python is not available here, so a Java tool using TF Java 1.1
+(`engines/tensorflow/src/test/java/io/tensorline/engine/tensorflow/tools/ExportMlpSavedModel.java`)
+builds the graph (MatMul+Add, Relu, MatMul+Add) from the weights this script
+writes as JSON, saves it with `SavedModelBundle.exporter`, and checks the
+result against torch's (within 1e-5). The same run re-exports the test
+SavedModels in `server/src/test/resources/tensorflow-repository/`
+(`ExportTestSavedModels`). From the repository root:
+
+```
+/usr/bin/python3 scripts/make_models.py --mlp-weights-json build/mlp_weights.json
+./mvnw -B -q -pl engines/tensorflow -am process-test-classes -Pexport-savedmodels
+```
+
+The SavedModels are written with deterministic protobuf serialization, so a
+re-export gives the same bytes.
 """
 
 
@@ -667,22 +746,205 @@ def build_test_repo(em):
                               instance_count=2), model)
 
 
-def build_torchscript_mlp(em):
-    """model-repository/mlp_torchscript (not part of the default run yet)."""
+# suffix -> (torch dtype name, Triton config enum): the types Tensorline's PyTorch engine carries. TorchScript has
+# no string tensors, and DJL 0.35's PyTorch bridge cannot create int16, bfloat16 or uint16/32/64 tensors.
+PT_TYPES = {
+    "bool": ("bool", "TYPE_BOOL"),
+    "uint8": ("uint8", "TYPE_UINT8"),
+    "int8": ("int8", "TYPE_INT8"),
+    "int32": ("int32", "TYPE_INT32"),
+    "int64": ("int64", "TYPE_INT64"),
+    "fp16": ("float16", "TYPE_FP16"),
+    "fp32": ("float32", "TYPE_FP32"),
+    "fp64": ("float64", "TYPE_FP64"),
+}
+
+
+def torchscript_modules():
+    """Scripted test modules. Defined here so that importing this script does not need torch."""
+    import torch
+    from typing import Tuple
+
+    class AddSub(torch.nn.Module):
+        def forward(self, a: torch.Tensor, b: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+            return a + b, a - b
+
+    class Identity(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x
+
+    class Transpose(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x.t()  # a view: not contiguous
+
+    class InPlace(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            x.mul_(2)  # changes the input's data
+            x.unsqueeze_(0)  # and its shape
+            return x.squeeze(0)
+
+    class GradMode(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x * 0 + float(torch.is_grad_enabled())
+
+    return (torch.jit.script(AddSub().eval()), torch.jit.script(Identity().eval()),
+            torch.jit.script(Transpose().eval()), torch.jit.script(InPlace().eval()),
+            torch.jit.script(GradMode().eval()))
+
+
+def scripted_bytes(scripted):
+    import torch
+    buf = io.BytesIO()
+    torch.jit.save(scripted, buf)
+    return without_debug_info(buf.getvalue())
+
+
+def torch_sample(dtype_name, shape, generator):
+    import torch
+    dtype = getattr(torch, dtype_name)
+    if dtype == torch.bool:
+        return torch.randint(0, 2, shape, generator=generator).bool()
+    if dtype.is_floating_point:
+        return torch.randn(shape, generator=generator).to(dtype)
+    info = torch.iinfo(dtype)
+    return torch.randint(info.min, info.max, shape, generator=generator, dtype=torch.int64).to(dtype)
+
+
+def check_torchscript(label, data, config_text, feeds, expected):
+    """Loads saved TorchScript back, checks config.pbtxt against forward()'s arity and runs it on feeds."""
+    import torch
+    cfg = parse_config(config_text)
+    loaded = torch.jit.load(io.BytesIO(data))
+    arity = len(loaded.forward.schema.arguments) - 1  # without self
+    assert arity == len(cfg.input), f"{label}: forward takes {arity} tensors, config declares {len(cfg.input)}"
+    with torch.no_grad():
+        got = loaded(*feeds)
+    got = list(got) if isinstance(got, (tuple, list)) else [got]
+    assert len(got) == len(cfg.output), f"{label}: {len(got)} outputs, config declares {len(cfg.output)}"
+    for i, (g, w) in enumerate(zip(got, expected)):
+        assert g.dtype == w.dtype and g.shape == w.shape, f"{label}.OUTPUT__{i}: {g.dtype}{list(g.shape)}"
+        torch.testing.assert_close(g, w, rtol=0, atol=0, msg=f"{label}.OUTPUT__{i}")
+
+
+def build_torchscript_models(em):
+    """model-repository/mlp_torchscript and the PyTorch test repository; returns the mlp's TorchScript bytes.
+
+    Runs before any other torch work in the process: TorchScript mangles a type's name when a type of the same name
+    was already compiled (``___torch_mangle_N``), so the saved bytes depend on what the process traced before.
+    """
     import torch
     d = EXAMPLE_REPO / "mlp_torchscript"
     mlp = example_mlp()
     data = torchscript_bytes(mlp, torch.zeros(1, 4))
-    loaded = torch.jit.load(io.BytesIO(data))
     x = torch.randn(6, 4, generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
-        torch.testing.assert_close(loaded(x), mlp(x))
+        want = mlp(x)
+    text = config_pbtxt("mlp_torchscript", "pytorch_libtorch", 8,
+                        [("INPUT__0", "TYPE_FP32", [4])], [("OUTPUT__0", "TYPE_FP32", [3])])
+    check_torchscript("mlp_torchscript", data, text, [x], [want])
     em.w.write(d / "1" / "model.pt", data)
     em.summary.append((f"{rel(d)}/1/model.pt",
                        "TorchScript; in: INPUT__0 FP32 [batch,4]; out: OUTPUT__0 FP32 [batch,3]; "
                        "matches eager"))
-    em.config(d, config_pbtxt("mlp_torchscript", "pytorch_libtorch", 8,
-                              [("INPUT__0", "TYPE_FP32", [4])], [("OUTPUT__0", "TYPE_FP32", [3])]))
+    em.config(d, text)
+
+    gen = torch.Generator().manual_seed(5)
+    add_sub, identity, transpose, in_place, grad_mode = torchscript_modules()
+    d = PYTORCH_TEST_REPO / "add_sub_pt"
+    add_sub_data = scripted_bytes(add_sub)
+    a, b = torch.randn(3, 4, generator=gen), torch.randn(3, 4, generator=gen)
+    text = config_pbtxt("add_sub_pt", "pytorch_libtorch", 8,
+                        [("INPUT__0", "TYPE_FP32", [4]), ("INPUT__1", "TYPE_FP32", [4])],
+                        [("OUTPUT__0", "TYPE_FP32", [4]), ("OUTPUT__1", "TYPE_FP32", [4])])
+    check_torchscript("add_sub_pt", add_sub_data, text, [a, b], [a + b, a - b])
+    em.w.write(d / "1" / "model.pt", add_sub_data)
+    em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript; (a, b) -> (a + b, a - b); checked"))
+    em.config(d, text)
+
+    identity_data = scripted_bytes(identity)
+    for suffix, (dtype_name, triton) in PT_TYPES.items():
+        name = f"identity_pt_{suffix}"
+        d = PYTORCH_TEST_REPO / name
+        x = torch_sample(dtype_name, (2, 3), gen)
+        text = config_pbtxt(name, "pytorch_libtorch", 8, [("INPUT__0", triton, [-1])],
+                            [("OUTPUT__0", triton, [-1])])
+        check_torchscript(name, identity_data, text, [x], [x])
+        em.w.write(d / "1" / "model.pt", identity_data)
+        em.summary.append((f"{rel(d)}/1/model.pt", f"TorchScript identity, {dtype_name}; checked"))
+        em.config(d, text)
+
+    d = PYTORCH_TEST_REPO / "transpose_pt"
+    transpose_data = scripted_bytes(transpose)
+    x = torch.randn(2, 3, generator=gen)
+    text = config_pbtxt("transpose_pt", "pytorch_libtorch", 0, [("INPUT__0", "TYPE_FP32", [2, 3])],
+                        [("OUTPUT__0", "TYPE_FP32", [3, 2])])
+    check_torchscript("transpose_pt", transpose_data, text, [x], [x.t()])
+    em.w.write(d / "1" / "model.pt", transpose_data)
+    em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript x.t(), a non-contiguous result; checked"))
+    em.config(d, text)
+
+    d = PYTORCH_TEST_REPO / "inplace_pt"
+    in_place_data = scripted_bytes(in_place)
+    x = torch.randn(2, 3, generator=gen)
+    text = config_pbtxt("inplace_pt", "pytorch_libtorch", 8, [("INPUT__0", "TYPE_FP32", [-1])],
+                        [("OUTPUT__0", "TYPE_FP32", [-1])])
+    check_torchscript("inplace_pt", in_place_data, text, [x.clone()], [x * 2])
+    em.w.write(d / "1" / "model.pt", in_place_data)
+    em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript: doubles its input and unsqueezes it in place, "
+                       "returns 2x; checked"))
+    em.config(d, text)
+
+    d = PYTORCH_TEST_REPO / "grad_mode_pt"
+    grad_mode_data = scripted_bytes(grad_mode)
+    x = torch.randn(2, 3, generator=gen)
+    text = config_pbtxt("grad_mode_pt", "pytorch_libtorch", 8, [("INPUT__0", "TYPE_FP32", [-1])],
+                        [("OUTPUT__0", "TYPE_FP32", [-1])])
+    check_torchscript("grad_mode_pt", grad_mode_data, text, [x], [torch.zeros(2, 3)])  # runs under no_grad
+    em.w.write(d / "1" / "model.pt", grad_mode_data)
+    em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript: 1.0 where autograd is on, 0.0 where off; checked"))
+    em.config(d, text)
+    return data
+
+
+def check_mlp_copies_agree(onnx_model, torchscript_data):
+    """The ONNX and TorchScript copies of the example mlp give the same outputs (within 1e-5)."""
+    import torch
+    x = np.random.default_rng(7).standard_normal((5, 4)).astype(np.float32)
+    onnx_out = run_onnx(onnx_model, {"INPUT0": x})
+    if onnx_out is None:
+        return "no ONNX evaluator for the mlp's ops; agreement not checked"
+    with torch.no_grad():
+        ts_out = torch.jit.load(io.BytesIO(torchscript_data))(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(ts_out, onnx_out["OUTPUT0"], rtol=1e-5, atol=1e-5,
+                               err_msg="mlp (ONNX) and mlp_torchscript disagree")
+    return "mlp and mlp_torchscript agree within 1e-5"
+
+
+def write_mlp_weights_json(em, path):
+    """The example mlp's weights as JSON, torch layout (weight is [out, in]), float32 values written exactly.
+
+    {"layers": [{"weight": [[...]], "bias": [...]}, ...], "activations": ["relu", null],
+     "check": {"input": [[...]], "output": [[...]]}} -- "check" is a batch and the eager torch result, so the
+    exporter can verify what it built.
+    """
+    import json
+    import torch
+    mlp = example_mlp()
+    layers = [m for m in mlp if isinstance(m, torch.nn.Linear)]
+    x = torch.randn(3, 4, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        y = mlp(x)
+
+    def exact(t):  # repr of the float32 value widened to double parses back to the same float32
+        return [exact(v) for v in t] if t.dim() > 0 else float(t.item())
+
+    doc = {
+        "layers": [{"weight": exact(l.weight.detach()), "bias": exact(l.bias.detach())} for l in layers],
+        "activations": ["relu", None],
+        "check": {"input": exact(x), "output": exact(y)},
+    }
+    em.w.write(Path(path), json.dumps(doc, indent=1) + "\n")
+    em.summary.append((rel(path), "mlp weights (Linear(4,16), ReLU, Linear(16,3), seed 0) as JSON"))
 
 
 def build_mlp_medium(em, out):
@@ -754,7 +1016,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Generate Tensorline's example and test models (deterministic, idempotent). "
                     "With no flags, regenerates the committed models under model-repository/ and "
-                    "server/src/test/resources/test-repository/.",
+                    "server/src/test/resources/{test,unsupported,pytorch}-repository/.",
         epilog="Use /usr/bin/python3 (Debian python3-torch, python3-onnx, python3-torchvision).")
     parser.add_argument("--committed", action="store_true",
                         help="regenerate the committed models (the default when no other "
@@ -767,25 +1029,37 @@ def main(argv=None):
                         help="write <out>/resnet50_onnx and <out>/resnet50_torchscript "
                              "(random init, ~100 MB each)")
     parser.add_argument("--torchscript", action="store_true",
-                        help="write model-repository/mlp_torchscript (TorchScript copy of mlp)")
+                        help="write only the TorchScript models: model-repository/mlp_torchscript and "
+                             "server/src/test/resources/pytorch-repository (the default run writes them too)")
+    parser.add_argument("--mlp-weights-json", metavar="PATH",
+                        help="write the example mlp's weights as JSON (input of the TF Java tool "
+                             "that exports model-repository/mlp_savedmodel)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR",
                         help="output directory for --mlp-medium/--resnet50 "
                              "(default: %(default)s, git-ignored)")
     args = parser.parse_args(argv)
 
-    on_demand = args.mlp_medium or args.resnet50 or args.torchscript
+    on_demand = args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json
+    committed = args.committed or not on_demand
     writer = Writer(check_only=args.check)
     em = Emitter(writer)
     if not args.check:
         ensure_gitignore()
 
-    if args.committed or not on_demand:
-        build_example_repo(em)
+    if committed or args.torchscript:
+        # first: see build_torchscript_models
+        mlp_torchscript = build_torchscript_models(em)
+    if committed:
+        mlp_onnx = build_example_repo(em)
         build_test_repo(em)
-        total = check_committed_sizes(writer, [EXAMPLE_REPO, TEST_REPO])
+        total = check_committed_sizes(writer, [EXAMPLE_REPO, TEST_REPO, PYTORCH_TEST_REPO])
         print(f"committed models: {total} bytes in total")
-    if args.torchscript:
-        build_torchscript_mlp(em)
+    elif args.torchscript:
+        mlp_onnx = onnx.load(str(EXAMPLE_REPO / "mlp" / "1" / "model.onnx"))
+    if committed or args.torchscript:
+        print(check_mlp_copies_agree(mlp_onnx, mlp_torchscript))
+    if args.mlp_weights_json:
+        write_mlp_weights_json(em, args.mlp_weights_json)
     if args.mlp_medium:
         build_mlp_medium(em, args.out)
     if args.resnet50:

@@ -13,6 +13,9 @@ import io.tensorline.server.repository.RepositoryModelRegistry;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
 import io.tensorline.server.stats.ModelStatsRegistry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,8 @@ import java.util.stream.Collectors;
  * {@link Main} and by the end-to-end tests (with ports 0).
  */
 public final class TensorlineServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TensorlineServer.class);
 
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
@@ -72,7 +77,9 @@ public final class TensorlineServer implements AutoCloseable {
                     + failures.stream().map(f -> "  " + f.name() + (f.version().isEmpty() ? "" : " version " + f.version())
                             + ": " + f.reason()).collect(Collectors.joining("\n")));
         }
-        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS), stats);
+        List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
+        LOG.info("engines on the class path: {}", backends);
+        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS, backends), stats);
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
@@ -131,8 +138,7 @@ public final class TensorlineServer implements AutoCloseable {
             String label = e.name() + (e.version().isEmpty() ? "" : ":" + e.version());
             (e.state() == ModelState.READY ? ready : failed).add(label);
         }
-        String engines = EngineRegistry.fromClassPath().providers().stream().map(EngineProvider::backend)
-                .sorted().collect(Collectors.joining(","));
+        String engines = String.join(",", core.info().backends());
         return String.format("Tensorline %s ready in %d ms: models [%s]%s; gRPC %s, HTTP %s, metrics %s; engines [%s]",
                 VERSION, startupMillis, String.join(", ", ready),
                 failed.isEmpty() ? "" : " (UNAVAILABLE: " + String.join(", ", failed) + ")",

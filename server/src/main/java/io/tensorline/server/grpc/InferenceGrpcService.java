@@ -68,7 +68,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         unary(reply, () -> {
             ServerInfo info = server.info();
             return ServerMetadataResponse.newBuilder().setName(info.name()).setVersion(info.version())
-                    .addAllExtensions(info.extensions()).build();
+                    .addAllExtensions(info.extensions()).addAllBackends(info.backends()).build();
         });
     }
 

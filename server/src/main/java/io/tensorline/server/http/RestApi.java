@@ -96,6 +96,11 @@ final class RestApi {
                 g.writeString(e);
             }
             g.writeEndArray();
+            g.writeArrayFieldStart("backends");
+            for (String b : info.backends()) {
+                g.writeString(b);
+            }
+            g.writeEndArray();
             g.writeEndObject();
         }));
     }

@@ -107,6 +107,7 @@ class GrpcEndToEndTest {
         ServerMetadataResponse m = stub.serverMetadata(ServerMetadataRequest.getDefaultInstance());
         assertEquals("tensorline", m.getName());
         assertTrue(m.getExtensionsList().contains("binary_tensor_data"));
+        assertTrue(m.getBackendsList().containsAll(List.of("onnxruntime", "simulated")), m.toString());
         HealthCheckResponse h = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, h.getStatus());
     }

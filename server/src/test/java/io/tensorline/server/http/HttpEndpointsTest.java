@@ -254,7 +254,7 @@ class HttpEndpointsTest {
 
     @Test
     void unknownPathIs404NotFound() {
-        for (String path : List.of("/", "/v1/models", "/v2/foo", "/v2/models", "/v2/models/add_sub/stats",
+        for (String path : List.of("/", "/v1/models", "/v2/foo", "/v2/models", "/v2/models/add_sub/trace",
                 "/v2/models/add_sub/versions", "/v2/health", "/v2/health/alive", "/v2/repository/a/b/index")) {
             HttpResponse<byte[]> r = rest.get(path);
             assertEquals(404, r.statusCode(), path);

@@ -197,7 +197,7 @@ class HttpTransportTest {
     }
 
     @Test
-    void frontendOwnsNamedThreadsAndStopsThemOnClose() throws IOException {
+    void frontendOwnsNamedThreadsAndStopsThemOnClose() throws IOException, InterruptedException {
         Set<Thread> before = httpThreads();
         HttpFrontend frontend = new HttpFrontend(rest.server, HttpFrontend.Options.defaults().withWorkerThreads(1));
         frontend.start("127.0.0.1", 0);
@@ -212,7 +212,9 @@ class HttpTransportTest {
         assertEquals(Set.of("http-boss", "http-worker-0"), names);
         frontend.close();
         for (Thread t : mine) {
-            assertFalse(t.isAlive(), t.getName() + " still alive after close");
+            // Netty completes the termination future just before the thread returns: allow it to finish unwinding
+            t.join(10_000);
+            assertFalse(t.isAlive(), t.getName() + " still alive 10 s after close");
         }
         frontend.close(); // idempotent
         assertThrows(IllegalStateException.class, () -> frontend.start("127.0.0.1", 0));

@@ -38,7 +38,7 @@ class RouteTest {
 
     @Test
     void unknownPathsDoNotMatch() {
-        assertNull(Route.match("/v2/models/m/versions/1/stats"));
+        assertNull(Route.match("/v2/models/m/versions/1/trace"));
         assertNull(Route.match("/v2/models/m/unload"));
         assertNull(Route.match("/v3"));
         assertNull(Route.match("/v2/repository/models/m/load"));
@@ -48,5 +48,12 @@ class RouteTest {
     void nonNumericVersionIsInvalid() {
         InferenceException e = assertThrows(InferenceException.class, () -> Route.match("/v2/models/m/versions/v1"));
         assertEquals("model version 'v1' is not a number (expected: an integer such as 1)", e.getMessage());
+    }
+
+    @Test
+    void statisticsPathsMatch() {
+        assertEquals(new Route(Route.Endpoint.MODEL_STATS, "", ""), Route.match("/v2/models/stats"));
+        assertEquals(new Route(Route.Endpoint.MODEL_STATS, "m", ""), Route.match("/v2/models/m/stats"));
+        assertEquals(new Route(Route.Endpoint.MODEL_STATS, "m", "1"), Route.match("/v2/models/m/versions/1/stats"));
     }
 }

@@ -1,0 +1,94 @@
+package io.tensorline.benchmarks.core;
+
+import io.tensorline.engine.DataType;
+import io.tensorline.engine.Tensor;
+import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.core.InferenceResponse;
+import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.core.ServerInfo;
+import io.tensorline.server.repository.EngineRegistry;
+import io.tensorline.server.repository.RepositoryModelRegistry;
+import io.tensorline.server.scheduler.DefaultSchedulerFactory;
+import io.tensorline.server.stats.ModelStatsRegistry;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * What sits between the transport's decode and the engine call: {@link InferenceServer#infer} (resolve, validate,
+ * schedule, hand-off to the instance thread, complete, select outputs), on the simulated device with no delay, so
+ * the engine costs nothing. {@code direct}: Triton's default scheduler; {@code batching}: the dynamic batcher's ring.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class ServerPathBenchmark {
+
+    @Param({"direct", "batching"})
+    public String scheduler;
+
+    private Path repository;
+    private RepositoryModelRegistry registry;
+    private InferenceServer server;
+    private InferenceRequest request;
+
+    @Setup
+    public void setUp() throws IOException {
+        repository = Files.createTempDirectory("tensorline-bench");
+        Path model = repository.resolve("zero");
+        Files.createDirectories(model.resolve("1"));
+        Files.createFile(model.resolve("1/model.simulated"));
+        Files.writeString(model.resolve("config.pbtxt"), """
+                backend: "simulated"
+                max_batch_size: 8
+                input [{ name: "INPUT0" data_type: TYPE_FP32 dims: [16] }]
+                output [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [16] }]
+                instance_group [{ count: 1 kind: KIND_CPU }]
+                parameters [{ key: "execute_delay_us" value: { string_value: "0" } }]
+                """ + (scheduler.equals("batching") ? "dynamic_batching { }\n" : ""));
+        ModelStatsRegistry stats = new ModelStatsRegistry();
+        registry = RepositoryModelRegistry.load(repository, RepositoryModelRegistry.Options.defaults(),
+                EngineRegistry.fromClassPath(), new DefaultSchedulerFactory(stats));
+        if (!registry.loadFailures().isEmpty()) {
+            throw new IllegalStateException(registry.loadFailures().toString());
+        }
+        server = new InferenceServer(registry, new ServerInfo("bench", "0", List.of()), stats);
+        Tensor input = Tensor.of("INPUT0", DataType.FP32, new long[] {1, 16}, ByteBuffer.allocate(64));
+        request = new InferenceRequest("zero", "", "", Map.of(), List.of(input), List.of(), 0);
+    }
+
+    @TearDown
+    public void tearDown() throws IOException {
+        registry.close();
+        try (Stream<Path> files = Files.walk(repository)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Benchmark
+    public InferenceResponse inferOneRequest() {
+        return server.infer(request).join();
+    }
+}
