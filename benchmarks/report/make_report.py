@@ -229,7 +229,7 @@ def section_machine(run):
         ("load average", f"at start {e.get('load_start', '?')}, at end {e.get('load_end', '?')}; during: {load_text}"),
         ("duration", f"{e.get('elapsed_s', '?')} s"),
         ("perf windows", f"{e.get('interval_ms', '?')} ms (`--measurement-interval`), at most {e.get('max_trials', '?')}"
-                         " per level (`--max-trials`); ResNet-50 levels use count windows"),
+                         " per level (`--max-trials`); ResNet-50 levels use count windows, see (g)"),
     ]
     text = ["## Machine and run", "", table(["", ""], rows), ""]
     if busy:
@@ -465,6 +465,12 @@ def section_engines(run, goals):
                          sig(cs and cs.rows_per_s) + unstable(cs), fmt_ratio(r), verdict(ok)))
     text.append(table(["engine", "batch", "in-process rows/s", "served c1 rows/s",
                        f"served c{RESNET_SATURATING} rows/s", "ratio", "≥ 0.97×"], rows))
+    windows = [f"{m} batch {b}: {run.env[k]} requests" for m in ("resnet50_onnx", "resnet50_torchscript")
+               for b in (1, 8) if (k := f"{m}_b{b}_window_requests") in run.env]
+    if windows:
+        text += ["", "ResNet-50 levels are measured in count windows (`--measurement-mode count_windows`), sized "
+                 "from the in-process speed (which `run-all` measures first) to last about "
+                 f"{run.env.get('resnet_window_s', '?')} s each: " + "; ".join(windows) + "."]
     return text + [""]
 
 
