@@ -166,7 +166,9 @@ def ratio(a, b):
 
 
 def fmt_ratio(r):
-    return NM if r is None else f"{r:.2f}×"
+    if r is None:
+        return NM
+    return f"{r:.2f}×" if r >= 0.1 else f"{r:.2g}×"
 
 
 def pct(r):
