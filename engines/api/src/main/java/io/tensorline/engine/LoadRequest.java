@@ -44,4 +44,26 @@ public record LoadRequest(String modelName, long version, Path modelPath, Device
     public String parameter(String key, String fallback) {
         return parameters.getOrDefault(key, fallback);
     }
+
+    /**
+     * A thread-count parameter: an integer >= 0 (0 lets the engine choose), or {@code fallback} when absent.
+     *
+     * @throws EngineException naming the model, the parameter and what was expected, for any other value
+     */
+    public int threadCountParameter(String key, int fallback) throws EngineException {
+        String value = parameters.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int count = Integer.parseInt(value.trim());
+            if (count >= 0) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new EngineException("model '" + modelName + "': parameter " + key + ": '" + value
+                + "' (expected: an integer >= 0; 0 lets the engine choose)");
+    }
 }

@@ -7,6 +7,7 @@ import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;
 import io.tensorline.server.metrics.MetricsFrontend;
 import io.tensorline.server.repository.EngineRegistry;
+import io.tensorline.server.repository.GpuProbe;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.repository.RepositoryModelRegistry;
@@ -68,7 +69,8 @@ public final class TensorlineServer implements AutoCloseable {
         EngineRegistry engines = EngineRegistry.fromClassPath();
         ModelStatsRegistry stats = new ModelStatsRegistry();
         RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelRepository(),
-                RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete()), engines,
+                RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
+                        .withGpuCount(GpuProbe.count()), engines,
                 new DefaultSchedulerFactory(stats));
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {

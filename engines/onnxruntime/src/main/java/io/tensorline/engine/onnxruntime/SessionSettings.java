@@ -25,8 +25,8 @@ record SessionSettings(int intraOpThreads, int interOpThreads, Device device) {
      * them.
      */
     static SessionSettings from(LoadRequest request, int availableProcessors) throws EngineException {
-        int intra = threadCount(request, INTRA_OP_THREADS, Math.max(1, availableProcessors / request.instanceCount()));
-        int inter = threadCount(request, INTER_OP_THREADS, 1);
+        int intra = request.threadCountParameter(INTRA_OP_THREADS, Math.max(1, availableProcessors / request.instanceCount()));
+        int inter = request.threadCountParameter(INTER_OP_THREADS, 1);
         return new SessionSettings(intra, inter, request.device());
     }
 
@@ -60,20 +60,4 @@ record SessionSettings(int intraOpThreads, int interOpThreads, Device device) {
         }
     }
 
-    private static int threadCount(LoadRequest request, String key, int fallback) throws EngineException {
-        String value = request.parameters().get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int count = Integer.parseInt(value.trim());
-            if (count >= 0) {
-                return count;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new EngineException("model '" + request.modelName() + "': parameter " + key + ": '" + value
-                + "' (expected: an integer >= 0)");
-    }
 }

@@ -108,7 +108,7 @@ class OnnxRuntimeEngineProviderTest {
 
         EngineException e = assertThrows(EngineException.class, () -> provider.load(request));
 
-        assertEquals("model 'identity_fp32': parameter intra_op_thread_count: 'lots' (expected: an integer >= 0)",
+        assertEquals("model 'identity_fp32': parameter intra_op_thread_count: 'lots' (expected: an integer >= 0; 0 lets the engine choose)",
                 e.getMessage());
     }
 }

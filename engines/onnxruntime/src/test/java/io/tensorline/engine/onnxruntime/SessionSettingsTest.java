@@ -45,7 +45,7 @@ class SessionSettingsTest {
 
         EngineException e = assertThrows(EngineException.class, () -> SessionSettings.from(request, 4));
 
-        assertEquals("model 'm': parameter inter_op_thread_count: '" + value + "' (expected: an integer >= 0)",
+        assertEquals("model 'm': parameter inter_op_thread_count: '" + value + "' (expected: an integer >= 0; 0 lets the engine choose)",
                 e.getMessage());
     }
 

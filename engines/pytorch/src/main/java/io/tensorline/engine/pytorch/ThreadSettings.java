@@ -21,25 +21,9 @@ record ThreadSettings(int intraOpThreads, int interOpThreads) {
      * them, and the inter-op pool keeps libtorch's size.
      */
     static ThreadSettings from(LoadRequest request, int availableProcessors) throws EngineException {
-        int intra = threadCount(request, INTRA_OP_THREADS, Math.max(1, availableProcessors / request.instanceCount()));
-        int inter = threadCount(request, INTER_OP_THREADS, 0);
+        int intra = request.threadCountParameter(INTRA_OP_THREADS, Math.max(1, availableProcessors / request.instanceCount()));
+        int inter = request.threadCountParameter(INTER_OP_THREADS, 0);
         return new ThreadSettings(intra, inter);
     }
 
-    private static int threadCount(LoadRequest request, String key, int fallback) throws EngineException {
-        String value = request.parameters().get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int count = Integer.parseInt(value.trim());
-            if (count >= 0) {
-                return count;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new EngineException("model '" + request.modelName() + "': parameter " + key + ": '" + value
-                + "' (expected: an integer >= 0; 0 keeps libtorch's default)");
-    }
 }

@@ -169,6 +169,6 @@ class PyTorchEngineProviderTest {
         EngineException e = assertThrows(EngineException.class, () -> provider.load(request));
 
         assertEquals("model 'add_sub_pt': parameter INTRA_OP_THREAD_COUNT: 'lots' (expected: an integer >= 0;"
-                + " 0 keeps libtorch's default)", e.getMessage());
+                + " 0 lets the engine choose)", e.getMessage());
     }
 }

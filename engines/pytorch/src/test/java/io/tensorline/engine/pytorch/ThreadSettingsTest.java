@@ -39,8 +39,8 @@ class ThreadSettingsTest {
 
         EngineException e = assertThrows(EngineException.class, () -> ThreadSettings.from(request, 4));
 
-        assertEquals("model 'm': parameter INTER_OP_THREAD_COUNT: '" + value + "' (expected: an integer >= 0; 0 keeps"
-                + " libtorch's default)", e.getMessage());
+        assertEquals("model 'm': parameter INTER_OP_THREAD_COUNT: '" + value + "' (expected: an integer >= 0; 0 lets"
+                + " the engine choose)", e.getMessage());
     }
 
     private static LoadRequest request(Map<String, String> parameters, int instances) {

@@ -45,8 +45,8 @@ record SessionSettings(int intraOpThreads, int interOpThreads, boolean perSessio
             throws EngineException {
         int intraDefault = perSessionIntraPools
                 ? Math.max(1, availableProcessors / request.instanceCount()) : Math.max(1, availableProcessors);
-        int intra = threadCount(request, INTRA_OP_THREADS, intraDefault);
-        int inter = threadCount(request, INTER_OP_THREADS, 1);
+        int intra = request.threadCountParameter(INTRA_OP_THREADS, intraDefault);
+        int inter = request.threadCountParameter(INTER_OP_THREADS, 1);
         boolean perSession = flag(request, PER_SESSION_THREADS, true);
         String tag = name(request, GRAPH_TAG, DEFAULT_GRAPH_TAG);
         String signature = name(request, SIGNATURE_DEF, DEFAULT_SIGNATURE);
@@ -81,21 +81,6 @@ record SessionSettings(int intraOpThreads, int interOpThreads, boolean perSessio
         return !v.isEmpty() && !v.equals("0") && !v.equals("false");
     }
 
-    private static int threadCount(LoadRequest request, String key, int fallback) throws EngineException {
-        String value = request.parameters().get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int count = Integer.parseInt(value.trim());
-            if (count >= 0) {
-                return count;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw invalid(request, key, value, "an integer >= 0");
-    }
 
     /** Triton accepts "true", "on", "1" (and "yes" in its examples) for true. */
     private static boolean flag(LoadRequest request, String key, boolean fallback) throws EngineException {

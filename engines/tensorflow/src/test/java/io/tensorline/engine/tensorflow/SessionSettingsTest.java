@@ -56,7 +56,7 @@ class SessionSettingsTest {
 
         EngineException e = assertThrows(EngineException.class, () -> SessionSettings.from(request, 4, false));
 
-        assertEquals("model 'm': parameter TF_NUM_INTER_THREADS: '" + value + "' (expected: an integer >= 0)",
+        assertEquals("model 'm': parameter TF_NUM_INTER_THREADS: '" + value + "' (expected: an integer >= 0; 0 lets the engine choose)",
                 e.getMessage());
     }
 

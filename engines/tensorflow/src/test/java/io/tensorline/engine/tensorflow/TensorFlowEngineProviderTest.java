@@ -114,7 +114,7 @@ class TensorFlowEngineProviderTest {
 
         EngineException e = assertThrows(EngineException.class, () -> provider.load(request));
 
-        assertEquals("model 'identity_fp32': parameter TF_NUM_INTRA_THREADS: 'lots' (expected: an integer >= 0)",
+        assertEquals("model 'identity_fp32': parameter TF_NUM_INTRA_THREADS: 'lots' (expected: an integer >= 0; 0 lets the engine choose)",
                 e.getMessage());
     }
 }
