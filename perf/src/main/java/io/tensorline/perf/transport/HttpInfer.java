@@ -1,59 +1,43 @@
 package io.tensorline.perf.transport;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
-/** One pre-built REST infer body, posted asynchronously within the transport's connection limit. */
+/** One pre-built REST infer request (request line, headers, body), written as is on every send. */
 final class HttpInfer implements PreparedInfer {
 
-    private final HttpClient client;
-    private final ConnectionLimiter limiter;
-    private final ObjectMapper mapper;
-    private final URI uri;
-    private final HttpInferCodec.Body body;
+    private final NettyHttpClient client;
+    private final ByteBuf request;
+    private final String what;
 
-    HttpInfer(HttpClient client, ConnectionLimiter limiter, ObjectMapper mapper, URI uri, HttpInferCodec.Body body) {
+    private HttpInfer(NettyHttpClient client, ByteBuf request, String what) {
         this.client = client;
-        this.limiter = limiter;
-        this.mapper = mapper;
-        this.uri = uri;
-        this.body = body;
+        this.request = request;
+        this.what = what;
+    }
+
+    /** Builds the HTTP/1.1 POST of {@code body} to {@code path} once; the client frees it when it closes. */
+    static HttpInfer build(NettyHttpClient client, String path, HttpInferCodec.Body body) {
+        StringBuilder head = new StringBuilder(256)
+                .append("POST ").append(path).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(client.authority()).append("\r\n")
+                .append("Content-Type: ").append(body.headerLength() >= 0 ? "application/octet-stream" : "application/json")
+                .append("\r\n")
+                .append("Content-Length: ").append(body.bytes().length).append("\r\n");
+        if (body.headerLength() >= 0) {
+            head.append(HttpInferCodec.HEADER_LENGTH).append(": ").append(body.headerLength()).append("\r\n");
+        }
+        head.append("\r\n");
+        byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
+        ByteBuf request = Unpooled.directBuffer(h.length + body.bytes().length);
+        request.writeBytes(h).writeBytes(body.bytes());
+        return new HttpInfer(client, client.keep(request), "POST http://" + client.authority() + path);
     }
 
     @Override
     public void send(InferCallback callback) {
-        // latency counts from here, so time spent waiting for a free connection is not hidden
-        long startNs = System.nanoTime();
-        limiter.submit(() -> post(callback, startNs));
-    }
-
-    private void post(InferCallback callback, long startNs) {
-        long t0 = System.nanoTime();
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
-        if (body.headerLength() >= 0) {
-            b.header(HttpInferCodec.HEADER_LENGTH, Integer.toString(body.headerLength()));
-        }
-        var future = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        long sendNs = System.nanoTime() - t0;
-        future.whenComplete((response, error) -> {
-            limiter.release();
-            if (error != null) {
-                callback.failed(startNs, System.nanoTime(), error.toString());
-                return;
-            }
-            long r0 = System.nanoTime();
-            long headerLength = response.headers().firstValueAsLong(HttpInferCodec.HEADER_LENGTH).orElse(-1);
-            String problem = HttpInferCodec.check(response.statusCode(), response.body(), headerLength, mapper);
-            long endNs = System.nanoTime();
-            if (problem != null) {
-                callback.failed(startNs, endNs, problem);
-            } else {
-                callback.completed(startNs, endNs, sendNs, endNs - r0);
-            }
-        });
+        client.send(request, what, callback);
     }
 }

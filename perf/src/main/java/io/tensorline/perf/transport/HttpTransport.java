@@ -22,30 +22,35 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * REST (KServe v2 HTTP/JSON, optionally with the binary tensor extension) over {@link HttpClient} with HTTP/1.1.
- * Replies are handled on a small pool of threads this transport owns; at most {@code maxConnections} requests are
- * in flight, so at most that many connections are open.
+ * REST (KServe v2 HTTP/JSON, optionally with the binary tensor extension). Inference goes over a lean Netty
+ * HTTP/1.1 client ({@link NettyHttpClient}: keep-alive connections, at most {@code maxConnections} requests and so
+ * connections at once, pre-built request bytes); the metadata, configuration and statistics calls, which are off the
+ * hot path, use {@link HttpClient}.
  */
 public final class HttpTransport implements Transport {
 
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAX_IO_THREADS = 2;
 
     private final String base;
     private final boolean binary;
     private final ExecutorService executor;
     private final HttpClient client;
-    private final ConnectionLimiter limiter;
+    private final NettyHttpClient infer;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public HttpTransport(String target, boolean binary, int maxConnections, int replyThreads) {
+    /**
+     * @param target         {@code HOST:PORT} ({@code [V6]:PORT} for an IPv6 literal)
+     * @param maxConnections the most infer requests, and so connections, at once
+     * @param ioThreads      event loop threads for inference, at most {@value #MAX_IO_THREADS}
+     */
+    public HttpTransport(String target, boolean binary, int maxConnections, int ioThreads) {
         this.base = "http://" + target;
         this.binary = binary;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(replyThreads, r -> {
-            Thread t = new Thread(r, "perf-http-" + n.incrementAndGet());
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "perf-http-metadata");
             t.setDaemon(true);
             return t;
         });
@@ -54,7 +59,14 @@ public final class HttpTransport implements Transport {
                 .connectTimeout(Duration.ofSeconds(10))
                 .executor(executor)
                 .build();
-        this.limiter = new ConnectionLimiter(maxConnections);
+        int colon = target.lastIndexOf(':');
+        String host = target.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = Integer.parseInt(target.substring(colon + 1));
+        int threads = Math.max(1, Math.min(MAX_IO_THREADS, Math.min(ioThreads, maxConnections)));
+        this.infer = new NettyHttpClient(host, port, maxConnections, threads);
     }
 
     @Override
@@ -124,8 +136,7 @@ public final class HttpTransport implements Transport {
 
     @Override
     public PreparedInfer prepare(String model, String version, InputSet inputs) throws PerfException {
-        URI uri = URI.create(base + modelPath(model, version) + "/infer");
-        return new HttpInfer(client, limiter, mapper, uri, HttpInferCodec.encode(inputs, binary));
+        return HttpInfer.build(infer, modelPath(model, version) + "/infer", HttpInferCodec.encode(inputs, binary));
     }
 
     private static String modelPath(String model, String version) {
@@ -164,6 +175,7 @@ public final class HttpTransport implements Transport {
 
     @Override
     public void close() {
+        infer.close();
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

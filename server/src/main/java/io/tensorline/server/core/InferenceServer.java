@@ -118,7 +118,7 @@ public final class InferenceServer {
     /**
      * Validates and schedules a request. Never throws: every failure, including validation, comes back as a failed
      * future holding an {@link InferenceException}. The future completes exactly once, on a worker thread when the
-     * request runs.
+     * request runs. Cancelling it (the client went away) lets the scheduler drop the request if it has not run.
      */
     public CompletableFuture<InferenceResponse> infer(InferenceRequest request) {
         try {
@@ -129,8 +129,16 @@ public final class InferenceServer {
             ModelSpec spec = mv.spec();
             RequestValidator.validateOutputs(spec, request.requestedOutputs());
             RequestValidator.Validated v = RequestValidator.validate(spec, request);
-            return mv.scheduler().submit(request.withInputs(v.engineInputs()), v.batchSize())
-                    .thenApply(outputs -> respond(mv, request, outputs));
+            CompletableFuture<List<Tensor>> scheduled = mv.scheduler().submit(request.withInputs(v.engineInputs()),
+                    v.batchSize());
+            CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> respond(mv, request, outputs));
+            // a client that gives up cancels the response: pass that on so the scheduler drops the request
+            response.whenComplete((r, e) -> {
+                if (response.isCancelled()) {
+                    scheduled.cancel(false);
+                }
+            });
+            return response;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(InferenceException.from(e));
         }

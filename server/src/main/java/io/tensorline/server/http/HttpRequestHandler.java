@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The last handler of a connection's pipeline: routes each aggregated request and writes exactly one response for
@@ -34,6 +35,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private final RestApi api;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
     private boolean busy;
+    /** The inference this connection waits for; event loop only. */
+    private CompletableFuture<?> inFlight;
     private boolean readPaused;
     private boolean closing;
 
@@ -112,8 +115,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = true;
+        inFlight = infer.response();
         infer.response().whenCompleteAsync((r, e) -> {
             busy = false;
+            inFlight = null;
             if (ctx.channel().isActive()) {
                 finishInfer(ctx, infer, reply);
                 drain(ctx);
@@ -151,6 +156,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releasePending();
+        if (inFlight != null) {
+            // the client went away: let the scheduler drop the request if it has not run yet
+            inFlight.cancel(false);
+        }
         ctx.fireChannelInactive();
     }
 

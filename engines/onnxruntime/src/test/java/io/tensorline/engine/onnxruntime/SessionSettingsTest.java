@@ -19,7 +19,17 @@ class SessionSettingsTest {
     void sharesTheCoresBetweenInstancesByDefault() throws Exception {
         SessionSettings settings = SessionSettings.from(request(Map.of(), 3, Device.CPU), 8);
 
-        assertEquals(new SessionSettings(2, 1, Device.CPU), settings);
+        assertEquals(new SessionSettings(2, 1, Device.CPU, false), settings);
+    }
+
+    @Test
+    void spinningIsOffUnlessAsked() throws Exception {
+        assertEquals(false, SessionSettings.from(request(Map.of(), 1, Device.CPU), 2).allowSpinning());
+        assertEquals(true, SessionSettings.from(request(Map.of("allow_spinning", "true"), 1, Device.CPU), 2)
+                .allowSpinning());
+        EngineException e = assertThrows(EngineException.class,
+                () -> SessionSettings.from(request(Map.of("allow_spinning", "yes"), 1, Device.CPU), 2));
+        assertEquals("model 'm': parameter allow_spinning: 'yes' (expected: true or false)", e.getMessage());
     }
 
     @Test
@@ -35,7 +45,7 @@ class SessionSettingsTest {
 
         SessionSettings settings = SessionSettings.from(request(parameters, 2, Device.gpu(1)), 16);
 
-        assertEquals(new SessionSettings(3, 0, Device.gpu(1)), settings);
+        assertEquals(new SessionSettings(3, 0, Device.gpu(1), false), settings);
     }
 
     @ParameterizedTest
