@@ -389,8 +389,10 @@ def section_crosscheck(run):
         fails = after["inference_stats"]["fail"]["count"] - before["inference_stats"]["fail"]["count"]
         done = after["inference_stats"]["success"]["count"] - before["inference_stats"]["success"]["count"]
         text += ["", f"The server's statistics over the cross-check: {num(float(done))} successful requests, "
-                 f"{fails} failed (h2load sees only HTTP statuses; a gRPC error would be a 200 with an error "
-                 "status in the trailers, so this count is the check)."]
+                 f"{fails} failed. h2load sees only HTTP statuses (a gRPC error is a 200 with an error status in "
+                 "the trailers), so this count is the check; requests still in flight when a generator closes its "
+                 "connections at the end of its run are cancelled by the server and counted as failures, so a "
+                 "handful (up to the concurrency, per run) is expected."]
     return text + [""]
 
 
