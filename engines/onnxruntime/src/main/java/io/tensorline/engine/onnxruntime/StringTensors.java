@@ -1,5 +1,6 @@
 package io.tensorline.engine.onnxruntime;
 
+import io.tensorline.engine.BytesElements;
 import io.tensorline.engine.EngineException;
 import io.tensorline.engine.Tensor;
 import java.nio.ByteBuffer;
@@ -17,26 +18,10 @@ final class StringTensors {
 
     /** The elements of a BYTES tensor, row-major; the data must hold exactly one element per shape entry. */
     static String[] decode(Tensor tensor) throws EngineException {
-        long count = tensor.elementCount();
-        ByteBuffer data = tensor.data();
-        if (count > data.remaining() / Integer.BYTES) {
-            throw malformed(tensor, count + " elements need at least " + count * Integer.BYTES + " bytes, got "
-                    + data.remaining());
-        }
-        String[] strings = new String[(int) count];
-        for (int i = 0; i < strings.length; i++) {
-            if (data.remaining() < Integer.BYTES) {
-                throw malformed(tensor, "element " + i + " has no 4-byte length");
-            }
-            int length = data.getInt();
-            if (length < 0 || length > data.remaining()) {
-                throw malformed(tensor, "element " + i + " has length " + length + " but " + data.remaining()
-                        + " bytes remain");
-            }
-            strings[i] = utf8(data, length);
-        }
-        if (data.hasRemaining()) {
-            throw malformed(tensor, data.remaining() + " bytes follow the last of " + count + " elements");
+        byte[][] elements = BytesElements.split(tensor);
+        String[] strings = new String[elements.length];
+        for (int i = 0; i < elements.length; i++) {
+            strings[i] = new String(elements[i], StandardCharsets.UTF_8);
         }
         return strings;
     }
@@ -78,23 +63,5 @@ final class StringTensors {
             at += row.length;
         }
         return flat;
-    }
-
-    private static String utf8(ByteBuffer data, int length) {
-        String s;
-        if (data.hasArray()) {
-            s = new String(data.array(), data.arrayOffset() + data.position(), length, StandardCharsets.UTF_8);
-            data.position(data.position() + length);
-        } else {
-            byte[] bytes = new byte[length];
-            data.get(bytes);
-            s = new String(bytes, StandardCharsets.UTF_8);
-        }
-        return s;
-    }
-
-    private static EngineException malformed(Tensor tensor, String detail) {
-        return new EngineException("input '" + tensor.name() + "': malformed BYTES data: " + detail
-                + " (expected: per element a 4-byte little-endian length followed by that many bytes)");
     }
 }
