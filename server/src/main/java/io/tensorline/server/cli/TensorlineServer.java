@@ -2,6 +2,7 @@ package io.tensorline.server.cli;
 
 import io.tensorline.engine.EngineProvider;
 import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.core.RequestLimits;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;
@@ -81,7 +82,8 @@ public final class TensorlineServer implements AutoCloseable {
         }
         List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
         LOG.info("engines on the class path: {}", backends);
-        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS, backends), stats);
+        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS, backends), stats,
+                new RequestLimits(o.maxTensorBytes()));
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;

@@ -27,6 +27,7 @@ public final class InferenceServer {
     private final ModelRegistry registry;
     private final ServerInfo info;
     private final ModelStatsRegistry stats;
+    private final RequestLimits limits;
     private volatile boolean shuttingDown;
 
     /** A server without statistics (its {@link #statistics} answers with empty lists). */
@@ -36,9 +37,15 @@ public final class InferenceServer {
 
     /** @param stats where the schedulers record, read by {@link #statistics} */
     public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats) {
+        this(registry, info, stats, RequestLimits.defaults());
+    }
+
+    /** @param limits what one request may ask of an engine, checked before it is scheduled */
+    public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats, RequestLimits limits) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.info = Objects.requireNonNull(info, "info");
         this.stats = Objects.requireNonNull(stats, "stats");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     public ModelStatsRegistry statsRegistry() {
@@ -128,7 +135,7 @@ public final class InferenceServer {
             ModelVersion mv = registry.resolve(request.modelName(), request.modelVersion());
             ModelSpec spec = mv.spec();
             RequestValidator.validateOutputs(spec, request.requestedOutputs());
-            RequestValidator.Validated v = RequestValidator.validate(spec, request);
+            RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
             CompletableFuture<List<Tensor>> scheduled = mv.scheduler().submit(request.withInputs(v.engineInputs()),
                     v.batchSize());
             CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> respond(mv, request, outputs));

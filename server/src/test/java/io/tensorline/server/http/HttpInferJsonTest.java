@@ -153,9 +153,18 @@ class HttpInferJsonTest {
     }
 
     @Test
-    void emptyTensorRoundTrips() {
+    void emptyTensorIsRefusedWhenTheModelDoesNotAllowIt() {
         String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,0]", "[]") + "]}";
-        JsonNode out = json(rest.post("/v2/models/identity_fp32/infer", body)).get("outputs").get(0);
+        HttpResponse<byte[]> r = rest.post("/v2/models/identity_fp32/infer", body);
+        assertEquals(400, r.statusCode());
+        assertEquals("input 'INPUT0' for model 'identity_fp32' has shape [1, 0], an empty tensor (expected: every "
+                + "dimension at least 1, or config parameter allow_empty_tensors \"true\")", error(r));
+    }
+
+    @Test
+    void emptyTensorRoundTripsWhenTheModelAllowsIt() {
+        String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,0]", "[]") + "]}";
+        JsonNode out = json(rest.post("/v2/models/identity_empty_ok/infer", body)).get("outputs").get(0);
         assertEquals("[1,0]", out.get("shape").toString());
         assertEquals("[]", out.get("data").toString());
     }
