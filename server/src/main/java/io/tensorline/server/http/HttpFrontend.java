@@ -17,7 +17,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.tensorline.server.core.InferenceServer;
 import org.slf4j.Logger;
@@ -35,9 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The frontend owns its event loop threads ({@code http-boss}, {@code http-worker-N}): {@link #start} creates them
  * and {@link #close} shuts them down and waits for them.
  *
- * <p>Pipeline per connection: {@link HttpServerCodec}, a response compressor honouring {@code Accept-Encoding},
- * a request decompressor for {@code Content-Encoding: gzip|deflate}, an aggregator enforcing the body limit (after
- * decompression) with a JSON 413, and the {@link HttpRequestHandler}.
+ * <p>Pipeline per connection: {@link StrictHttpServerCodec} (Netty's codec, refusing ambiguous framing), a
+ * response compressor honouring {@code Accept-Encoding}, a request decompressor for {@code Content-Encoding:
+ * gzip|deflate}, an aggregator enforcing the body limit (after decompression) with a JSON 413, and the
+ * {@link HttpRequestHandler}.
  */
 public final class HttpFrontend implements AutoCloseable {
 
@@ -137,7 +137,7 @@ public final class HttpFrontend implements AutoCloseable {
     }
 
     private void configure(ChannelPipeline p) {
-        p.addLast("codec", new HttpServerCodec());
+        p.addLast("codec", new StrictHttpServerCodec());
         p.addLast("compressor", new HttpContentCompressor(COMPRESSION_THRESHOLD_BYTES,
                 StandardCompressionOptions.gzip(), StandardCompressionOptions.deflate()));
         p.addLast("decompressor", new HttpContentDecompressor());
