@@ -145,11 +145,35 @@ class HttpInferJsonTest {
     }
 
     @Test
-    void nanAndInfinityTravelAsBareTokens() {
-        String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,3]", "[NaN,Infinity,-Infinity]") + "]}";
+    void nonFiniteFloatsAreWrittenAsStringsSoTheReplyIsValidJson() throws Exception {
+        for (String type : new String[] {"FP32", "FP64"}) {
+            String body = "{\"inputs\":[" + input("INPUT0", type, "[1,4]", "[NaN,Infinity,-Infinity,1.5]") + "]}";
+            HttpResponse<byte[]> r = rest.post("/v2/models/identity_" + type.toLowerCase() + "/infer", body);
+            assertEquals(200, r.statusCode());
+            assertTrue(RestFixture.text(r).contains("\"data\":[\"NaN\",\"Infinity\",\"-Infinity\",1.5]"),
+                    RestFixture.text(r));
+            // a strict parser (no non-numeric extensions) reads it
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        }
+    }
+
+    @Test
+    void theStringsOfOurRepliesAreAcceptedBackOnInput() {
+        String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,3]", "[\"NaN\",\"Infinity\",\"-Infinity\"]")
+                + "]}";
         HttpResponse<byte[]> r = rest.post("/v2/models/identity_fp32/infer", body);
-        assertEquals(200, r.statusCode());
-        assertTrue(RestFixture.text(r).contains("\"data\":[NaN,Infinity,-Infinity]"), RestFixture.text(r));
+        assertEquals(200, r.statusCode(), RestFixture.text(r));
+        assertTrue(RestFixture.text(r).contains("\"data\":[\"NaN\",\"Infinity\",\"-Infinity\"]"),
+                RestFixture.text(r));
+    }
+
+    @Test
+    void otherStringsAreNotFloats() {
+        String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,1]", "[\"inf\"]") + "]}";
+        HttpResponse<byte[]> r = rest.post("/v2/models/identity_fp32/infer", body);
+        assertEquals(400, r.statusCode());
+        assertEquals("input 'INPUT0': element 0 of 'data' is \"inf\" (expected: a JSON number, or \"NaN\", "
+                + "\"Infinity\" or \"-Infinity\", for FP32)", error(r));
     }
 
     @Test
