@@ -37,8 +37,8 @@ public final class GrpcFrontend implements AutoCloseable {
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes)
-                .addService(new InferenceGrpcService(server))
-                .addService(new ReadinessHealthService(server))
+                .addService(UndecodableRequests.guard(new InferenceGrpcService(server).bindService()))
+                .addService(UndecodableRequests.guard(new ReadinessHealthService(server).bindService()))
                 .build()
                 .start();
         return this;

@@ -119,6 +119,21 @@ class HttpFramingTest {
     }
 
     @Test
+    void aBodyThatDoesNotDecompressIsRefusedInItsTurn() throws IOException {
+        String notGzip = "this is not gzip";
+        try (RawHttp raw = new RawHttp(rest.frontend.port())) {
+            raw.send(RawHttp.get("/v2/health/live") + post("Content-Encoding: gzip\r\nContent-Length: "
+                    + notGzip.length() + "\r\n", notGzip) + SMUGGLED);
+            assertEquals(200, raw.read().status());
+            RawHttp.Response r = raw.read();
+            assertEquals(400, r.status(), r.text());
+            assertTrue(r.text().contains("malformed HTTP request"), r.text());
+            assertTrue(raw.closedByServer());
+        }
+        assertEquals(200, rest.get("/v2/health/live").statusCode());
+    }
+
+    @Test
     void aWellFramedChunkedBodyIsServedAndTheConnectionStaysOpen() throws IOException {
         try (RawHttp raw = new RawHttp(rest.frontend.port())) {
             raw.send(post("Transfer-Encoding: chunked\r\n", "1\r\n{\r\n1\r\n}\r\n0\r\n\r\n"));
