@@ -64,6 +64,10 @@ final class GrpcTensorlineClient implements TensorlineClient {
         return new GrpcTensorlineClient(channel, b.defaultDeadline);
     }
 
+    static GrpcTensorlineClient over(ManagedChannel channel, Duration defaultDeadline) {
+        return new GrpcTensorlineClient(java.util.Objects.requireNonNull(channel, "channel"), defaultDeadline);
+    }
+
     private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blocking(Duration deadline) {
         GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
         Duration d = deadline != null ? deadline : defaultDeadline;

@@ -22,6 +22,14 @@ public interface TensorlineClient extends AutoCloseable {
         return new ClientBuilder(ClientBuilder.Protocol.GRPC, target);
     }
 
+    /**
+     * A gRPC client over a channel built elsewhere (in-process transport, interceptors, custom name resolution).
+     * The client owns the channel: closing the client shuts it down.
+     */
+    static TensorlineClient grpc(io.grpc.ManagedChannel channel) {
+        return GrpcTensorlineClient.over(channel, null);
+    }
+
     /** A REST client for a base URL such as {@code http://localhost:8000} ({@code https://} for TLS). */
     static ClientBuilder http(String baseUrl) {
         return new ClientBuilder(ClientBuilder.Protocol.HTTP, baseUrl);
