@@ -56,6 +56,10 @@ final class InProcessServer implements AutoCloseable {
         }
     }
 
+    TensorlineServer server() {
+        return server;
+    }
+
     String grpcTarget() {
         return "127.0.0.1:" + server.grpcPort();
     }
