@@ -28,6 +28,7 @@ import io.tensorline.server.grpc.InferenceGrpcService;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,20 +99,22 @@ public final class Tensorline implements TensorlineClient {
                 result.complete(fromCore(r));
             }
         });
+        CompletableFuture<InferResult> answer = result;
         if (request.deadline() != null) {
-            result.orTimeout(request.deadline().toNanos(), TimeUnit.NANOSECONDS);
+            Duration d = request.deadline();
+            answer = result.orTimeout(d.toNanos(), TimeUnit.NANOSECONDS).exceptionallyCompose(e ->
+                    CompletableFuture.failedFuture(e instanceof TimeoutException
+                            ? new TensorlineException(TensorlineException.Status.DEADLINE_EXCEEDED, 0,
+                                    "no answer within " + d, e) : e));
         }
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled() || e instanceof TimeoutException) {
+        CompletableFuture<InferResult> returned = answer;
+        // a caller that gives up (cancel) or a deadline that passes lets the scheduler drop the request
+        returned.whenComplete((r, e) -> {
+            if (returned.isCancelled() || result.isCompletedExceptionally() && !running.isDone()) {
                 running.cancel(false);
             }
         });
-        if (request.deadline() == null) {
-            return result;
-        }
-        return result.exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof TimeoutException
-                ? new TensorlineException(TensorlineException.Status.DEADLINE_EXCEEDED, 0,
-                        "no answer within " + request.deadline(), e) : e));
+        return returned;
     }
 
     @Override

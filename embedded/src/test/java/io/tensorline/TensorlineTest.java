@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -111,6 +114,28 @@ class TensorlineTest {
                 InferRequest.builder("missing").input(InferTensor.fp32("X", new float[1])).build()).join());
         assertEquals(TensorlineException.Status.NOT_FOUND,
                 assertInstanceOf(TensorlineException.class, async.getCause()).status());
+    }
+
+    /** A simulated device taking 400 ms per batch (backend "simulated"), so a 50 ms deadline always passes first. */
+    @Test
+    void aDeadlineFailsWithDeadlineExceededAndTheServerGoesOn(@TempDir Path dir) throws IOException {
+        Path repo = TestRepository.of(dir, "simulated");
+        Path config = repo.resolve("simulated/config.pbtxt");
+        Files.writeString(config, Files.readString(config).replace("\"2000\"", "\"400000\""));
+        try (Tensorline slow = Tensorline.builder().modelRepository(repo).build()) {
+            InferRequest.Builder request = InferRequest.builder("simulated")
+                    .input(InferTensor.fp32("INPUT0", new float[16], 1, 16));
+            TensorlineException e = assertThrows(TensorlineException.class,
+                    () -> slow.infer(request.deadline(Duration.ofMillis(50)).build()));
+            assertEquals(TensorlineException.Status.DEADLINE_EXCEEDED, e.status());
+            CompletableFuture<InferResult> cancelled = slow.inferAsync(InferRequest.builder("simulated")
+                    .input(InferTensor.fp32("INPUT0", new float[16], 1, 16)).build());
+            assertTrue(cancelled.cancel(false));
+            float[] in = new float[16];
+            in[3] = 7;
+            assertArrayEquals(in, slow.infer(InferRequest.builder("simulated")
+                    .input(InferTensor.fp32("INPUT0", in, 1, 16)).build()).output("OUTPUT0").asFloats());
+        }
     }
 
     @Test
