@@ -13,8 +13,11 @@ import java.util.Objects;
  */
 public final class InferRequest {
 
-    /** An output the caller asks for; {@code binary} matters only over REST (binary extension or JSON). */
-    public record RequestedOutput(String name, boolean binary) {
+    /**
+     * An output the caller asks for. {@code binary} matters only over REST: true for the binary extension, false for
+     * JSON, null for the client's default ({@link ClientBuilder#binaryData}).
+     */
+    public record RequestedOutput(String name, Boolean binary) {
         public RequestedOutput {
             Objects.requireNonNull(name, "name");
         }
@@ -108,11 +111,13 @@ public final class InferRequest {
             return this;
         }
 
-        /** Asks for one output (binary over REST). Without any, the server returns every output. */
+        /** Asks for one output. Without any, the server returns every output. */
         public Builder output(String name) {
-            return output(name, true);
+            outputs.add(new RequestedOutput(name, null));
+            return this;
         }
 
+        /** Asks for one output, over REST as binary data or as JSON whatever the client's default. */
         public Builder output(String name, boolean binary) {
             outputs.add(new RequestedOutput(name, binary));
             return this;

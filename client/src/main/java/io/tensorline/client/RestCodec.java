@@ -71,7 +71,8 @@ final class RestCodec {
                 w.name("outputs").beginArray();
                 for (InferRequest.RequestedOutput o : r.outputs()) {
                     w.beginObject().name("name").value(o.name());
-                    w.name("parameters").beginObject().name("binary_data").value(o.binary()).endObject();
+                    w.name("parameters").beginObject().name("binary_data")
+                            .value(o.binary() == null ? binary : o.binary()).endObject();
                     w.endObject();
                 }
                 w.endArray();

@@ -168,6 +168,20 @@ class TensorlineClientTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"http", "json"})
+    void restOutputsMayMixBinaryAndJson(String kind) {
+        float[] a = new float[16];
+        a[5] = 2.5f;
+        try (TensorlineClient c = server.client(kind)) {
+            InferResult r = c.infer(InferRequest.builder("simple")
+                    .input(InferTensor.fp32("INPUT0", a, 1, 16)).input(InferTensor.fp32("INPUT1", a, 1, 16))
+                    .output("OUTPUT0", false).output("OUTPUT1", true).build());
+            assertEquals(5f, r.output("OUTPUT0").asFloats()[5]);
+            assertEquals(0f, r.output("OUTPUT1").asFloats()[5]);
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"grpc", "http"})
     void unknownModelIsNotFoundWithTheServersMessage(String kind) {
         try (TensorlineClient c = server.client(kind)) {
