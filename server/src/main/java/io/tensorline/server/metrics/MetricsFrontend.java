@@ -18,6 +18,7 @@ public final class MetricsFrontend implements AutoCloseable {
     public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new InferenceMetrics(stats));
+        registry.register(HostMetrics.system());
         return new MetricsFrontend(HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart());
     }
 
