@@ -12,70 +12,80 @@ import io.tensorline.server.config.ParsedModelConfig;
 import io.tensorline.server.scheduler.SchedulerFactory;
 
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
- * Loads one model directory: parse, complete what needs no model, pick the engine, check, select versions, then
- * load each version. Never throws: every failure becomes the reason the model (or one version) is unavailable.
- * Thread-safe; models load in parallel.
+ * Loads one model directory in two steps: {@link #prepare} (parse, complete what needs no model, pick the engine,
+ * check, select versions) and {@link #loadVersion} per selected version. Never throws for a bad model: every
+ * failure becomes the reason the model (or one version) is unavailable. Thread-safe; models load in parallel.
  */
 final class ModelLoader {
+
+    /** A model ready to load its versions: the config as completed so far, its engine, the versions to serve. */
+    record Prepared(String name, ModelConfig config, boolean maxBatchSizeGiven, EngineProvider engine,
+                    SortedMap<Long, Path> selected, String identity) {
+    }
 
     private final ModelConfigParser parser = new ModelConfigParser();
     private final EngineRegistry engines;
     private final ConfigAutoCompleter completer;
     private final ConfigValidator validator;
     private final VersionLoader versions;
+    private final String configName;
 
-    ModelLoader(EngineRegistry engines, SchedulerFactory schedulers, boolean autoComplete, int gpuCount) {
+    ModelLoader(EngineRegistry engines, SchedulerFactory schedulers, boolean autoComplete, int gpuCount,
+                String configName) {
         this.engines = engines;
         this.completer = new ConfigAutoCompleter(engines.providers(), gpuCount, autoComplete);
         this.validator = new ConfigValidator(gpuCount, autoComplete);
         this.versions = new VersionLoader(completer, validator, schedulers);
+        this.configName = configName;
     }
 
-    ModelEntry load(Path modelDir) {
-        String name = modelDir.getFileName().toString();
+    /**
+     * @param name           the model's name (the folder may be a temporary one holding {@code file:} parameters)
+     * @param configOverride a ModelConfig as JSON that replaces the config files, or null
+     * @throws ConfigException when the config cannot be read or accepted, or no version can be selected
+     */
+    Prepared prepare(String name, Path modelDir, String configOverride) throws ConfigException {
         try {
-            ParsedModelConfig parsed = parser.parse(modelDir);
+            ParsedModelConfig parsed = configOverride != null ? parser.parseJson(name, configOverride)
+                    : parser.parse(modelDir, configName);
+            ModelConfig raw = parsed.config().getName().isEmpty()
+                    ? parsed.config().toBuilder().setName(name).build() : parsed.config();
             SortedMap<Long, Path> onDisk = ModelRepositoryScanner.versions(name, modelDir);
-            ModelConfig config = completer.completeIdentity(parsed.config(), name, onDisk.get(onDisk.firstKey()));
+            ModelConfig config = completer.completeIdentity(raw, name, onDisk.get(onDisk.firstKey()));
             validator.validateName(config, name);
             EngineProvider engine = engines.providerFor(config);
             config = completer.completeDefaults(config, engine);
             validator.validateBeforeLoad(config, name);
             SortedMap<Long, Path> selected = ModelRepositoryScanner.select(name,
                     ModelSpecs.versionPolicy(config.getVersionPolicy()), onDisk);
-            SortedMap<Long, ModelEntry.VersionEntry> loaded = new TreeMap<>();
-            for (Map.Entry<Long, Path> v : selected.entrySet()) {
-                loaded.put(v.getKey(), loadVersion(config, parsed.maxBatchSizeGiven(), engine, v.getKey(),
-                        v.getValue()));
-            }
-            return new ModelEntry(name, null, loaded);
-        } catch (ConfigException e) {
-            return ModelEntry.failed(name, e.getMessage());
+            return new Prepared(name, config, parsed.maxBatchSizeGiven(), engine, selected,
+                    parsed.maxBatchSizeGiven() + "\n" + raw);
         } catch (RuntimeException e) {
-            return ModelEntry.failed(name, "model '" + name + "': " + describe(e));
+            throw new ConfigException("model '" + name + "': " + describe(e), e);
         }
     }
 
-    private ModelEntry.VersionEntry loadVersion(ModelConfig config, boolean mbsGiven, EngineProvider engine,
-                                                long version, Path dir) {
-        String prefix = "model '" + config.getName() + "' version " + version + ": ";
+    /** Loads one selected version: ready, or failed with a reason that names the model and version. */
+    ModelEntry.VersionEntry loadVersion(Prepared p, long version) {
+        Path dir = p.selected().get(version);
+        String fingerprint = ModelFolders.fingerprint(dir);
+        String prefix = "model '" + p.name() + "' version " + version + ": ";
         try {
-            return new ModelEntry.VersionEntry(version, versions.load(config, mbsGiven, engine, version, dir), null);
+            return ModelEntry.VersionEntry.ready(versions.load(p.config(), p.maxBatchSizeGiven(), p.engine(), version,
+                    dir), fingerprint);
         } catch (ConfigException e) {
-            return new ModelEntry.VersionEntry(version, null, e.getMessage());
+            return ModelEntry.VersionEntry.failed(version, e.getMessage());
         } catch (EngineException e) {
             String message = String.valueOf(e.getMessage());
             // engines often name the model and version themselves; say it once
             String detail = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
-            return new ModelEntry.VersionEntry(version, null, prefix + "engine '" + engine.backend()
+            return ModelEntry.VersionEntry.failed(version, prefix + "engine '" + p.engine().backend()
                     + "' cannot load it: " + detail);
         } catch (RuntimeException e) {
-            return new ModelEntry.VersionEntry(version, null, prefix + "engine '" + engine.backend()
+            return ModelEntry.VersionEntry.failed(version, prefix + "engine '" + p.engine().backend()
                     + "' failed: " + describe(e));
         }
     }
