@@ -1,6 +1,5 @@
 package io.tensorline.server.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -11,12 +10,25 @@ import java.nio.file.Path;
  */
 public record ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress,
                            int grpcPort, int metricsPort, boolean exitOnError, boolean autoComplete,
-                           int grpcMaxMessageBytes, int httpMaxInputBytes) {
+                           int grpcMaxMessageBytes, int httpMaxInputBytes, ModelControlOptions modelControl) {
+
+    /** Mode none over one repository root. */
+    public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
+                        int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
+                        int httpMaxInputBytes) {
+        this(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort, exitOnError, autoComplete,
+                grpcMaxMessageBytes, httpMaxInputBytes, ModelControlOptions.defaults(modelRepository));
+    }
+
+    public ServeOptions withModelControl(ModelControlOptions value) {
+        return new ServeOptions(value.repositories().get(0), httpAddress, httpPort, grpcAddress, grpcPort,
+                metricsPort, exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, value);
+    }
 
     public static Flags flags(Path defaultRepository) {
-        return new Flags()
-                .declare("model-repository", "PATH", defaultRepository.toString(),
-                        "model repository root (Triton layout: <repo>/<model>/config.pbtxt, <model>/<N>/model.*)")
+        return ModelControlOptions.declare(new Flags()
+                .declareRepeatable("model-repository", "PATH", defaultRepository.toString(),
+                        "model repository root (Triton layout: <repo>/<model>/config.pbtxt, <model>/<N>/model.*)"))
                 .declare("http-port", "PORT", "8000", "HTTP/REST port (0: any free port)")
                 .declare("http-address", "ADDR", "0.0.0.0", "HTTP bind address")
                 .declareBool("allow-http", true, "serve HTTP/REST")
@@ -30,7 +42,8 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                         "require complete configs (no auto-complete from the model; instance groups are still filled in)")
                 .declareBool("disable-auto-complete-config", false, "same as --strict-model-config=true")
                 .declare("model-control-mode", "MODE", "none",
-                        "none: load every model at start-up (the only mode this version offers)")
+                        "none: every model at start-up; poll: and apply repository changes; explicit: only "
+                                + "--load-model, then the load/unload API")
                 .declare("grpc-max-message-bytes", "BYTES", Integer.toString(256 * 1024 * 1024),
                         "largest gRPC request message accepted")
                 .declare("http-max-input-size", "BYTES", Integer.toString(64 * 1024 * 1024),
@@ -39,14 +52,8 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
     }
 
     public static ServeOptions from(Flags f) throws Flags.UsageException {
-        Path repo = Path.of(f.get("model-repository"));
-        if (!Files.isDirectory(repo)) {
-            throw new Flags.UsageException("--model-repository=" + repo + " is not a directory (expected: a model repository root)");
-        }
-        if (!f.get("model-control-mode").equals("none")) {
-            throw new Flags.UsageException("--model-control-mode=" + f.get("model-control-mode")
-                    + " (expected: none; poll and explicit are not offered yet)");
-        }
+        ModelControlOptions control = ModelControlOptions.from(f);
+        Path repo = control.repositories().get(0);
         int http = f.getBool("allow-http") ? f.getInt("http-port", 0, 65535) : -1;
         int grpc = f.getBool("allow-grpc") ? f.getInt("grpc-port", 0, 65535) : -1;
         int metrics = f.getBool("allow-metrics") ? f.getInt("metrics-port", 0, 65535) : -1;
@@ -54,6 +61,6 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
         return new ServeOptions(repo, f.get("http-address"), http, f.get("grpc-address"), grpc, metrics,
                 f.getBool("exit-on-error"), autoComplete,
                 f.getInt("grpc-max-message-bytes", 1024, Integer.MAX_VALUE),
-                f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE));
+                f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE), control);
     }
 }

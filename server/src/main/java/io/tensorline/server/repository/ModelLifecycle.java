@@ -1,6 +1,7 @@
 package io.tensorline.server.repository;
 
 import io.tensorline.server.config.ConfigException;
+import io.tensorline.server.config.ParsedModelConfig;
 import io.tensorline.server.core.InferenceException;
 
 import org.slf4j.Logger;
@@ -163,13 +164,16 @@ final class ModelLifecycle {
         }
         ModelLoader.Prepared prepared;
         try {
-            prepared = loader.prepare(name, dir, given.configOverride());
-        } catch (ConfigException e) {
-            if (serving) {
-                snapshot.put(current); // the serving versions stay; drop any LOADING marker
-            } else {
-                snapshot.put(ModelEntry.failed(name, e.getMessage()));
+            ParsedModelConfig parsed;
+            try {
+                parsed = loader.parse(name, dir, given.configOverride());
+            } catch (ConfigException e) {
+                keepOrFail(name, current, serving, e.getMessage());
+                throw pollFailed(name, e.getMessage()); // Triton's words for a config it cannot read
             }
+            prepared = loader.prepare(name, dir, parsed);
+        } catch (ConfigException e) {
+            keepOrFail(name, current, serving, e.getMessage());
             throw loadFailed(name, "", e.getMessage());
         }
         ModelSource source = new ModelSource(given.dir(), given.fingerprint(), prepared.identity(),
@@ -218,6 +222,11 @@ final class ModelLifecycle {
         if (!failed.isEmpty()) {
             throw loadFailed(name, failed);
         }
+    }
+
+    /** After a failure before any version was tried: a serving model stays as it was, else it is UNAVAILABLE. */
+    private void keepOrFail(String name, ModelEntry current, boolean serving, String reason) {
+        snapshot.put(serving ? current : ModelEntry.failed(name, reason));
     }
 
     /** The serving entry plus LOADING rows for the versions being built beside it (Triton shows both). */

@@ -43,14 +43,22 @@ final class ModelLoader {
     }
 
     /**
-     * @param name           the model's name (the folder may be a temporary one holding {@code file:} parameters)
+     * Reads the model's config: the override when given, else the folder's config file.
+     *
      * @param configOverride a ModelConfig as JSON that replaces the config files, or null
-     * @throws ConfigException when the config cannot be read or accepted, or no version can be selected
+     * @throws ConfigException when it cannot be read or parsed
      */
-    Prepared prepare(String name, Path modelDir, String configOverride) throws ConfigException {
+    ParsedModelConfig parse(String name, Path modelDir, String configOverride) throws ConfigException {
+        return configOverride != null ? parser.parseJson(name, configOverride) : parser.parse(modelDir, configName);
+    }
+
+    /**
+     * @param name   the model's name (the folder may be a temporary one holding {@code file:} parameters)
+     * @param parsed from {@link #parse}
+     * @throws ConfigException when the config cannot be accepted, or no version can be selected
+     */
+    Prepared prepare(String name, Path modelDir, ParsedModelConfig parsed) throws ConfigException {
         try {
-            ParsedModelConfig parsed = configOverride != null ? parser.parseJson(name, configOverride)
-                    : parser.parse(modelDir, configName);
             ModelConfig raw = parsed.config().getName().isEmpty()
                     ? parsed.config().toBuilder().setName(name).build() : parsed.config();
             SortedMap<Long, Path> onDisk = ModelRepositoryScanner.versions(name, modelDir);

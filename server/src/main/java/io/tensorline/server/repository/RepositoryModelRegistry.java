@@ -174,9 +174,18 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("loading the models failed", e.getCause());
         }
-        if (options.mode() == ModelControlMode.POLL && options.pollSecs() > 0) {
+        if (options.mode() == ModelControlMode.POLL) {
             poller = RepositoryPoller.start(lifecycle, snapshot, options.pollSecs());
         }
+    }
+
+    /** Poll mode: rescans now and waits for the changes it applies (for tests, and with a poll period of 0). */
+    public void pollNow() {
+        if (poller == null) {
+            throw new IllegalStateException("pollNow: the model control mode is " + options.mode()
+                    + " (expected: poll)");
+        }
+        poller.scanNow();
     }
 
     /** The models and versions that failed to load (UNAVAILABLE, with reasons), for {@code --exit-on-error}. */
@@ -257,8 +266,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
 
     @Override
     public boolean contains(String name) {
-        ModelEntry model = snapshot.get(name);
-        return model != null && model.known();
+        return snapshot.get(name) != null; // never-loaded models too: their readiness is false, not unknown
     }
 
     @Override

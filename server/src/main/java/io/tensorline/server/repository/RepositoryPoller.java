@@ -4,9 +4,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,10 @@ final class RepositoryPoller implements AutoCloseable {
 
     static RepositoryPoller start(ModelLifecycle lifecycle, ModelSnapshot snapshot, int periodSecs) {
         RepositoryPoller poller = new RepositoryPoller(lifecycle, snapshot);
+        if (periodSecs == 0) { // Triton: no polling thread; scans run only through scanNow
+            poller.thread.execute(poller::baseline);
+            return poller;
+        }
         // what start-up loaded is the baseline: the same files are not loaded twice
         poller.thread.execute(poller::baseline);
         poller.thread.scheduleWithFixedDelay(poller::scanQuietly, periodSecs, periodSecs, TimeUnit.SECONDS);
@@ -67,7 +73,15 @@ final class RepositoryPoller implements AutoCloseable {
         }
     }
 
-    private void scan() {
+    /** One scan on the poll thread, waiting for the loads and unloads it starts (tests; --repository-poll-secs=0). */
+    void scanNow() {
+        CompletableFuture<Void> done = CompletableFuture.supplyAsync(this::scan, thread)
+                .thenCompose(ops -> CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)));
+        done.handle((r, e) -> null).join();
+    }
+
+    private List<CompletableFuture<?>> scan() {
+        List<CompletableFuture<?>> ops = new ArrayList<>();
         Map<String, List<Path>> found = lifecycle.scan();
         for (Map.Entry<String, List<Path>> m : found.entrySet()) {
             String name = m.getKey();
@@ -78,19 +92,20 @@ final class RepositoryPoller implements AutoCloseable {
             }
             applied.put(name, fp);
             LOG.info("repository poll: model '{}' {}", name, snapshot.get(name) == null ? "added" : "changed");
-            lifecycle.load(name, LoadParameters.NONE).exceptionally(e -> {
+            ops.add(lifecycle.load(name, LoadParameters.NONE).exceptionally(e -> {
                 LOG.warn("repository poll: model '{}' failed to load: {}", name, e.getMessage());
                 return null;
-            });
+            }));
         }
         for (String name : List.copyOf(snapshot.current().keySet())) {
             if (!found.containsKey(name) && !lifecycle.busy(name)) {
                 lastScan.remove(name);
                 applied.remove(name);
                 LOG.info("repository poll: model '{}' removed", name);
-                lifecycle.unload(name).whenComplete((r, e) -> snapshot.remove(name));
+                ops.add(lifecycle.unload(name).whenComplete((r, e) -> snapshot.remove(name)));
             }
         }
+        return ops;
     }
 
     /** Several folders of one name (several roots) count as one: any change in either is a change. */
