@@ -209,6 +209,12 @@ class ModelControlEndToEndTest {
         assertEquals(400, r.statusCode());
         assertTrue(error(r).startsWith("Unable to parse 'unload_dependents'"), error(r));
         assertEquals(200, get("/v2/health/live"));
+        // none of it disturbed the model: it loads and serves
+        assertEquals(200, post("/v2/repository/models/errors_model/load", "").statusCode());
+        HttpResponse<String> infer = post("/v2/models/errors_model/versions/1/infer", """
+                {"inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
+                            {"name": "INPUT1", "datatype": "FP32", "shape": [1, 4], "data": [1, 1, 1, 1]}]}""");
+        assertEquals("[2.0,3.0,4.0,5.0]", JSON.readTree(infer.body()).get("outputs").get(0).get("data").toString());
     }
 
     @Test

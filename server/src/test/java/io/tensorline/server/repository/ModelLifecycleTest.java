@@ -245,6 +245,15 @@ class ModelLifecycleTest {
     }
 
     @Test
+    void aStartupModelMissingFromTheRepositoryIsReportedAsALoadFailure() throws Exception {
+        model(repo, "m", 1);
+        start(ModelControlMode.EXPLICIT, "m", "ghost");
+        assertEquals(List.of(new ModelIndexEntry("ghost", "", ModelState.UNAVAILABLE,
+                "failed to load 'ghost', failed to poll from model repository")), registry.loadFailures());
+        assertEquals(ModelState.READY, state("m", "1"));
+    }
+
+    @Test
     void aModelInTwoRootsIsUnavailableWithTritonsReason(@TempDir Path second) throws Exception {
         model(repo, "m", 1);
         model(second, "m", 1);
