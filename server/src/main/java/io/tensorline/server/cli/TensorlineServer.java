@@ -35,8 +35,8 @@ public final class TensorlineServer implements AutoCloseable {
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
     /** Protocol extensions this server implements, as listed in ServerMetadata. */
-    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration",
-            "statistics", "parameters");
+    public static final List<String> EXTENSIONS = List.of("model_repository", "model_repository(unload_dependents)",
+            "binary_tensor_data", "model_configuration", "statistics", "parameters");
 
     /** A model failed to load and {@code --exit-on-error} is on. */
     public static final class StartupException extends Exception {
@@ -69,9 +69,9 @@ public final class TensorlineServer implements AutoCloseable {
         long t0 = System.nanoTime();
         EngineRegistry engines = EngineRegistry.fromClassPath();
         ModelStatsRegistry stats = new ModelStatsRegistry();
-        RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelRepository(),
-                RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
-                        .withGpuCount(GpuProbe.count()), engines,
+        RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelControl().repositories(),
+                o.modelControl().apply(RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
+                        .withGpuCount(GpuProbe.count())), engines,
                 new DefaultSchedulerFactory(stats));
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {

@@ -6,6 +6,7 @@ import io.tensorline.engine.TensorSpec;
 import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.IoSpec;
 import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.repository.LoadParameters;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
 import io.tensorline.server.repository.ModelState;
@@ -23,6 +24,9 @@ import java.util.concurrent.CompletableFuture;
  * encode; nothing here blocks. Thread-safe.
  */
 public final class InferenceServer {
+
+    /** Resolves per request while versions are being swapped; each retry follows a completed swap. */
+    private static final int MAX_RESOLVE_ATTEMPTS = 8;
 
     private final ModelRegistry registry;
     private final ServerInfo info;
@@ -132,23 +136,56 @@ public final class InferenceServer {
             if (shuttingDown) {
                 throw InferenceException.unavailable("server is shutting down");
             }
-            ModelVersion mv = registry.resolve(request.modelName(), request.modelVersion());
-            ModelSpec spec = mv.spec();
-            RequestValidator.validateOutputs(spec, request.requestedOutputs());
-            RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
-            CompletableFuture<List<Tensor>> scheduled = mv.scheduler().submit(request.withInputs(v.engineInputs()),
-                    v.batchSize());
-            CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> respond(mv, request, outputs));
+            ModelVersion mv;
+            CompletableFuture<List<Tensor>> scheduled;
+            int attempts = 0;
+            do {
+                // a version retired between resolve and submit refuses the request: its successor (if any) is
+                // already in the registry, so resolving again finds it, or the model's not-ready error
+                if (++attempts > MAX_RESOLVE_ATTEMPTS) {
+                    throw InferenceException.unavailable("model '%s' is being reloaded; retry the request",
+                            request.modelName());
+                }
+                mv = registry.resolve(request.modelName(), request.modelVersion());
+                ModelSpec spec = mv.spec();
+                RequestValidator.validateOutputs(spec, request.requestedOutputs());
+                RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
+                scheduled = mv.trySubmit(request.withInputs(v.engineInputs()), v.batchSize());
+            } while (scheduled == null);
+            ModelVersion served = mv;
+            CompletableFuture<List<Tensor>> submitted = scheduled;
+            CompletableFuture<InferenceResponse> response = submitted.thenApply(
+                    outputs -> respond(served, request, outputs));
             // a client that gives up cancels the response: pass that on so the scheduler drops the request
             response.whenComplete((r, e) -> {
                 if (response.isCancelled()) {
-                    scheduled.cancel(false);
+                    submitted.cancel(false);
                 }
             });
             return response;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(InferenceException.from(e));
         }
+    }
+
+    /**
+     * The repository extension's load: blocks nobody; the future completes when the model is READY or failed.
+     *
+     * @see ModelRegistry#loadModel
+     */
+    public CompletableFuture<Void> loadModel(String name, LoadParameters parameters) {
+        if (shuttingDown) {
+            return CompletableFuture.failedFuture(InferenceException.unavailable("Server not ready"));
+        }
+        return registry.loadModel(name, parameters);
+    }
+
+    /** The repository extension's unload; see {@link ModelRegistry#unloadModel}. */
+    public CompletableFuture<Void> unloadModel(String name, boolean unloadDependents) {
+        if (shuttingDown) {
+            return CompletableFuture.failedFuture(InferenceException.unavailable("Server not ready"));
+        }
+        return registry.unloadModel(name, unloadDependents);
     }
 
     /** Marks the server as going down: ready and live turn false, new requests are refused. */

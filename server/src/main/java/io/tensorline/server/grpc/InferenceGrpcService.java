@@ -17,6 +17,10 @@ import io.tensorline.proto.ModelStatisticsResponse;
 import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.proto.RepositoryIndexRequest;
 import io.tensorline.proto.RepositoryIndexResponse;
+import io.tensorline.proto.RepositoryModelLoadRequest;
+import io.tensorline.proto.RepositoryModelLoadResponse;
+import io.tensorline.proto.RepositoryModelUnloadRequest;
+import io.tensorline.proto.RepositoryModelUnloadResponse;
 import io.tensorline.proto.ServerLiveRequest;
 import io.tensorline.proto.ServerLiveResponse;
 import io.tensorline.proto.ServerMetadataRequest;
@@ -28,6 +32,7 @@ import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.ModelIndexEntry;
+import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.stats.StatisticsMessages;
 
 import java.util.List;
@@ -98,14 +103,27 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> reply) {
         unary(reply, () -> {
+            RepositoryControl.checkRepositoryName(request.getRepositoryName());
             List<ModelIndexEntry> entries = server.index(request.getReady());
             RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
             for (ModelIndexEntry e : entries) {
-                b.addModelsBuilder().setName(e.name()).setVersion(e.version()).setState(e.state().name())
-                        .setReason(e.reason());
+                b.addModelsBuilder().setName(e.name()).setVersion(e.version())
+                        .setState(e.state() == ModelState.UNKNOWN ? "" : e.state().name()).setReason(e.reason());
             }
             return b.build();
         });
+    }
+
+    @Override
+    public void repositoryModelLoad(RepositoryModelLoadRequest request,
+                                    StreamObserver<RepositoryModelLoadResponse> reply) {
+        RepositoryControl.load(server, request, reply);
+    }
+
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+                                      StreamObserver<RepositoryModelUnloadResponse> reply) {
+        RepositoryControl.unload(server, request, reply);
     }
 
     @Override

@@ -110,6 +110,9 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 respond(ctx, r, reply);
             } else if (route.endpoint() == Route.Endpoint.MODEL_INFER) {
                 startInfer(ctx, route, request, reply);
+            } else if (route.endpoint() == Route.Endpoint.MODEL_LOAD
+                    || route.endpoint() == Route.Endpoint.MODEL_UNLOAD) {
+                startRepositoryControl(ctx, route, request, reply);
             } else {
                 respond(ctx, api.handle(ctx.alloc(), route, request), reply);
             }
@@ -135,6 +138,25 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             if (ctx.channel().isActive()) {
                 finishInfer(ctx, infer, reply);
                 drain(ctx);
+            }
+        }, ctx.executor());
+    }
+
+    /**
+     * A model load or unload: answered when it finishes, on the event loop. A client that goes away does not
+     * cancel it (the model's state must not depend on a connection).
+     */
+    private void startRepositoryControl(ChannelHandlerContext ctx, Route route, FullHttpRequest request,
+                                        Reply reply) {
+        CompletableFuture<FullHttpResponse> done = api.startRepositoryControl(route, request);
+        busy = true;
+        done.whenCompleteAsync((r, e) -> {
+            busy = false;
+            if (ctx.channel().isActive()) {
+                respond(ctx, e != null ? HttpErrors.response(ctx.alloc(), e) : r, reply);
+                drain(ctx);
+            } else if (r != null) {
+                r.release();
             }
         }, ctx.executor());
     }

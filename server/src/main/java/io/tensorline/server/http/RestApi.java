@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tensorline.engine.TensorSpec;
+import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceResponse;
 import io.tensorline.server.core.InferenceServer;
@@ -19,6 +20,7 @@ import io.tensorline.server.stats.StatisticsMessages;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.ModelIndexEntry;
+import io.tensorline.server.repository.ModelState;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +61,10 @@ final class RestApi {
             case MODEL_STATS -> HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 1024,
                     g -> ProtoJson.write(StatisticsMessages.toResponse(
                             server.statistics(route.model(), route.version())), g)));
-            case MODEL_INFER -> throw new IllegalArgumentException("infer is asynchronous: use startInfer");
+            case MODEL_INFER, MODEL_LOAD, MODEL_UNLOAD ->
+                    throw new IllegalArgumentException(route.endpoint() + " is asynchronous");
+            case REPOSITORY_NAMED -> throw new InferenceException(ErrorCode.UNSUPPORTED,
+                    "'repository_name' specification is not supported");
         };
     }
 
@@ -79,6 +84,14 @@ final class RestApi {
                 : InferRequestDecoder.decode(route.model(), route.version(), body, jsonLength, header != null,
                         arrival);
         return new PendingInfer(server.infer(decoded.request()), decoded.outputs());
+    }
+
+    /** Starts a model load or unload; the future completes with the (empty) answer once it is done. */
+    CompletableFuture<FullHttpResponse> startRepositoryControl(Route route, FullHttpRequest request) {
+        CompletableFuture<Void> done = route.endpoint() == Route.Endpoint.MODEL_LOAD
+                ? server.loadModel(route.model(), RepositoryBodies.load(request.content()))
+                : server.unloadModel(route.model(), RepositoryBodies.unloadDependents(request.content()));
+        return done.thenApply(v -> HttpReplies.empty(HttpResponseStatus.OK));
     }
 
     private static FullHttpResponse status(boolean ok) {
@@ -140,11 +153,18 @@ final class RestApi {
         return HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 64 + 96 * entries.size(), g -> {
             g.writeStartArray();
             for (ModelIndexEntry e : entries) {
+                // as Triton: a never-loaded model has its name only; empty version and reason are left out
                 g.writeStartObject();
                 g.writeStringField("name", e.name());
-                g.writeStringField("version", e.version());
-                g.writeStringField("state", e.state().name());
-                g.writeStringField("reason", e.reason());
+                if (!e.version().isEmpty()) {
+                    g.writeStringField("version", e.version());
+                }
+                if (e.state() != ModelState.UNKNOWN) {
+                    g.writeStringField("state", e.state().name());
+                }
+                if (!e.reason().isEmpty()) {
+                    g.writeStringField("reason", e.reason());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -27,7 +27,11 @@ record Route(Endpoint endpoint, String model, String version) {
         MODEL_CONFIG(HttpMethod.GET),
         MODEL_INFER(HttpMethod.POST),
         MODEL_STATS(HttpMethod.GET),
-        REPOSITORY_INDEX(HttpMethod.POST);
+        REPOSITORY_INDEX(HttpMethod.POST),
+        MODEL_LOAD(HttpMethod.POST),
+        MODEL_UNLOAD(HttpMethod.POST),
+        /** {@code v2/repository/<repo>/models/...}: a named repository, which Triton does not support. */
+        REPOSITORY_NAMED(HttpMethod.POST);
 
         private final HttpMethod method;
 
@@ -98,11 +102,22 @@ record Route(Endpoint endpoint, String model, String version) {
         return e == null ? null : new Route(e, model, version);
     }
 
-    /** {@code v2/repository[/{repo}]/index}. */
+    /** {@code v2/repository[/{repo}]/index} and {@code v2/repository[/{repo}]/models/{m}/load|unload}. */
     private static Route repository(List<String> s) {
         int n = s.size();
         if ((n == 3 || n == 4) && s.get(n - 1).equals("index")) {
             return new Route(Endpoint.REPOSITORY_INDEX, null, "");
+        }
+        if ((n == 5 || n == 6) && s.get(n - 3).equals("models")) {
+            Endpoint e = switch (s.get(n - 1)) {
+                case "load" -> Endpoint.MODEL_LOAD;
+                case "unload" -> Endpoint.MODEL_UNLOAD;
+                default -> null;
+            };
+            if (e == null) {
+                return null;
+            }
+            return new Route(n == 6 ? Endpoint.REPOSITORY_NAMED : e, s.get(n - 2), "");
         }
         return null;
     }

@@ -41,7 +41,15 @@ class RouteTest {
         assertNull(Route.match("/v2/models/m/versions/1/trace"));
         assertNull(Route.match("/v2/models/m/unload"));
         assertNull(Route.match("/v3"));
-        assertNull(Route.match("/v2/repository/models/m/load"));
+        assertNull(Route.match("/v2/repository/models/m/reload"));
+    }
+
+    @Test
+    void repositoryLoadAndUnloadPathsMatch() {
+        assertEquals(new Route(Route.Endpoint.MODEL_LOAD, "m", ""), Route.match("/v2/repository/models/m/load"));
+        assertEquals(new Route(Route.Endpoint.MODEL_UNLOAD, "m", ""), Route.match("/v2/repository/models/m/unload"));
+        assertEquals(new Route(Route.Endpoint.REPOSITORY_NAMED, "m", ""),
+                Route.match("/v2/repository/r/models/m/load"));
     }
 
     @Test
