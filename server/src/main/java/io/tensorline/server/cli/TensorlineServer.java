@@ -34,8 +34,8 @@ public final class TensorlineServer implements AutoCloseable {
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
     /** Protocol extensions this server implements, as listed in ServerMetadata. */
-    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration",
-            "statistics", "parameters");
+    public static final List<String> EXTENSIONS = List.of("classification", "binary_tensor_data",
+            "model_configuration", "statistics", "parameters");
 
     /** A model failed to load and {@code --exit-on-error} is on. */
     public static final class StartupException extends Exception {

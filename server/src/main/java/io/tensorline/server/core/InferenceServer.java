@@ -15,6 +15,7 @@ import io.tensorline.server.stats.ModelStatsSnapshot;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -58,7 +59,7 @@ public final class InferenceServer {
         }
         if (version.isEmpty()) {
             if (!registry.contains(name)) {
-                throw InferenceException.notFound("unknown model: '%s'", name);
+                throw ErrorTexts.unknownModel(name);
             }
             return stats.snapshots(name);
         }
@@ -90,7 +91,7 @@ public final class InferenceServer {
      */
     public boolean modelReady(String name, String version) {
         if (!registry.contains(name)) {
-            throw InferenceException.notFound("unknown model: '%s'", name);
+            throw ErrorTexts.unknownModel(name);
         }
         return registry.isReady(name, version);
     }
@@ -121,6 +122,16 @@ public final class InferenceServer {
      * request runs. Cancelling it (the client went away) lets the scheduler drop the request if it has not run.
      */
     public CompletableFuture<InferenceResponse> infer(InferenceRequest request) {
+        return infer(request, Map.of());
+    }
+
+    /**
+     * {@link #infer(InferenceRequest)} with the classification extension: each output named in
+     * {@code classification} comes back as its top {@code k} classes ({@link Classification}).
+     *
+     * @param classification requested output name to its class count (> 0)
+     */
+    public CompletableFuture<InferenceResponse> infer(InferenceRequest request, Map<String, Integer> classification) {
         try {
             if (shuttingDown) {
                 throw InferenceException.unavailable("server is shutting down");
@@ -128,10 +139,12 @@ public final class InferenceServer {
             ModelVersion mv = registry.resolve(request.modelName(), request.modelVersion());
             ModelSpec spec = mv.spec();
             RequestValidator.validateOutputs(spec, request.requestedOutputs());
+            checkClassification(spec, classification);
             RequestValidator.Validated v = RequestValidator.validate(spec, request);
             CompletableFuture<List<Tensor>> scheduled = mv.scheduler().submit(request.withInputs(v.engineInputs()),
                     v.batchSize());
-            CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> respond(mv, request, outputs));
+            CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> classify(mv,
+                    respond(mv, request, outputs), classification));
             // a client that gives up cancels the response: pass that on so the scheduler drops the request
             response.whenComplete((r, e) -> {
                 if (response.isCancelled()) {
@@ -147,6 +160,32 @@ public final class InferenceServer {
     /** Marks the server as going down: ready and live turn false, new requests are refused. */
     public void beginShutdown() {
         shuttingDown = true;
+    }
+
+    private static void checkClassification(ModelSpec spec, Map<String, Integer> classification) {
+        classification.forEach((name, k) -> {
+            IoSpec io = spec.output(name);
+            if (io == null) {
+                RequestValidator.validateOutputs(spec, List.of(name));
+            } else if (!Classification.supported(io.dataType())) {
+                throw InferenceException.invalid("class result not available for output due to unsupported type "
+                        + "'%s' (output '%s' of model '%s'; expected: an integer, FP32 or FP64 output)",
+                        io.dataType().wireName(), name, spec.name());
+            }
+        });
+    }
+
+    private static InferenceResponse classify(ModelVersion mv, InferenceResponse response,
+                                              Map<String, Integer> classification) {
+        if (classification.isEmpty()) {
+            return response;
+        }
+        List<Tensor> outputs = new ArrayList<>(response.outputs().size());
+        for (Tensor t : response.outputs()) {
+            Integer k = classification.get(t.name());
+            outputs.add(k == null ? t : Classification.classify(t, k, mv.labels(t.name()), mv.spec().batches()));
+        }
+        return new InferenceResponse(response.modelName(), response.modelVersion(), response.id(), outputs);
     }
 
     private static InferenceResponse respond(ModelVersion mv, InferenceRequest request, List<Tensor> engineOutputs) {

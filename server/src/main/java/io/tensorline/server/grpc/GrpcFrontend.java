@@ -1,6 +1,7 @@
 package io.tensorline.server.grpc;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tensorline.server.core.InferenceServer;
 
@@ -37,7 +38,10 @@ public final class GrpcFrontend implements AutoCloseable {
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes)
-                .addService(new InferenceGrpcService(server))
+                .decompressorRegistry(GrpcCompression.decompressors())
+                .compressorRegistry(GrpcCompression.compressors())
+                .addService(ServerInterceptors.intercept(new InferenceGrpcService(server),
+                        GrpcCompression.responses()))
                 .addService(new ReadinessHealthService(server))
                 .build()
                 .start();

@@ -31,6 +31,7 @@ import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.stats.StatisticsMessages;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -112,7 +113,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> reply) {
         CompletableFuture<io.tensorline.server.core.InferenceResponse> result;
         try {
-            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()));
+            Map<String, Integer> classification = GrpcTensorParameters.check(request);
+            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification);
         } catch (RuntimeException e) {
             reply.onError(GrpcErrors.toStatusException(e));
             return;

@@ -78,7 +78,7 @@ final class RestApi {
                         route.version(), body, arrival)
                 : InferRequestDecoder.decode(route.model(), route.version(), body, jsonLength, header != null,
                         arrival);
-        return new PendingInfer(server.infer(decoded.request()), decoded.outputs());
+        return new PendingInfer(server.infer(decoded.request(), decoded.classification()), decoded.outputs());
     }
 
     private static FullHttpResponse status(boolean ok) {

@@ -2,6 +2,7 @@ package io.tensorline.server.http;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 
 import java.io.ByteArrayOutputStream;
@@ -108,15 +109,7 @@ record Route(Endpoint endpoint, String model, String version) {
     }
 
     private static String checkVersion(String version) {
-        boolean digits = !version.isEmpty() && version.length() <= 18;
-        for (int i = 0; digits && i < version.length(); i++) {
-            char c = version.charAt(i);
-            digits = c >= '0' && c <= '9';
-        }
-        if (!digits) {
-            throw InferenceException.invalid("model version '%s' is not a number (expected: an integer such as 1)",
-                    version);
-        }
+        ErrorTexts.parseVersion(version);
         return version;
     }
 

@@ -4,6 +4,8 @@ import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.scheduler.Scheduler;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,8 +19,16 @@ public final class ModelVersion {
     private final String versionString;
     private final ModelConfig completedConfig;
     private final Scheduler scheduler;
+    private final Map<String, List<String>> labels;
 
     public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler) {
+        this(spec, version, completedConfig, scheduler, Map.of());
+    }
+
+    /** @param labels output name to its classification labels (from {@code label_filename}), by class index */
+    public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler,
+                        Map<String, List<String>> labels) {
+        this.labels = Map.copyOf(labels);
         this.spec = Objects.requireNonNull(spec, "spec");
         this.version = version;
         this.versionString = Long.toString(version);
@@ -48,5 +58,10 @@ public final class ModelVersion {
 
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** The classification labels of an output, by class index; empty when it has no {@code label_filename}. */
+    public List<String> labels(String output) {
+        return labels.getOrDefault(output, List.of());
     }
 }

@@ -71,8 +71,9 @@ final class VersionLoader {
             for (Device device : devices.subList(1, devices.size())) {
                 instances.add(engine.load(request(config, batchKnown, version, modelPath, device, devices.size())));
             }
+            Map<String, List<String>> labels = OutputLabels.read(completed, versionDir.getParent());
             Scheduler scheduler = schedulers.create(spec, version, instances);
-            return new ModelVersion(spec, version, completed, scheduler);
+            return new ModelVersion(spec, version, completed, scheduler, labels);
         } catch (ConfigException | EngineException | RuntimeException | Error e) {
             instances.forEach(VersionLoader::closeQuietly);
             throw e;
