@@ -141,6 +141,7 @@ public final class InferenceServer {
             RequestValidator.validateOutputs(spec, request.requestedOutputs());
             checkClassification(spec, classification);
             RequestValidator.Validated v = RequestValidator.validate(spec, request);
+            BytesInputs.check(spec.name(), v.engineInputs(), mv.bytesElementCheck());
             CompletableFuture<List<Tensor>> scheduled = mv.scheduler().submit(request.withInputs(v.engineInputs()),
                     v.batchSize());
             CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> classify(mv,

@@ -1,5 +1,6 @@
 package io.tensorline.server.repository;
 
+import io.tensorline.engine.BytesElementCheck;
 import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.scheduler.Scheduler;
@@ -20,15 +21,20 @@ public final class ModelVersion {
     private final ModelConfig completedConfig;
     private final Scheduler scheduler;
     private final Map<String, List<String>> labels;
+    private final BytesElementCheck bytesCheck;
 
     public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler) {
-        this(spec, version, completedConfig, scheduler, Map.of());
+        this(spec, version, completedConfig, scheduler, Map.of(), BytesElementCheck.ANY);
     }
 
-    /** @param labels output name to its classification labels (from {@code label_filename}), by class index */
+    /**
+     * @param labels     output name to its classification labels (from {@code label_filename}), by class index
+     * @param bytesCheck which BYTES elements the engine passes to the model unchanged
+     */
     public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler,
-                        Map<String, List<String>> labels) {
+                        Map<String, List<String>> labels, BytesElementCheck bytesCheck) {
         this.labels = Map.copyOf(labels);
+        this.bytesCheck = Objects.requireNonNull(bytesCheck, "bytesCheck");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.version = version;
         this.versionString = Long.toString(version);
@@ -63,5 +69,10 @@ public final class ModelVersion {
     /** The classification labels of an output, by class index; empty when it has no {@code label_filename}. */
     public List<String> labels(String output) {
         return labels.getOrDefault(output, List.of());
+    }
+
+    /** Which BYTES elements this version's engine passes to the model unchanged. */
+    public BytesElementCheck bytesElementCheck() {
+        return bytesCheck;
     }
 }

@@ -73,7 +73,7 @@ final class VersionLoader {
             }
             Map<String, List<String>> labels = OutputLabels.read(completed, versionDir.getParent());
             Scheduler scheduler = schedulers.create(spec, version, instances);
-            return new ModelVersion(spec, version, completed, scheduler, labels);
+            return new ModelVersion(spec, version, completed, scheduler, labels, engine.bytesElementCheck());
         } catch (ConfigException | EngineException | RuntimeException | Error e) {
             instances.forEach(VersionLoader::closeQuietly);
             throw e;
