@@ -35,6 +35,9 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                         "largest gRPC request message accepted")
                 .declare("http-max-input-size", "BYTES", Integer.toString(64 * 1024 * 1024),
                         "largest HTTP request body accepted (after decompression)")
+                .declareBool("allow-client-shm", false,
+                        "client shared memory (system and CUDA); only false is offered: its calls answer Triton's "
+                        + "disabled text")
                 .declareBool("help", false, "print this help and exit");
     }
 
@@ -46,6 +49,10 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
         if (!f.get("model-control-mode").equals("none")) {
             throw new Flags.UsageException("--model-control-mode=" + f.get("model-control-mode")
                     + " (expected: none; poll and explicit are not offered yet)");
+        }
+        if (f.getBool("allow-client-shm")) {
+            throw new Flags.UsageException("--allow-client-shm=true (expected: false; client shared memory is not "
+                    + "offered yet)");
         }
         int http = f.getBool("allow-http") ? f.getInt("http-port", 0, 65535) : -1;
         int grpc = f.getBool("allow-grpc") ? f.getInt("grpc-port", 0, 65535) : -1;

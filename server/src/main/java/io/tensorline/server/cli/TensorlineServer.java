@@ -5,6 +5,8 @@ import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;
+import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.logging.LogSettings;
 import io.tensorline.server.metrics.MetricsFrontend;
 import io.tensorline.server.repository.EngineRegistry;
 import io.tensorline.server.repository.GpuProbe;
@@ -33,7 +35,7 @@ public final class TensorlineServer implements AutoCloseable {
 
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
-    /** Protocol extensions this server implements, as listed in ServerMetadata. */
+    /** Protocol extensions this server implements, in ServerMetadata ({@code logging} follows when served). */
     public static final List<String> EXTENSIONS = List.of("classification", "binary_tensor_data",
             "model_configuration", "statistics", "parameters");
 
@@ -64,8 +66,19 @@ public final class TensorlineServer implements AutoCloseable {
         this.startupMillis = startupMillis;
     }
 
+    /** Starts with Triton's default log settings. */
     public static TensorlineServer start(ServeOptions o) throws StartupException, IOException {
+        return start(o, LogSettings.defaults());
+    }
+
+    /**
+     * @param logSettings the log settings to start with (the logging extension changes them later); ignored, and
+     *                    the extension not offered, when slf4j is not bound to Logback
+     */
+    public static TensorlineServer start(ServeOptions o, LogSettings logSettings) throws StartupException,
+            IOException {
         long t0 = System.nanoTime();
+        LogControl logging = LogControl.available() ? LogControl.install(logSettings) : null;
         EngineRegistry engines = EngineRegistry.fromClassPath();
         ModelStatsRegistry stats = new ModelStatsRegistry();
         RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelRepository(),
@@ -81,7 +94,12 @@ public final class TensorlineServer implements AutoCloseable {
         }
         List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
         LOG.info("engines on the class path: {}", backends);
-        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS, backends), stats);
+        List<String> extensions = new ArrayList<>(EXTENSIONS);
+        if (logging != null) {
+            extensions.add("logging");
+        }
+        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
+                stats);
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
@@ -90,10 +108,12 @@ public final class TensorlineServer implements AutoCloseable {
                 metrics = MetricsFrontend.start(stats, o.httpAddress(), o.metricsPort());
             }
             if (o.grpcPort() >= 0) {
-                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes()).start(o.grpcAddress(), o.grpcPort());
+                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes()).withLogging(logging)
+                        .start(o.grpcAddress(), o.grpcPort());
             }
             if (o.httpPort() >= 0) {
-                http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()));
+                http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()),
+                        logging);
                 http.start(o.httpAddress(), o.httpPort());
             }
         } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.logging.LogControl;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,6 +23,7 @@ public final class GrpcFrontend implements AutoCloseable {
     private final InferenceServer server;
     private final int maxMessageBytes;
     private Server grpc;
+    private LogControl logging;
 
     public GrpcFrontend(InferenceServer server, int maxMessageBytes) {
         this.server = Objects.requireNonNull(server, "server");
@@ -29,6 +31,12 @@ public final class GrpcFrontend implements AutoCloseable {
             throw new IllegalArgumentException("maxMessageBytes: " + maxMessageBytes + " (expected: >= 1)");
         }
         this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** Serves the logging extension's {@code LogSettings} over {@code control}; call before {@link #start}. */
+    public synchronized GrpcFrontend withLogging(LogControl control) {
+        this.logging = control;
+        return this;
     }
 
     public synchronized GrpcFrontend start(String host, int port) throws IOException {
@@ -40,7 +48,7 @@ public final class GrpcFrontend implements AutoCloseable {
                 .maxInboundMessageSize(maxMessageBytes)
                 .decompressorRegistry(GrpcCompression.decompressors())
                 .compressorRegistry(GrpcCompression.compressors())
-                .addService(ServerInterceptors.intercept(new InferenceGrpcService(server),
+                .addService(ServerInterceptors.intercept(new InferenceGrpcService(server, logging),
                         GrpcCompression.responses()))
                 .addService(new ReadinessHealthService(server))
                 .build()

@@ -14,7 +14,7 @@ import java.util.List;
  * A request path matched against the REST API (PROTOCOL.md §2.1).
  *
  * @param endpoint what the path names
- * @param model    the model name, or null for endpoints without one
+ * @param model    the model name (the region name for shared memory endpoints), or null for endpoints without one
  * @param version  the version as given (digits only), or empty when the path names none
  */
 record Route(Endpoint endpoint, String model, String version) {
@@ -28,16 +28,38 @@ record Route(Endpoint endpoint, String model, String version) {
         MODEL_CONFIG(HttpMethod.GET),
         MODEL_INFER(HttpMethod.POST),
         MODEL_STATS(HttpMethod.GET),
-        REPOSITORY_INDEX(HttpMethod.POST);
+        REPOSITORY_INDEX(HttpMethod.POST),
+        LOGGING(HttpMethod.GET, HttpMethod.POST),
+        SYSTEM_SHM_STATUS(HttpMethod.GET),
+        SYSTEM_SHM_REGISTER(HttpMethod.POST),
+        SYSTEM_SHM_UNREGISTER(HttpMethod.POST),
+        CUDA_SHM_STATUS(HttpMethod.GET),
+        CUDA_SHM_REGISTER(HttpMethod.POST),
+        CUDA_SHM_UNREGISTER(HttpMethod.POST);
 
         private final HttpMethod method;
+        private final HttpMethod[] others;
 
-        Endpoint(HttpMethod method) {
+        Endpoint(HttpMethod method, HttpMethod... others) {
             this.method = method;
+            this.others = others;
         }
 
         HttpMethod method() {
             return method;
+        }
+
+        boolean allows(HttpMethod m) {
+            return method.equals(m) || java.util.Arrays.asList(others).contains(m);
+        }
+
+        /** The methods for an {@code Allow} header. */
+        String allowed() {
+            StringBuilder b = new StringBuilder(method.name());
+            for (HttpMethod m : others) {
+                b.append(", ").append(m.name());
+            }
+            return b.toString();
         }
     }
 
@@ -59,6 +81,8 @@ record Route(Endpoint endpoint, String model, String version) {
             case "health" -> n == 3 ? health(s.get(2)) : null;
             case "models" -> n >= 3 ? model(s) : null;
             case "repository" -> repository(s);
+            case "logging" -> n == 2 ? new Route(Endpoint.LOGGING, null, "") : null;
+            case "systemsharedmemory", "cudasharedmemory" -> sharedMemory(s);
             default -> null;
         };
     }
@@ -97,6 +121,30 @@ record Route(Endpoint endpoint, String model, String version) {
             default -> null;
         };
         return e == null ? null : new Route(e, model, version);
+    }
+
+    /**
+     * {@code v2/systemsharedmemory[/region/{r}]/(status|register|unregister)}, and the same under
+     * {@code cudasharedmemory}; the region name travels in {@link #model}, empty when the path names none.
+     */
+    private static Route sharedMemory(List<String> s) {
+        int n = s.size();
+        String region;
+        if (n == 3) {
+            region = "";
+        } else if (n == 5 && s.get(2).equals("region")) {
+            region = s.get(3);
+        } else {
+            return null;
+        }
+        boolean system = s.get(1).equals("systemsharedmemory");
+        Endpoint e = switch (s.get(n - 1)) {
+            case "status" -> system ? Endpoint.SYSTEM_SHM_STATUS : Endpoint.CUDA_SHM_STATUS;
+            case "register" -> system ? Endpoint.SYSTEM_SHM_REGISTER : Endpoint.CUDA_SHM_REGISTER;
+            case "unregister" -> system ? Endpoint.SYSTEM_SHM_UNREGISTER : Endpoint.CUDA_SHM_UNREGISTER;
+            default -> null;
+        };
+        return e == null ? null : new Route(e, region, "");
     }
 
     /** {@code v2/repository[/{repo}]/index}. */

@@ -41,6 +41,11 @@ final class LiveServer implements AutoCloseable {
         return new LiveServer(TestServers.start(repository));
     }
 
+    /** Clients for a server started some other way. */
+    static LiveServer wrap(TensorlineServer server) {
+        return new LiveServer(server);
+    }
+
     static ModelInferRequest.InferInputTensor.Builder input(String name, String type, long... shape) {
         ModelInferRequest.InferInputTensor.Builder b = ModelInferRequest.InferInputTensor.newBuilder()
                 .setName(name).setDatatype(type);

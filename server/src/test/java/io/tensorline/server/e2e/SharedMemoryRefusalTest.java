@@ -4,15 +4,25 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
 import io.tensorline.proto.InferParameter;
+import io.tensorline.proto.CudaSharedMemoryRegisterRequest;
+import io.tensorline.proto.CudaSharedMemoryStatusRequest;
+import io.tensorline.proto.CudaSharedMemoryUnregisterRequest;
 import io.tensorline.proto.ModelInferRequest;
+import io.tensorline.proto.ServerMetadataRequest;
+import io.tensorline.proto.SystemSharedMemoryRegisterRequest;
+import io.tensorline.proto.SystemSharedMemoryStatusRequest;
+import io.tensorline.proto.SystemSharedMemoryUnregisterRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import static io.tensorline.server.e2e.Tensors.floats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -171,5 +181,62 @@ class SharedMemoryRefusalTest {
                 .putParameters("triton_enable_empty_final_response", InferParameter.newBuilder().setBoolParam(true)
                         .build()).build());
         assertEquals(16, response.getRawOutputContents(0).size());
+    }
+
+    private static final String DISABLED = "Client shared memory is disabled. Start the server with "
+            + "'--allow-client-shm=true' to enable.";
+
+    private static void assertDisabled(org.junit.jupiter.api.function.Executable call) {
+        Status s = assertThrows(StatusRuntimeException.class, call).getStatus();
+        assertEquals(Status.Code.UNIMPLEMENTED, s.getCode());
+        assertTrue(s.getDescription().startsWith(DISABLED), s.getDescription());
+    }
+
+    @Test
+    void grpcSharedMemoryCallsAnswerAsTritonWithClientShmDisabled() {
+        assertDisabled(() -> stub.systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest.newBuilder()
+                .setName("r").setKey("/r").setByteSize(64).build()));
+        assertDisabled(() -> stub.systemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest.getDefaultInstance()));
+        assertDisabled(() -> stub.cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest.newBuilder()
+                .setName("c").setByteSize(64).build()));
+        assertDisabled(() -> stub.cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest.getDefaultInstance()));
+        assertEquals(0, stub.systemSharedMemoryStatus(SystemSharedMemoryStatusRequest.getDefaultInstance())
+                .getRegionsCount());
+        assertEquals(0, stub.cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest.getDefaultInstance())
+                .getRegionsCount());
+        Status s = assertThrows(StatusRuntimeException.class, () -> stub.systemSharedMemoryStatus(
+                SystemSharedMemoryStatusRequest.newBuilder().setName("r").build())).getStatus();
+        assertEquals(Status.Code.NOT_FOUND, s.getCode());
+        assertEquals("Unable to find system shared memory region: 'r'", s.getDescription());
+    }
+
+    @Test
+    void restSharedMemoryCallsAnswerAsTritonWithClientShmDisabled() throws Exception {
+        for (String path : List.of("/v2/systemsharedmemory/region/r/register", "/v2/systemsharedmemory/unregister",
+                "/v2/systemsharedmemory/region/r/unregister", "/v2/cudasharedmemory/region/c/register",
+                "/v2/cudasharedmemory/unregister")) {
+            HttpResponse<String> r = live.post(path, "{\"key\":\"/r\",\"byte_size\":64}");
+            assertEquals(501, r.statusCode(), path);
+            assertTrue(LiveServer.error(r).startsWith(DISABLED), r.body());
+        }
+        for (String path : List.of("/v2/systemsharedmemory/status", "/v2/cudasharedmemory/status")) {
+            HttpResponse<String> r = live.http.send(live.request(path).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), path);
+            assertEquals("[]", r.body());
+        }
+        HttpResponse<String> r = live.http.send(live.request("/v2/cudasharedmemory/region/c/status").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, r.statusCode());
+        assertEquals("Unable to find cuda shared memory region: 'c'", LiveServer.error(r));
+        assertEquals(405, live.http.send(live.request("/v2/systemsharedmemory/status")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void serverMetadataDoesNotListSharedMemory() {
+        List<String> extensions = stub.serverMetadata(ServerMetadataRequest.getDefaultInstance()).getExtensionsList();
+        assertFalse(extensions.contains("system_shared_memory"), extensions.toString());
+        assertFalse(extensions.contains("cuda_shared_memory"), extensions.toString());
     }
 }
