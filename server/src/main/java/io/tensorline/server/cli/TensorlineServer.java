@@ -35,9 +35,12 @@ public final class TensorlineServer implements AutoCloseable {
 
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
-    /** Protocol extensions this server implements, in ServerMetadata ({@code logging} follows when served). */
-    public static final List<String> EXTENSIONS = List.of("classification", "binary_tensor_data",
-            "model_configuration", "statistics", "parameters");
+    /**
+     * Protocol extensions this server implements, in Triton's order, as ServerMetadata lists them ({@code logging}
+     * follows when served).
+     */
+    public static final List<String> EXTENSIONS = List.of("classification", "model_configuration",
+            "binary_tensor_data", "parameters", "statistics");
 
     /** A model failed to load and {@code --exit-on-error} is on. */
     public static final class StartupException extends Exception {
