@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
 import io.tensorline.proto.InferParameter;
 import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelInferResponse;
+import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.proto.ServerMetadataRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.tensorline.server.e2e.Tensors.floats;
 import static io.tensorline.server.e2e.Tensors.toFloats;
@@ -130,6 +134,34 @@ class ClassificationTest {
         for (String s : got) {
             assertTrue(s.matches("-?\\d+\\.\\d{6}:\\d:[a-z ]+"), s);
         }
+    }
+
+    @Test
+    void streamingInferClassifiesToo() throws Exception {
+        CompletableFuture<ModelStreamInferResponse> first =
+                new CompletableFuture<>();
+        StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc
+                .newStub(live.channel).modelStreamInfer(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ModelStreamInferResponse value) {
+                        first.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        first.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(request(int64(1)).build());
+        ModelStreamInferResponse r = first.get(60, TimeUnit.SECONDS);
+        requests.onCompleted();
+        assertEquals("", r.getErrorMessage());
+        assertEquals(List.of(2L, 1L), r.getInferResponse().getOutputs(0).getShapeList());
+        assertEquals(expectedTop(1), strings(r.getInferResponse().getRawOutputContents(0)));
     }
 
     @Test
