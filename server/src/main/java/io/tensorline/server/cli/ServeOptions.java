@@ -61,12 +61,19 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                         "largest gRPC request message accepted")
                 .declare("http-max-input-size", "BYTES", Integer.toString(64 * 1024 * 1024),
                         "largest HTTP request body accepted (after decompression)")
+                .declareBool("allow-client-shm", false,
+                        "client shared memory (system and CUDA); only false is offered: its calls answer Triton's "
+                        + "disabled text")
                 .declareBool("help", false, "print this help and exit");
     }
 
     public static ServeOptions from(Flags f) throws Flags.UsageException {
         ModelControlOptions control = ModelControlOptions.from(f);
         Path repo = control.repositories().get(0);
+        if (f.getBool("allow-client-shm")) {
+            throw new Flags.UsageException("--allow-client-shm=true (expected: false; client shared memory is not "
+                    + "offered yet)");
+        }
         int http = f.getBool("allow-http") ? f.getInt("http-port", 0, 65535) : -1;
         int grpc = f.getBool("allow-grpc") ? f.getInt("grpc-port", 0, 65535) : -1;
         int metrics = f.getBool("allow-metrics") ? f.getInt("metrics-port", 0, 65535) : -1;

@@ -6,6 +6,8 @@ import io.tensorline.server.core.RequestLimits;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;
+import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.logging.LogSettings;
 import io.tensorline.server.metrics.MetricsFrontend;
 import io.tensorline.server.repository.EngineRegistry;
 import io.tensorline.server.repository.GpuProbe;
@@ -34,9 +36,13 @@ public final class TensorlineServer implements AutoCloseable {
 
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
-    /** Protocol extensions this server implements, as listed in ServerMetadata. */
-    public static final List<String> EXTENSIONS = List.of("model_repository", "model_repository(unload_dependents)",
-            "binary_tensor_data", "model_configuration", "statistics", "parameters");
+    /**
+     * Protocol extensions this server implements, in Triton's order, as ServerMetadata lists them ({@code logging}
+     * follows when served).
+     */
+    public static final List<String> EXTENSIONS = List.of("classification", "model_repository",
+            "model_repository(unload_dependents)", "model_configuration", "binary_tensor_data", "parameters",
+            "statistics");
 
     /** A model failed to load and {@code --exit-on-error} is on. */
     public static final class StartupException extends Exception {
@@ -65,8 +71,19 @@ public final class TensorlineServer implements AutoCloseable {
         this.startupMillis = startupMillis;
     }
 
+    /** Starts with Triton's default log settings. */
     public static TensorlineServer start(ServeOptions o) throws StartupException, IOException {
+        return start(o, LogSettings.defaults());
+    }
+
+    /**
+     * @param logSettings the log settings to start with (the logging extension changes them later); ignored, and
+     *                    the extension not offered, when slf4j is not bound to Logback
+     */
+    public static TensorlineServer start(ServeOptions o, LogSettings logSettings) throws StartupException,
+            IOException {
         long t0 = System.nanoTime();
+        LogControl logging = LogControl.available() ? LogControl.install(logSettings) : null;
         EngineRegistry engines = EngineRegistry.fromClassPath();
         ModelStatsRegistry stats = new ModelStatsRegistry();
         RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelControl().repositories(),
@@ -82,8 +99,12 @@ public final class TensorlineServer implements AutoCloseable {
         }
         List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
         LOG.info("engines on the class path: {}", backends);
-        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS, backends), stats,
-                new RequestLimits(o.maxTensorBytes()));
+        List<String> extensions = new ArrayList<>(EXTENSIONS);
+        if (logging != null) {
+            extensions.add("logging");
+        }
+        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
+                stats, new RequestLimits(o.maxTensorBytes()));
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
@@ -92,10 +113,12 @@ public final class TensorlineServer implements AutoCloseable {
                 metrics = MetricsFrontend.start(stats, o.httpAddress(), o.metricsPort());
             }
             if (o.grpcPort() >= 0) {
-                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes()).start(o.grpcAddress(), o.grpcPort());
+                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes()).withLogging(logging)
+                        .start(o.grpcAddress(), o.grpcPort());
             }
             if (o.httpPort() >= 0) {
-                http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()));
+                http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()),
+                        logging);
                 http.start(o.httpAddress(), o.httpPort());
             }
         } catch (IOException | RuntimeException e) {

@@ -16,6 +16,7 @@ import io.tensorline.server.stats.ModelStatsSnapshot;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -69,7 +70,7 @@ public final class InferenceServer {
         }
         if (version.isEmpty()) {
             if (!registry.contains(name)) {
-                throw InferenceException.notFound("unknown model: '%s'", name);
+                throw ErrorTexts.unknownModel(name);
             }
             return stats.snapshots(name);
         }
@@ -101,7 +102,7 @@ public final class InferenceServer {
      */
     public boolean modelReady(String name, String version) {
         if (!registry.contains(name)) {
-            throw InferenceException.notFound("unknown model: '%s'", name);
+            throw ErrorTexts.unknownModel(name);
         }
         return registry.isReady(name, version);
     }
@@ -132,6 +133,16 @@ public final class InferenceServer {
      * request runs. Cancelling it (the client went away) lets the scheduler drop the request if it has not run.
      */
     public CompletableFuture<InferenceResponse> infer(InferenceRequest request) {
+        return infer(request, Map.of());
+    }
+
+    /**
+     * {@link #infer(InferenceRequest)} with the classification extension: each output named in
+     * {@code classification} comes back as its top {@code k} classes ({@link Classification}).
+     *
+     * @param classification requested output name to its class count (> 0)
+     */
+    public CompletableFuture<InferenceResponse> infer(InferenceRequest request, Map<String, Integer> classification) {
         try {
             if (shuttingDown) {
                 throw InferenceException.unavailable("server is shutting down");
@@ -149,13 +160,15 @@ public final class InferenceServer {
                 mv = registry.resolve(request.modelName(), request.modelVersion());
                 ModelSpec spec = mv.spec();
                 RequestValidator.validateOutputs(spec, request.requestedOutputs());
+                checkClassification(spec, classification);
                 RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
+                BytesInputs.check(spec.name(), v.engineInputs(), mv.bytesElementCheck());
                 scheduled = mv.trySubmit(request.withInputs(v.engineInputs()), v.batchSize());
             } while (scheduled == null);
             ModelVersion served = mv;
             CompletableFuture<List<Tensor>> submitted = scheduled;
             CompletableFuture<InferenceResponse> response = submitted.thenApply(
-                    outputs -> respond(served, request, outputs));
+                    outputs -> classify(served, respond(served, request, outputs), classification));
             // a client that gives up cancels the response: pass that on so the scheduler drops the request
             response.whenComplete((r, e) -> {
                 if (response.isCancelled()) {
@@ -191,6 +204,32 @@ public final class InferenceServer {
     /** Marks the server as going down: ready and live turn false, new requests are refused. */
     public void beginShutdown() {
         shuttingDown = true;
+    }
+
+    private static void checkClassification(ModelSpec spec, Map<String, Integer> classification) {
+        classification.forEach((name, k) -> {
+            IoSpec io = spec.output(name);
+            if (io == null) {
+                RequestValidator.validateOutputs(spec, List.of(name));
+            } else if (!Classification.supported(io.dataType())) {
+                throw InferenceException.invalid("class result not available for output due to unsupported type "
+                        + "'%s' (output '%s' of model '%s'; expected: an integer, FP32 or FP64 output)",
+                        io.dataType().wireName(), name, spec.name());
+            }
+        });
+    }
+
+    private static InferenceResponse classify(ModelVersion mv, InferenceResponse response,
+                                              Map<String, Integer> classification) {
+        if (classification.isEmpty()) {
+            return response;
+        }
+        List<Tensor> outputs = new ArrayList<>(response.outputs().size());
+        for (Tensor t : response.outputs()) {
+            Integer k = classification.get(t.name());
+            outputs.add(k == null ? t : Classification.classify(t, k, mv.labels(t.name()), mv.spec().batches()));
+        }
+        return new InferenceResponse(response.modelName(), response.modelVersion(), response.id(), outputs);
     }
 
     private static InferenceResponse respond(ModelVersion mv, InferenceRequest request, List<Tensor> engineOutputs) {

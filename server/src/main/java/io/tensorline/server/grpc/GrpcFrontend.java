@@ -1,8 +1,10 @@
 package io.tensorline.server.grpc;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.logging.LogControl;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,6 +23,7 @@ public final class GrpcFrontend implements AutoCloseable {
     private final InferenceServer server;
     private final int maxMessageBytes;
     private Server grpc;
+    private LogControl logging;
 
     public GrpcFrontend(InferenceServer server, int maxMessageBytes) {
         this.server = Objects.requireNonNull(server, "server");
@@ -30,6 +33,12 @@ public final class GrpcFrontend implements AutoCloseable {
         this.maxMessageBytes = maxMessageBytes;
     }
 
+    /** Serves the logging extension's {@code LogSettings} over {@code control}; call before {@link #start}. */
+    public synchronized GrpcFrontend withLogging(LogControl control) {
+        this.logging = control;
+        return this;
+    }
+
     public synchronized GrpcFrontend start(String host, int port) throws IOException {
         if (grpc != null) {
             throw new IllegalStateException("already started");
@@ -37,7 +46,10 @@ public final class GrpcFrontend implements AutoCloseable {
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes)
-                .addService(UndecodableRequests.guard(new InferenceGrpcService(server).bindService()))
+                .decompressorRegistry(GrpcCompression.decompressors())
+                .compressorRegistry(GrpcCompression.compressors())
+                .addService(UndecodableRequests.guard(ServerInterceptors.intercept(
+                        new InferenceGrpcService(server, logging), GrpcCompression.responses())))
                 .addService(UndecodableRequests.guard(new ReadinessHealthService(server).bindService()))
                 .build()
                 .start();

@@ -5,6 +5,7 @@ import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceServer;
+import java.util.Map;
 
 /**
  * One ModelStreamInfer call: each request gets exactly one response, in completion order; a failed request is
@@ -36,7 +37,8 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
             inFlight++;
         }
         try {
-            server.infer(GrpcInferCodec.decode(request, System.nanoTime())).whenComplete((response, error) -> {
+            Map<String, Integer> classification = GrpcTensorParameters.check(request);
+            server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification).whenComplete((response, error) -> {
                 if (error != null) {
                     send(failure(error));
                 } else {

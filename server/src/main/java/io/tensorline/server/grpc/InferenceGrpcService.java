@@ -4,6 +4,14 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tensorline.engine.TensorSpec;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
+import io.tensorline.proto.CudaSharedMemoryRegisterRequest;
+import io.tensorline.proto.CudaSharedMemoryRegisterResponse;
+import io.tensorline.proto.CudaSharedMemoryStatusRequest;
+import io.tensorline.proto.CudaSharedMemoryStatusResponse;
+import io.tensorline.proto.CudaSharedMemoryUnregisterRequest;
+import io.tensorline.proto.CudaSharedMemoryUnregisterResponse;
+import io.tensorline.proto.LogSettingsRequest;
+import io.tensorline.proto.LogSettingsResponse;
 import io.tensorline.proto.ModelConfigRequest;
 import io.tensorline.proto.ModelConfigResponse;
 import io.tensorline.proto.ModelInferRequest;
@@ -27,15 +35,24 @@ import io.tensorline.proto.ServerMetadataRequest;
 import io.tensorline.proto.ServerMetadataResponse;
 import io.tensorline.proto.ServerReadyRequest;
 import io.tensorline.proto.ServerReadyResponse;
+import io.tensorline.proto.SystemSharedMemoryRegisterRequest;
+import io.tensorline.proto.SystemSharedMemoryRegisterResponse;
+import io.tensorline.proto.SystemSharedMemoryStatusRequest;
+import io.tensorline.proto.SystemSharedMemoryStatusResponse;
+import io.tensorline.proto.SystemSharedMemoryUnregisterRequest;
+import io.tensorline.proto.SystemSharedMemoryUnregisterResponse;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
+import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.shm.SharedMemoryEndpoints;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.stats.StatisticsMessages;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -47,9 +64,63 @@ import java.util.function.Supplier;
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     private final InferenceServer server;
+    private final LogControl logging;
 
     public InferenceGrpcService(InferenceServer server) {
+        this(server, null);
+    }
+
+    /** @param logging the logging extension's control, or null when it is not offered */
+    public InferenceGrpcService(InferenceServer server, LogControl logging) {
         this.server = Objects.requireNonNull(server, "server");
+        this.logging = logging;
+    }
+
+    @Override
+    public void systemSharedMemoryStatus(SystemSharedMemoryStatusRequest request,
+                                         StreamObserver<SystemSharedMemoryStatusResponse> reply) {
+        unary(reply, () -> {
+            SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.SYSTEM, request.getName());
+            return SystemSharedMemoryStatusResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest request,
+                                           StreamObserver<SystemSharedMemoryRegisterResponse> reply) {
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+    }
+
+    @Override
+    public void systemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest request,
+                                             StreamObserver<SystemSharedMemoryUnregisterResponse> reply) {
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+    }
+
+    @Override
+    public void cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest request,
+                                       StreamObserver<CudaSharedMemoryStatusResponse> reply) {
+        unary(reply, () -> {
+            SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.CUDA, request.getName());
+            return CudaSharedMemoryStatusResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest request,
+                                         StreamObserver<CudaSharedMemoryRegisterResponse> reply) {
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+    }
+
+    @Override
+    public void cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request,
+                                           StreamObserver<CudaSharedMemoryUnregisterResponse> reply) {
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+    }
+
+    @Override
+    public void logSettings(LogSettingsRequest request, StreamObserver<LogSettingsResponse> reply) {
+        unary(reply, () -> GrpcLogSettings.answer(request, logging));
     }
 
     @Override
@@ -130,7 +201,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> reply) {
         CompletableFuture<io.tensorline.server.core.InferenceResponse> result;
         try {
-            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()));
+            Map<String, Integer> classification = GrpcTensorParameters.check(request);
+            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification);
         } catch (RuntimeException e) {
             reply.onError(GrpcErrors.toStatusException(e));
             return;

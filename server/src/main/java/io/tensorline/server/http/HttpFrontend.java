@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.logging.LogControl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +88,12 @@ public final class HttpFrontend implements AutoCloseable {
     private boolean closed;
 
     public HttpFrontend(InferenceServer server, Options options) {
-        this.api = new RestApi(Objects.requireNonNull(server, "server"), System::nanoTime);
+        this(server, options, null);
+    }
+
+    /** @param logging the logging extension's control, or null to leave {@code v2/logging} unoffered */
+    public HttpFrontend(InferenceServer server, Options options, LogControl logging) {
+        this.api = new RestApi(Objects.requireNonNull(server, "server"), System::nanoTime, logging);
         this.options = Objects.requireNonNull(options, "options");
     }
 

@@ -102,11 +102,11 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             Route route = Route.match(request.uri());
             if (route == null) {
                 respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.NOT_FOUND, "Not Found"), reply);
-            } else if (!route.endpoint().method().equals(request.method())) {
+            } else if (!route.endpoint().allows(request.method())) {
                 FullHttpResponse r = HttpErrors.response(ctx.alloc(), HttpResponseStatus.METHOD_NOT_ALLOWED,
                         "Method Not Allowed: " + request.method() + " " + new QueryStringDecoder(request.uri())
-                                .rawPath() + " (expected: " + route.endpoint().method() + ")");
-                r.headers().set(HttpHeaderNames.ALLOW, route.endpoint().method().name());
+                                .rawPath() + " (expected: " + route.endpoint().allowed() + ")");
+                r.headers().set(HttpHeaderNames.ALLOW, route.endpoint().allowed());
                 respond(ctx, r, reply);
             } else if (route.endpoint() == Route.Endpoint.MODEL_INFER) {
                 startInfer(ctx, route, request, reply);

@@ -19,6 +19,8 @@ import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.stats.StatisticsMessages;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
+import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.shm.SharedMemoryEndpoints;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
 
@@ -41,10 +43,17 @@ final class RestApi {
 
     private final InferenceServer server;
     private final LongSupplier nanoClock;
+    private final LogControl logging;
 
     RestApi(InferenceServer server, LongSupplier nanoClock) {
+        this(server, nanoClock, null);
+    }
+
+    /** @param logging the logging extension's control, or null when it is not offered */
+    RestApi(InferenceServer server, LongSupplier nanoClock, LogControl logging) {
         this.server = server;
         this.nanoClock = nanoClock;
+        this.logging = logging;
     }
 
     /** Answers every endpoint except {@link Route.Endpoint#MODEL_INFER}. */
@@ -65,6 +74,13 @@ final class RestApi {
                     throw new IllegalArgumentException(route.endpoint() + " is asynchronous");
             case REPOSITORY_NAMED -> throw new InferenceException(ErrorCode.UNSUPPORTED,
                     "'repository_name' specification is not supported");
+            case LOGGING -> RestLogging.handle(alloc, request, logging);
+            case SYSTEM_SHM_STATUS -> emptyArray(alloc, SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.SYSTEM,
+                    route.model()));
+            case CUDA_SHM_STATUS -> emptyArray(alloc, SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.CUDA,
+                    route.model()));
+            case SYSTEM_SHM_REGISTER, SYSTEM_SHM_UNREGISTER, CUDA_SHM_REGISTER, CUDA_SHM_UNREGISTER ->
+                    throw SharedMemoryEndpoints.disabled();
         };
     }
 
@@ -83,7 +99,18 @@ final class RestApi {
                         route.version(), body, arrival)
                 : InferRequestDecoder.decode(route.model(), route.version(), body, jsonLength, header != null,
                         arrival);
-        return new PendingInfer(server.infer(decoded.request()), decoded.outputs());
+        return new PendingInfer(server.infer(decoded.request(), decoded.classification()), decoded.outputs());
+    }
+
+    /** A status answer with no regions: {@code []}. */
+    private static FullHttpResponse emptyArray(ByteBufAllocator alloc, List<Object> regions) {
+        if (!regions.isEmpty()) {
+            throw new IllegalStateException("regions are not offered");
+        }
+        return HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 2, g -> {
+            g.writeStartArray();
+            g.writeEndArray();
+        }));
     }
 
     /** Starts a model load or unload; the future completes with the (empty) answer once it is done. */

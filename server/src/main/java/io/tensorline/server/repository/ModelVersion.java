@@ -1,5 +1,6 @@
 package io.tensorline.server.repository;
 
+import io.tensorline.engine.BytesElementCheck;
 import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.scheduler.Scheduler;
@@ -8,6 +9,7 @@ import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.InferenceRequest;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,8 +33,21 @@ public final class ModelVersion {
     /** Accepted and unanswered requests times two, plus one once retired. */
     private final AtomicLong guard = new AtomicLong();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final Map<String, List<String>> labels;
+    private final BytesElementCheck bytesCheck;
 
     public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler) {
+        this(spec, version, completedConfig, scheduler, Map.of(), BytesElementCheck.ANY);
+    }
+
+    /**
+     * @param labels     output name to its classification labels (from {@code label_filename}), by class index
+     * @param bytesCheck which BYTES elements the engine passes to the model unchanged
+     */
+    public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler,
+                        Map<String, List<String>> labels, BytesElementCheck bytesCheck) {
+        this.labels = Map.copyOf(labels);
+        this.bytesCheck = Objects.requireNonNull(bytesCheck, "bytesCheck");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.version = version;
         this.versionString = Long.toString(version);
@@ -120,5 +135,15 @@ public final class ModelVersion {
         if (guard.addAndGet(-2) == 1) {
             drained.complete(null);
         }
+    }
+
+    /** The classification labels of an output, by class index; empty when it has no {@code label_filename}. */
+    public List<String> labels(String output) {
+        return labels.getOrDefault(output, List.of());
+    }
+
+    /** Which BYTES elements this version's engine passes to the model unchanged. */
+    public BytesElementCheck bytesElementCheck() {
+        return bytesCheck;
     }
 }

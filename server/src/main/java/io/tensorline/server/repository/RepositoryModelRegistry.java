@@ -1,5 +1,6 @@
 package io.tensorline.server.repository;
 
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.scheduler.SchedulerFactory;
 
@@ -218,31 +219,25 @@ public final class RepositoryModelRegistry implements ModelRegistry {
     public ModelVersion resolve(String name, String version) {
         ModelEntry model = snapshot.get(name);
         if (model == null || !model.known()) {
-            throw InferenceException.notFound("unknown model: '%s'", name);
+            throw ErrorTexts.unknownModel(name);
         }
         if (version.isEmpty()) {
             ModelVersion latest = model.latestReady();
             if (latest == null) {
-                throw InferenceException.unavailable("%s", model.unavailableReason());
+                throw ErrorTexts.noAvailableVersion(name, model.unavailableReason());
             }
             return latest;
         }
-        long number;
-        try {
-            number = Long.parseLong(version);
-        } catch (NumberFormatException e) {
-            throw InferenceException.invalid("model '%s': version '%s' is not an integer", name, version);
-        }
+        long number = ErrorTexts.parseVersion(version);
         if (model.failure() != null) {
-            throw InferenceException.unavailable("%s", model.failure());
+            throw ErrorTexts.versionNotReady(name, number, model.failure());
         }
         ModelEntry.VersionEntry v = model.versions().get(number);
         if (v == null) {
-            throw InferenceException.notFound("unknown version %d of model '%s' (available: %s)", number, name,
-                    model.readyVersions());
+            throw ErrorTexts.unknownVersion(name, number, model.readyVersions());
         }
         if (!v.ready()) {
-            throw InferenceException.unavailable("%s", model.describe(v));
+            throw ErrorTexts.versionNotReady(name, number, model.describe(v));
         }
         return v.model();
     }

@@ -73,8 +73,9 @@ final class VersionLoader {
             }
             // every instance warms up before the version can be READY (Triton runs warmup per instance too)
             Warmup.run(completed, versionDir.getParent(), instances);
+            Map<String, List<String>> labels = OutputLabels.read(completed, versionDir.getParent());
             Scheduler scheduler = schedulers.create(spec, version, instances);
-            return new ModelVersion(spec, version, completed, scheduler);
+            return new ModelVersion(spec, version, completed, scheduler, labels, engine.bytesElementCheck());
         } catch (ConfigException | EngineException | RuntimeException | Error e) {
             instances.forEach(VersionLoader::closeQuietly);
             throw e;

@@ -58,6 +58,14 @@ class FlagsTest {
     }
 
     @Test
+    void clientSharedMemoryCanOnlyBeOff() throws Exception {
+        ServeOptions.from(serveFlags().parse(new String[] {"--allow-client-shm=false"}));
+        Flags.UsageException e = assertThrows(Flags.UsageException.class,
+                () -> ServeOptions.from(serveFlags().parse(new String[] {"--allow-client-shm=true"})));
+        assertTrue(e.getMessage().startsWith("--allow-client-shm=true (expected: false"), e.getMessage());
+    }
+
+    @Test
     void unknownFlagsAreRejected() {
         Flags.UsageException e = assertThrows(Flags.UsageException.class,
                 () -> serveFlags().parse(new String[] {"--no-such-flag=1"}));

@@ -125,7 +125,7 @@ class HttpEndpointsTest {
                 "/v2/models/add_sub/versions/1.5/config")) {
             HttpResponse<byte[]> r = rest.get(path);
             assertEquals(400, r.statusCode(), path);
-            assertTrue(error(r).contains("is not a number"), error(r));
+            assertTrue(error(r).contains("version should be an integral value > 0"), error(r));
         }
         HttpResponse<byte[]> r = rest.post("/v2/models/add_sub/versions/x/infer", "{}");
         assertEquals(400, r.statusCode());

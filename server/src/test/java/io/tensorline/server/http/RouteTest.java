@@ -55,7 +55,8 @@ class RouteTest {
     @Test
     void nonNumericVersionIsInvalid() {
         InferenceException e = assertThrows(InferenceException.class, () -> Route.match("/v2/models/m/versions/v1"));
-        assertEquals("model version 'v1' is not a number (expected: an integer such as 1)", e.getMessage());
+        assertEquals("failed to get model version from specified version string 'v1' (details: stol), version "
+                + "should be an integral value > 0", e.getMessage());
     }
 
     @Test

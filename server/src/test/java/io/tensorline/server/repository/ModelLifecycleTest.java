@@ -120,8 +120,11 @@ class ModelLifecycleTest {
         CompletableFuture<Void> unload = registry.unloadModel("m", false);
         await(() -> state("m", "1") == ModelState.UNLOADING);
         assertNull(v1.trySubmit(null, 1), "an unloading version takes no new request");
-        assertEquals(ErrorCode.UNAVAILABLE, assertThrows(InferenceException.class,
+        // no version is ready: Triton's NOT_FOUND "has no available versions"
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(InferenceException.class,
                 () -> registry.resolve("m", "")).code());
+        assertEquals(ErrorCode.UNAVAILABLE, assertThrows(InferenceException.class,
+                () -> registry.resolve("m", "1")).code());
         assertFalse(unload.isDone(), "unload waits for the accepted request");
         assertEquals(0, schedulers.created.get(0).shutdowns.get());
         schedulers.created.get(0).answerAll();
