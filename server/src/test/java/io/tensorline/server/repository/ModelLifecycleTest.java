@@ -257,6 +257,19 @@ class ModelLifecycleTest {
     }
 
     @Test
+    void aModelConfigNameReadsThatConfigWhereItExistsElseConfigPbtxt() throws Exception {
+        model(repo, "custom", 1);
+        model(repo, "plain", 1);
+        Files.createDirectories(repo.resolve("custom/configs"));
+        Files.writeString(repo.resolve("custom/configs/prod.pbtxt"),
+                RepositoryTestSupport.CONFIG.replace("max_batch_size: 8", "max_batch_size: 2"));
+        registry = RepositoryModelRegistry.load(List.of(repo), RepositoryModelRegistry.Options.defaults()
+                .withConfigName("prod"), new EngineRegistry(List.of(engine)), schedulers);
+        assertEquals(2, registry.resolve("custom", "1").spec().maxBatchSize());
+        assertEquals(8, registry.resolve("plain", "1").spec().maxBatchSize());
+    }
+
+    @Test
     void aModelInTwoRootsIsUnavailableWithTritonsReason(@TempDir Path second) throws Exception {
         model(repo, "m", 1);
         model(second, "m", 1);
