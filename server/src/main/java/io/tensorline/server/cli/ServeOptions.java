@@ -11,7 +11,16 @@ import java.nio.file.Path;
  */
 public record ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress,
                            int grpcPort, int metricsPort, boolean exitOnError, boolean autoComplete,
-                           int grpcMaxMessageBytes, int httpMaxInputBytes) {
+                           int grpcMaxMessageBytes, int httpMaxInputBytes, int metricsIntervalMs,
+                           boolean cpuMetrics) {
+
+    /** Triton's metrics defaults: a 2000 ms interval, CPU metrics on. */
+    public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
+                        int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
+                        int httpMaxInputBytes) {
+        this(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort, exitOnError, autoComplete,
+                grpcMaxMessageBytes, httpMaxInputBytes, 2000, true);
+    }
 
     public static Flags flags(Path defaultRepository) {
         return new Flags()
@@ -25,6 +34,8 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 .declareBool("allow-grpc", true, "serve gRPC")
                 .declare("metrics-port", "PORT", "8002", "Prometheus metrics port")
                 .declareBool("allow-metrics", true, "serve Prometheus metrics")
+                .declare("metrics-interval-ms", "MS", "2000", "how often per-interval metrics (nv_cpu_*) are sampled")
+                .declareBool("allow-cpu-metrics", true, "export nv_cpu_utilization and nv_cpu_memory_* (with --allow-metrics)")
                 .declareBool("exit-on-error", true, "stop start-up when a model fails to load")
                 .declareBool("strict-model-config", false,
                         "require complete configs (no auto-complete from the model; instance groups are still filled in)")
@@ -54,6 +65,7 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
         return new ServeOptions(repo, f.get("http-address"), http, f.get("grpc-address"), grpc, metrics,
                 f.getBool("exit-on-error"), autoComplete,
                 f.getInt("grpc-max-message-bytes", 1024, Integer.MAX_VALUE),
-                f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE));
+                f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE),
+                f.getInt("metrics-interval-ms", 1, Integer.MAX_VALUE), f.getBool("allow-cpu-metrics"));
     }
 }
