@@ -13,9 +13,10 @@ import java.nio.file.Path;
 public record ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress,
                            int grpcPort, int metricsPort, boolean exitOnError, boolean autoComplete,
                            int grpcMaxMessageBytes, int httpMaxInputBytes, long maxTensorBytes,
+                           int metricsIntervalMs, boolean cpuMetrics,
                            ModelControlOptions modelControl) {
 
-    /** Mode none over one repository root. */
+    /** Mode none over one repository root; Triton's metrics defaults (a 2000 ms interval, CPU metrics on). */
     public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
                         int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
                         int httpMaxInputBytes) {
@@ -28,12 +29,14 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                         int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
                         int httpMaxInputBytes, long maxTensorBytes) {
         this(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort, exitOnError, autoComplete,
-                grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, ModelControlOptions.defaults(modelRepository));
+                grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, 2000, true,
+                ModelControlOptions.defaults(modelRepository));
     }
 
     public ServeOptions withModelControl(ModelControlOptions value) {
         return new ServeOptions(value.repositories().get(0), httpAddress, httpPort, grpcAddress, grpcPort,
-                metricsPort, exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, value);
+                metricsPort, exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes,
+                metricsIntervalMs, cpuMetrics, value);
     }
 
     public static Flags flags(Path defaultRepository) {
@@ -48,6 +51,8 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 .declareBool("allow-grpc", true, "serve gRPC")
                 .declare("metrics-port", "PORT", "8002", "Prometheus metrics port")
                 .declareBool("allow-metrics", true, "serve Prometheus metrics")
+                .declare("metrics-interval-ms", "MS", "2000", "how often per-interval metrics (nv_cpu_*) are sampled")
+                .declareBool("allow-cpu-metrics", true, "export nv_cpu_utilization and nv_cpu_memory_* (with --allow-metrics)")
                 .declareBool("exit-on-error", true, "stop start-up when a model fails to load")
                 .declareBool("strict-model-config", false,
                         "require complete configs (no auto-complete from the model; instance groups are still filled in)")
@@ -82,6 +87,7 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 f.getBool("exit-on-error"), autoComplete,
                 f.getInt("grpc-max-message-bytes", 1024, Integer.MAX_VALUE),
                 f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE),
-                f.getLong("max-tensor-bytes", 1, Long.MAX_VALUE), control);
+                f.getLong("max-tensor-bytes", 1, Long.MAX_VALUE),
+                f.getInt("metrics-interval-ms", 1, Integer.MAX_VALUE), f.getBool("allow-cpu-metrics"), control);
     }
 }

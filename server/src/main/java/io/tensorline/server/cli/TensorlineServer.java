@@ -110,7 +110,8 @@ public final class TensorlineServer implements AutoCloseable {
         MetricsFrontend metrics = null;
         try {
             if (o.metricsPort() >= 0) {
-                metrics = MetricsFrontend.start(stats, o.httpAddress(), o.metricsPort());
+                metrics = MetricsFrontend.start(stats, o.httpAddress(), o.metricsPort(), o.metricsIntervalMs(),
+                        o.cpuMetrics());
             }
             if (o.grpcPort() >= 0) {
                 grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes()).withLogging(logging)

@@ -24,8 +24,6 @@ import java.util.function.LongSupplier;
  */
 final class HostMetrics implements MultiCollector {
 
-    private static final long DEFAULT_INTERVAL_NANOS = 2_000_000_000L;
-
     private final Path proc;
     private final LongSupplier nanoClock;
     private final long intervalNanos;
@@ -50,9 +48,9 @@ final class HostMetrics implements MultiCollector {
         }
     }
 
-    /** This machine's /proc, Triton's default interval. */
-    static HostMetrics system() {
-        return new HostMetrics(Path.of("/proc"), System::nanoTime, DEFAULT_INTERVAL_NANOS);
+    /** This machine's /proc, sampled at most once per {@code intervalMs}. */
+    static HostMetrics system(long intervalMs) {
+        return new HostMetrics(Path.of("/proc"), System::nanoTime, intervalMs * 1_000_000L);
     }
 
     @Override

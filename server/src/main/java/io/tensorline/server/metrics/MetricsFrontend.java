@@ -16,9 +16,20 @@ public final class MetricsFrontend implements AutoCloseable {
     }
 
     public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port) throws IOException {
+        return start(stats, host, port, 2000, true);
+    }
+
+    /**
+     * @param intervalMs  Triton's {@code --metrics-interval-ms}: how often the host gauges are sampled
+     * @param cpuMetrics  Triton's {@code --allow-cpu-metrics}: whether to export {@code nv_cpu_*} at all
+     */
+    public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, int intervalMs,
+                                        boolean cpuMetrics) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new InferenceMetrics(stats));
-        registry.register(HostMetrics.system());
+        if (cpuMetrics) {
+            registry.register(HostMetrics.system(intervalMs));
+        }
         return new MetricsFrontend(HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart());
     }
 
