@@ -7,6 +7,7 @@ import io.tensorline.server.config.IoSpec;
 import io.tensorline.server.config.ModelSpec;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -144,8 +145,12 @@ public final class RequestValidator {
         }
     }
 
-    /** Counts 4-byte-length-prefixed elements, or returns -1 when the data does not split exactly. */
-    public static long countStrings(ByteBuffer data) {
+    /**
+     * Counts 4-byte-length-prefixed elements, or returns -1 when the data does not split exactly. The lengths are
+     * little-endian whatever the buffer's own byte order (a big-endian buffer once miscounted: BytesWalkersFuzzTest).
+     */
+    public static long countStrings(ByteBuffer buffer) {
+        ByteBuffer data = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         long count = 0;
         int pos = data.position();
         int limit = data.limit();
