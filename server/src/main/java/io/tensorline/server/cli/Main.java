@@ -28,8 +28,9 @@ public final class Main {
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         Path defaultRepo = Path.of(System.getProperty("tensorline.defaultRepository", "model-repository"));
-        Flags flags = ServeOptions.flags(defaultRepo);
+        Flags flags = NetworkOptions.declare(ServeOptions.flags(defaultRepo));
         ServeOptions options;
+        NetworkOptions network;
         try {
             flags.parse(rest);
             if (flags.getBool("help")) {
@@ -37,13 +38,14 @@ public final class Main {
                 return 0;
             }
             options = ServeOptions.from(flags);
+            network = NetworkOptions.from(flags);
         } catch (Flags.UsageException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 2;
         }
         TensorlineServer server;
         try {
-            server = TensorlineServer.start(options);
+            server = TensorlineServer.start(options, network);
         } catch (TensorlineServer.StartupException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 1;

@@ -28,6 +28,7 @@ public final class InferenceServer {
     private final ServerInfo info;
     private final ModelStatsRegistry stats;
     private volatile boolean shuttingDown;
+    private final InFlightRequests inFlight;
 
     /** A server without statistics (its {@link #statistics} answers with empty lists). */
     public InferenceServer(ModelRegistry registry, ServerInfo info) {
@@ -36,9 +37,21 @@ public final class InferenceServer {
 
     /** @param stats where the schedulers record, read by {@link #statistics} */
     public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats) {
+        this(registry, info, stats, new InFlightRequests(InFlightRequests.UNBOUNDED));
+    }
+
+    /** @param inFlight bounds and follows the accepted requests (a shutdown drains it) */
+    public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats,
+                           InFlightRequests inFlight) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.info = Objects.requireNonNull(info, "info");
         this.stats = Objects.requireNonNull(stats, "stats");
+        this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+    }
+
+    /** The requests accepted and not yet answered. */
+    public InFlightRequests inFlight() {
+        return inFlight;
     }
 
     public ModelStatsRegistry statsRegistry() {
@@ -121,10 +134,23 @@ public final class InferenceServer {
      * request runs. Cancelling it (the client went away) lets the scheduler drop the request if it has not run.
      */
     public CompletableFuture<InferenceResponse> infer(InferenceRequest request) {
+        if (!inFlight.tryAdmit()) {
+            return CompletableFuture.failedFuture(InferenceException.unavailable(
+                    "Exceeds maximum in-flight requests (%d)", inFlight.limit()));
+        }
+        // admitted first, then the flag: a shutdown that sets the flag and then finds nothing in flight cannot
+        // miss a request that got past this check (both are sequentially consistent)
+        if (shuttingDown) {
+            inFlight.release();
+            return CompletableFuture.failedFuture(InferenceException.unavailable("server is shutting down"));
+        }
+        CompletableFuture<InferenceResponse> response = admitted(request);
+        inFlight.track(response);
+        return response;
+    }
+
+    private CompletableFuture<InferenceResponse> admitted(InferenceRequest request) {
         try {
-            if (shuttingDown) {
-                throw InferenceException.unavailable("server is shutting down");
-            }
             ModelVersion mv = registry.resolve(request.modelName(), request.modelVersion());
             ModelSpec spec = mv.spec();
             RequestValidator.validateOutputs(spec, request.requestedOutputs());
@@ -132,9 +158,10 @@ public final class InferenceServer {
             CompletableFuture<List<Tensor>> scheduled = mv.scheduler().submit(request.withInputs(v.engineInputs()),
                     v.batchSize());
             CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> respond(mv, request, outputs));
-            // a client that gives up cancels the response: pass that on so the scheduler drops the request
+            // a client that gives up cancels the response, and a shutdown out of time fails it: pass that on so
+            // the scheduler drops the request
             response.whenComplete((r, e) -> {
-                if (response.isCancelled()) {
+                if (!scheduled.isDone()) {
                     scheduled.cancel(false);
                 }
             });

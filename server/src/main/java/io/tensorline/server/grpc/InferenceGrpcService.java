@@ -42,9 +42,15 @@ import java.util.function.Supplier;
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     private final InferenceServer server;
+    private final OpenStreams streams;
 
     public InferenceGrpcService(InferenceServer server) {
+        this(server, new OpenStreams(GrpcSettings.defaults().streamMaxInFlight()));
+    }
+
+    InferenceGrpcService(InferenceServer server, OpenStreams streams) {
         this.server = Objects.requireNonNull(server, "server");
+        this.streams = Objects.requireNonNull(streams, "streams");
     }
 
     @Override
@@ -141,7 +147,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> reply) {
-        return new InferStream(server, reply);
+        return new InferStream(server, reply, streams);
     }
 
     private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec t) {
