@@ -15,7 +15,11 @@ public final class Shapes {
             if (d < 0) {
                 throw new IllegalArgumentException("shape " + toString(shape) + " is not concrete");
             }
-            n = Math.multiplyExact(n, d);
+            if (d != 0 && n > Long.MAX_VALUE / d) {
+                throw new IllegalArgumentException("shape " + toString(shape) + " has more than " + Long.MAX_VALUE
+                        + " elements");
+            }
+            n *= d;
         }
         return n;
     }

@@ -33,7 +33,9 @@ public final class Tensor {
     public static Tensor of(String name, DataType dataType, long[] shape, ByteBuffer data) {
         Tensor t = new Tensor(name, dataType, shape, data);
         if (dataType.isFixedSize()) {
-            long expected = Shapes.elementCount(shape) * dataType.byteSize();
+            long elements = Shapes.elementCount(shape);
+            // a wrapped product could match a short buffer: refuse sizes that do not fit 64 bits
+            long expected = elements > Long.MAX_VALUE / dataType.byteSize() ? -1 : elements * dataType.byteSize();
             if (expected != t.data.remaining()) {
                 throw new IllegalArgumentException("tensor '" + name + "': " + t.data.remaining()
                         + " bytes of data for " + dataType + " shape " + Shapes.toString(shape)

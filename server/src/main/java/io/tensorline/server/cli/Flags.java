@@ -99,9 +99,13 @@ public final class Flags {
     }
 
     public int getInt(String name, int min, int max) throws UsageException {
+        return (int) getLong(name, min, max);
+    }
+
+    public long getLong(String name, long min, long max) throws UsageException {
         String v = get(name);
         try {
-            int n = Integer.parseInt(v);
+            long n = Long.parseLong(v);
             if (n < min || n > max) {
                 throw new NumberFormatException();
             }

@@ -1,5 +1,7 @@
 package io.tensorline.server.cli;
 
+import io.tensorline.server.core.RequestLimits;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -11,7 +13,15 @@ import java.nio.file.Path;
  */
 public record ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress,
                            int grpcPort, int metricsPort, boolean exitOnError, boolean autoComplete,
-                           int grpcMaxMessageBytes, int httpMaxInputBytes) {
+                           int grpcMaxMessageBytes, int httpMaxInputBytes, long maxTensorBytes) {
+
+    /** The settings with the default {@code --max-tensor-bytes}. */
+    public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
+                        int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
+                        int httpMaxInputBytes) {
+        this(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort, exitOnError, autoComplete,
+                grpcMaxMessageBytes, httpMaxInputBytes, RequestLimits.DEFAULT_MAX_TENSOR_BYTES);
+    }
 
     public static Flags flags(Path defaultRepository) {
         return new Flags()
@@ -35,6 +45,8 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                         "largest gRPC request message accepted")
                 .declare("http-max-input-size", "BYTES", Integer.toString(64 * 1024 * 1024),
                         "largest HTTP request body accepted (after decompression)")
+                .declare("max-tensor-bytes", "BYTES", Long.toString(RequestLimits.DEFAULT_MAX_TENSOR_BYTES),
+                        "largest input tensor accepted, in bytes (larger ones are refused before any engine runs)")
                 .declareBool("help", false, "print this help and exit");
     }
 
@@ -54,6 +66,7 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
         return new ServeOptions(repo, f.get("http-address"), http, f.get("grpc-address"), grpc, metrics,
                 f.getBool("exit-on-error"), autoComplete,
                 f.getInt("grpc-max-message-bytes", 1024, Integer.MAX_VALUE),
-                f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE));
+                f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE),
+                f.getLong("max-tensor-bytes", 1, Long.MAX_VALUE));
     }
 }

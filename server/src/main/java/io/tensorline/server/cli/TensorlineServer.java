@@ -4,6 +4,7 @@ import io.tensorline.engine.EngineProvider;
 import io.tensorline.server.core.InFlightRequests;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.core.RequestLimits;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;
@@ -100,7 +101,7 @@ public final class TensorlineServer implements AutoCloseable {
         List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
         LOG.info("engines on the class path: {}", backends);
         InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS, backends), stats,
-                new InFlightRequests(n.maxInFlightRequests()));
+                new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()));
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;

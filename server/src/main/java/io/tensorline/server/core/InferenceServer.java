@@ -27,6 +27,7 @@ public final class InferenceServer {
     private final ModelRegistry registry;
     private final ServerInfo info;
     private final ModelStatsRegistry stats;
+    private final RequestLimits limits;
     private volatile boolean shuttingDown;
     private final InFlightRequests inFlight;
 
@@ -37,15 +38,21 @@ public final class InferenceServer {
 
     /** @param stats where the schedulers record, read by {@link #statistics} */
     public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats) {
-        this(registry, info, stats, new InFlightRequests(InFlightRequests.UNBOUNDED));
+        this(registry, info, stats, RequestLimits.defaults());
+    }
+
+    /** @param limits what one request may ask of an engine, checked before it is scheduled */
+    public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats, RequestLimits limits) {
+        this(registry, info, stats, limits, new InFlightRequests(InFlightRequests.UNBOUNDED));
     }
 
     /** @param inFlight bounds and follows the accepted requests (a shutdown drains it) */
-    public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats,
+    public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats, RequestLimits limits,
                            InFlightRequests inFlight) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.info = Objects.requireNonNull(info, "info");
         this.stats = Objects.requireNonNull(stats, "stats");
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
     }
 
@@ -154,7 +161,7 @@ public final class InferenceServer {
             ModelVersion mv = registry.resolve(request.modelName(), request.modelVersion());
             ModelSpec spec = mv.spec();
             RequestValidator.validateOutputs(spec, request.requestedOutputs());
-            RequestValidator.Validated v = RequestValidator.validate(spec, request);
+            RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
             CompletableFuture<List<Tensor>> scheduled = mv.scheduler().submit(request.withInputs(v.engineInputs()),
                     v.batchSize());
             CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> respond(mv, request, outputs));

@@ -16,6 +16,9 @@ import java.util.List;
  */
 public final class RequestValidator {
 
+    /** Config parameter that lets a model take tensors with a dimension of 0 (Tensorline's own). */
+    public static final String ALLOW_EMPTY_TENSORS = "allow_empty_tensors";
+
     private RequestValidator() {
     }
 
@@ -23,7 +26,12 @@ public final class RequestValidator {
     public record Validated(List<Tensor> engineInputs, int batchSize) {
     }
 
+    /** Validates under the default {@link RequestLimits}. */
     public static Validated validate(ModelSpec spec, InferenceRequest request) {
+        return validate(spec, request, RequestLimits.defaults());
+    }
+
+    public static Validated validate(ModelSpec spec, InferenceRequest request, RequestLimits limits) {
         List<Tensor> given = request.inputs();
         Tensor[] byPosition = new Tensor[spec.inputs().size()];
         for (Tensor t : given) {
@@ -75,7 +83,8 @@ public final class RequestValidator {
                 }
                 batch = (int) b;
             }
-            checkDataSize(spec, t);
+            checkNotEmpty(spec, t);
+            checkDataSize(spec, t, limits);
             out.add(io.reshape() == null ? t : reshaped(spec, io, t));
         }
         return new Validated(out, spec.batches() ? Math.max(batch, 1) : 1);
@@ -91,10 +100,36 @@ public final class RequestValidator {
         }
     }
 
-    private static void checkDataSize(ModelSpec spec, Tensor t) {
-        long elements = Shapes.elementCount(t.shape());
+    /**
+     * A dimension of 0 makes an empty tensor, which not every engine survives (oneDNN inside TensorFlow divided by
+     * zero on one), so a model takes them only when its config says so with {@link #ALLOW_EMPTY_TENSORS}.
+     */
+    private static void checkNotEmpty(ModelSpec spec, Tensor t) {
+        if ("true".equalsIgnoreCase(spec.parameters().get(ALLOW_EMPTY_TENSORS))) {
+            return;
+        }
+        for (long d : t.shape()) {
+            if (d == 0) {
+                throw InferenceException.invalid("input '%s' for model '%s' has shape %s, an empty tensor (expected: "
+                        + "every dimension at least 1, or config parameter " + ALLOW_EMPTY_TENSORS + " \"true\")", t.name(), spec.name(), Shapes.toString(t.shape()));
+            }
+        }
+    }
+
+    private static void checkDataSize(ModelSpec spec, Tensor t, RequestLimits limits) {
+        long elements = TensorSizes.elementCount(t.name(), t.shape());
+        // BYTES: at least a 4-byte length per element
+        long needed = t.dataType().isFixedSize() ? TensorSizes.byteCount(t.name(), t.dataType(), t.shape())
+                : elements > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : Math.max(elements * 4, t.byteSize());
+        if (needed > limits.maxTensorBytes()) {
+            throw InferenceException.invalid("input '%s' for model '%s' has shape %s of %s, which needs %s bytes "
+                    + "(expected: at most %d bytes per tensor, the server's --max-tensor-bytes)", t.name(),
+                    spec.name(), Shapes.toString(t.shape()), t.dataType(),
+                    needed == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : Long.toString(needed),
+                    limits.maxTensorBytes());
+        }
         if (t.dataType().isFixedSize()) {
-            long expected = elements * t.dataType().byteSize();
+            long expected = needed;
             if (expected != t.byteSize()) {
                 throw InferenceException.invalid("input '%s' for model '%s' has %d bytes of data (expected: %d for %s %s)",
                         t.name(), spec.name(), t.byteSize(), expected, t.dataType(), Shapes.toString(t.shape()));

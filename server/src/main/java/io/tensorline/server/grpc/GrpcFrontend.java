@@ -75,8 +75,10 @@ public final class GrpcFrontend implements AutoCloseable {
             b.sslContext(sslContext(settings.tls()));
         }
         RestrictedProtocolInterceptor restricted = new RestrictedProtocolInterceptor(settings.restricted());
-        grpc = b.addService(ServerInterceptors.intercept(new InferenceGrpcService(server, streams), restricted))
-                .addService(ServerInterceptors.intercept(new ReadinessHealthService(server), restricted))
+        grpc = b.addService(ServerInterceptors.intercept(UndecodableRequests.guard(
+                        new InferenceGrpcService(server, streams).bindService()), restricted))
+                .addService(ServerInterceptors.intercept(UndecodableRequests.guard(
+                        new ReadinessHealthService(server).bindService()), restricted))
                 .build()
                 .start();
         return this;

@@ -12,6 +12,7 @@ import io.tensorline.proto.ModelInferResponse;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.InferenceResponse;
+import io.tensorline.server.core.TensorSizes;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -102,7 +103,7 @@ public final class GrpcInferCodec {
 
     private static Tensor tensor(String name, DataType type, long[] shape, ByteBuffer data) {
         if (type.isFixedSize()) {
-            long expected = Shapes.elementCount(shape) * type.byteSize();
+            long expected = TensorSizes.byteCount(name, type, shape);
             if (expected != data.remaining()) {
                 throw InferenceException.invalid(
                         "input '%s' has %d bytes of raw data (expected: %d bytes for %s shape %s)",

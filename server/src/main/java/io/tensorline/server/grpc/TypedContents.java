@@ -5,6 +5,7 @@ import io.tensorline.engine.DataType;
 import io.tensorline.engine.Shapes;
 import io.tensorline.proto.InferTensorContents;
 import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.TensorSizes;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +17,7 @@ final class TypedContents {
     }
 
     static ByteBuffer pack(String name, DataType type, long[] shape, InferTensorContents c) {
-        long expected = Shapes.elementCount(shape);
+        long expected = TensorSizes.elementCount(name, shape);
         int n = switch (type) {
             case BOOL -> c.getBoolContentsCount();
             case INT8, INT16, INT32 -> c.getIntContentsCount();

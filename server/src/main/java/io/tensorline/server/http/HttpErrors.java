@@ -6,7 +6,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
-import org.slf4j.Logger;
+import io.tensorline.server.core.RateLimitedWarning;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpErrors {
 
-    private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
+    private static final RateLimitedWarning UNEXPECTED = new RateLimitedWarning(
+            LoggerFactory.getLogger(HttpErrors.class), "unexpected failure while serving an HTTP request");
 
     private HttpErrors() {
     }
@@ -32,12 +33,12 @@ final class HttpErrors {
 
     /**
      * The answer to any failure. An {@link InferenceException} keeps its code; anything else is a bug or an engine
-     * crash, logged with its stack trace and answered with 500.
+     * crash, logged (one line, rate-limited; the stack trace at DEBUG) and answered with 500.
      */
     static FullHttpResponse response(ByteBufAllocator alloc, Throwable failure) {
         InferenceException e = InferenceException.from(failure);
         if (e != failure && e.getCause() != null && !(e.getCause() instanceof InferenceException)) {
-            log.warn("unexpected failure while serving an HTTP request", e.getCause());
+            UNEXPECTED.warn("answered 500", e.getCause());
         }
         return response(alloc, status(e.code()), e.getMessage());
     }

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.net.ListenerSettings;
 import io.tensorline.server.net.NettyListener;
@@ -18,9 +17,9 @@ import java.util.Objects;
  * The frontend owns its event loop threads ({@code http-boss}, {@code http-worker-N}, made by its
  * {@link NettyListener}): {@link #start} creates them and {@link #close} shuts them down and waits for them.
  *
- * <p>Pipeline per connection: TLS when on, {@link HttpServerCodec}, the
- * {@link NettyListener}'s header timeout, a response compressor honouring {@code Accept-Encoding},
- * a request decompressor for {@code Content-Encoding: gzip|deflate}, an aggregator enforcing the body limit (after
+ * <p>Pipeline per connection: TLS when on, {@link StrictHttpServerCodec} (Netty's codec, refusing ambiguous
+ * framing), the {@link NettyListener}'s header timeout, a response compressor honouring {@code Accept-Encoding}, a
+ * request decompressor for {@code Content-Encoding: gzip|deflate}, an aggregator enforcing the body limit (after
  * decompression) with a JSON 413, and the {@link HttpRequestHandler}.
  */
 public final class HttpFrontend implements AutoCloseable {
@@ -93,7 +92,7 @@ public final class HttpFrontend implements AutoCloseable {
     }
 
     private void configure(ChannelPipeline p, RestrictedApis restricted) {
-        p.addLast(NettyListener.CODEC, new HttpServerCodec());
+        p.addLast(NettyListener.CODEC, new StrictHttpServerCodec());
         p.addLast("compressor", new HttpContentCompressor(COMPRESSION_THRESHOLD_BYTES,
                 StandardCompressionOptions.gzip(), StandardCompressionOptions.deflate()));
         p.addLast("decompressor", new HttpContentDecompressor());

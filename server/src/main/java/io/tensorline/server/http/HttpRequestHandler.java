@@ -1,17 +1,23 @@
 package io.tensorline.server.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tensorline.server.core.InferenceResponse;
 import io.tensorline.server.net.RestrictedApis;
+import io.tensorline.server.core.RateLimitedWarning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +40,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_PENDING = 16;
     /** User event: the server is draining (see {@link HttpFrontend#beginDrain}). */
     static final Object DRAIN = new Object();
+    private static final RateLimitedWarning FAILED_CONNECTION = new RateLimitedWarning(log, "HTTP connection failed");
 
     private final RestApi api;
     private final RestrictedApis restricted;
@@ -45,6 +52,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private CompletableFuture<?> inFlight;
     private boolean readPaused;
     private boolean closing;
+    /** A body failed to decode: its 400 is queued, and nothing read after it is served. */
+    private boolean undecodable;
 
     HttpRequestHandler(RestApi api) {
         this(api, RestrictedApis.NONE);
@@ -74,6 +83,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (undecodable) {
+            request.release();
+            return;
+        }
         pending.add(request);
         drain(ctx);
     }
@@ -90,7 +103,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         if (pending.size() >= MAX_PENDING && !readPaused) {
             readPaused = true;
             ctx.channel().config().setAutoRead(false);
-        } else if (pending.isEmpty() && readPaused) {
+        } else if (pending.isEmpty() && readPaused && !undecodable) {
             readPaused = false;
             ctx.channel().config().setAutoRead(true);
         }
@@ -208,12 +221,30 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A client's broken connection or undecodable body is not the server's problem: DEBUG only. A body that fails to
+     * decode (corrupt gzip) is answered 400 in its turn, and nothing more is read. Anything else is one rate-limited
+     * line.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof DecoderException) {
             log.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
-            log.warn("HTTP connection {} failed", ctx.channel().remoteAddress(), cause);
+            FAILED_CONNECTION.warn(ctx.channel().remoteAddress(), cause);
+        }
+        if (cause instanceof DecoderException && ctx.channel().isActive() && !closing) {
+            if (!undecodable) {
+                undecodable = true;
+                readPaused = true;
+                ctx.channel().config().setAutoRead(false);
+                FullHttpRequest failed = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
+                        Unpooled.EMPTY_BUFFER);
+                failed.setDecoderResult(DecoderResult.failure(cause.getCause() != null ? cause.getCause() : cause));
+                pending.add(failed);
+                drain(ctx);
+            }
+            return;
         }
         ctx.close();
     }

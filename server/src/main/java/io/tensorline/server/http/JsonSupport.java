@@ -19,12 +19,14 @@ import java.io.UncheckedIOException;
 final class JsonSupport {
 
     /**
-     * Immutable after construction and thread-safe. NaN and Infinity are accepted and written as bare tokens, as
-     * Python's {@code json} module (used by tritonclient) does; string length is bounded by the HTTP body limit.
+     * Immutable after construction and thread-safe. Non-finite floats are written as the strings {@code "NaN"},
+     * {@code "Infinity"} and {@code "-Infinity"}, so every reply is valid JSON (Triton writes bare tokens, which
+     * strict parsers refuse); on input both forms are accepted, the bare tokens because Triton and Python's
+     * {@code json} module (used by tritonclient) send them. String length is bounded by the HTTP body limit.
      */
     static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .enable(StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER)
             .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)

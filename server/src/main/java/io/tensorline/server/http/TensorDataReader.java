@@ -17,8 +17,9 @@ import java.util.Arrays;
 /**
  * Turns an input's JSON {@code data} array (flat or nested, flattened row-major) into the raw tensor layout, checking
  * every element against the datatype: BOOL takes true/false, integer types take integral numbers within their range,
- * FP32/FP64 take numbers, BYTES takes strings (stored UTF-8 with a 4-byte little-endian length). One instance reads
- * one array; not thread-safe.
+ * FP32/FP64 take numbers, bare NaN/Infinity/-Infinity tokens, and the strings "NaN", "Infinity", "-Infinity" that our
+ * replies use; BYTES takes strings (stored UTF-8 with a 4-byte little-endian length). One instance reads one array;
+ * not thread-safe.
  */
 final class TensorDataReader {
 
@@ -192,6 +193,21 @@ final class TensorDataReader {
     }
 
     private double fp64(JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            // the strings our replies use for non-finite values
+            switch (p.getText()) {
+                case "NaN" -> {
+                    return Double.NaN;
+                }
+                case "Infinity" -> {
+                    return Double.POSITIVE_INFINITY;
+                }
+                case "-Infinity" -> {
+                    return Double.NEGATIVE_INFINITY;
+                }
+                default -> throw bad(t, "a JSON number, or \"NaN\", \"Infinity\" or \"-Infinity\", for " + type);
+            }
+        }
         if (!t.isNumeric()) {
             throw bad(t, "a JSON number for " + type);
         }

@@ -52,6 +52,7 @@ public final class MetricsFrontend implements AutoCloseable {
             throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new InferenceMetrics(stats));
+        registry.register(HostMetrics.system());
         PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
         return new MetricsFrontend(NettyListener.bind("metrics", host, port, 1, settings, p -> configure(p,
                 new Scrape(registry, writer, settings.restricted()))));

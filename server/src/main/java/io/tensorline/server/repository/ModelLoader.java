@@ -11,6 +11,9 @@ import io.tensorline.server.config.ModelSpecs;
 import io.tensorline.server.config.ParsedModelConfig;
 import io.tensorline.server.scheduler.SchedulerFactory;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SortedMap;
@@ -22,6 +25,8 @@ import java.util.TreeMap;
  * Thread-safe; models load in parallel.
  */
 final class ModelLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
 
     private final ModelConfigParser parser = new ModelConfigParser();
     private final EngineRegistry engines;
@@ -36,7 +41,27 @@ final class ModelLoader {
         this.versions = new VersionLoader(completer, validator, schedulers);
     }
 
+    /** Loads the model; failures are logged in full and kept without file-system paths ({@link PublicReasons}). */
     ModelEntry load(Path modelDir) {
+        ModelEntry entry = loadWithFullReasons(modelDir);
+        Path parent = modelDir.getParent();
+        Path repository = parent != null ? parent : modelDir.toAbsolutePath().getParent();
+        if (entry.failure() != null) {
+            LOG.warn("{}", entry.failure());
+            return ModelEntry.failed(entry.name(), PublicReasons.scrub(entry.failure(), repository));
+        }
+        SortedMap<Long, ModelEntry.VersionEntry> versions = new TreeMap<>();
+        for (ModelEntry.VersionEntry v : entry.versions().values()) {
+            if (!v.ready()) {
+                LOG.warn("{}", v.failure());
+                v = new ModelEntry.VersionEntry(v.version(), null, PublicReasons.scrub(v.failure(), repository));
+            }
+            versions.put(v.version(), v);
+        }
+        return new ModelEntry(entry.name(), null, versions);
+    }
+
+    private ModelEntry loadWithFullReasons(Path modelDir) {
         String name = modelDir.getFileName().toString();
         try {
             ParsedModelConfig parsed = parser.parse(modelDir);

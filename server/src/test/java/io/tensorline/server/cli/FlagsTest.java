@@ -49,6 +49,15 @@ class FlagsTest {
     }
 
     @Test
+    void maxTensorBytesIsParsedAsALongWithADefault() throws Exception {
+        assertEquals(Integer.MAX_VALUE, ServeOptions.from(serveFlags().parse(new String[0])).maxTensorBytes());
+        assertEquals(8_000_000_000L, ServeOptions.from(serveFlags().parse(
+                new String[] {"--max-tensor-bytes=8000000000"})).maxTensorBytes());
+        assertThrows(Flags.UsageException.class,
+                () -> ServeOptions.from(serveFlags().parse(new String[] {"--max-tensor-bytes=0"})));
+    }
+
+    @Test
     void unknownFlagsAreRejected() {
         Flags.UsageException e = assertThrows(Flags.UsageException.class,
                 () -> serveFlags().parse(new String[] {"--no-such-flag=1"}));

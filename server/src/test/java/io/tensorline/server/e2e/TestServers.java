@@ -22,6 +22,12 @@ final class TestServers {
                 grpcMaxMessageBytes, 64 * 1024 * 1024);
     }
 
+    /** Like {@link #options}, with exit on error and a {@code --max-tensor-bytes}. */
+    static ServeOptions withMaxTensorBytes(Path repository, long maxTensorBytes) {
+        return new ServeOptions(repository, "127.0.0.1", 0, "127.0.0.1", 0, -1, true, true, 256 * 1024 * 1024,
+                64 * 1024 * 1024, maxTensorBytes);
+    }
+
     /** Every endpoint on an ephemeral port, metrics included. */
     static ServeOptions withMetrics(Path repository) {
         return new ServeOptions(repository, "127.0.0.1", 0, "127.0.0.1", 0, 0, true, true,

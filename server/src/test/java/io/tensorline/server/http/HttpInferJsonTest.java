@@ -145,17 +145,50 @@ class HttpInferJsonTest {
     }
 
     @Test
-    void nanAndInfinityTravelAsBareTokens() {
-        String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,3]", "[NaN,Infinity,-Infinity]") + "]}";
-        HttpResponse<byte[]> r = rest.post("/v2/models/identity_fp32/infer", body);
-        assertEquals(200, r.statusCode());
-        assertTrue(RestFixture.text(r).contains("\"data\":[NaN,Infinity,-Infinity]"), RestFixture.text(r));
+    void nonFiniteFloatsAreWrittenAsStringsSoTheReplyIsValidJson() throws Exception {
+        for (String type : new String[] {"FP32", "FP64"}) {
+            String body = "{\"inputs\":[" + input("INPUT0", type, "[1,4]", "[NaN,Infinity,-Infinity,1.5]") + "]}";
+            HttpResponse<byte[]> r = rest.post("/v2/models/identity_" + type.toLowerCase() + "/infer", body);
+            assertEquals(200, r.statusCode());
+            assertTrue(RestFixture.text(r).contains("\"data\":[\"NaN\",\"Infinity\",\"-Infinity\",1.5]"),
+                    RestFixture.text(r));
+            // a strict parser (no non-numeric extensions) reads it
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        }
     }
 
     @Test
-    void emptyTensorRoundTrips() {
+    void theStringsOfOurRepliesAreAcceptedBackOnInput() {
+        String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,3]", "[\"NaN\",\"Infinity\",\"-Infinity\"]")
+                + "]}";
+        HttpResponse<byte[]> r = rest.post("/v2/models/identity_fp32/infer", body);
+        assertEquals(200, r.statusCode(), RestFixture.text(r));
+        assertTrue(RestFixture.text(r).contains("\"data\":[\"NaN\",\"Infinity\",\"-Infinity\"]"),
+                RestFixture.text(r));
+    }
+
+    @Test
+    void otherStringsAreNotFloats() {
+        String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,1]", "[\"inf\"]") + "]}";
+        HttpResponse<byte[]> r = rest.post("/v2/models/identity_fp32/infer", body);
+        assertEquals(400, r.statusCode());
+        assertEquals("input 'INPUT0': element 0 of 'data' is \"inf\" (expected: a JSON number, or \"NaN\", "
+                + "\"Infinity\" or \"-Infinity\", for FP32)", error(r));
+    }
+
+    @Test
+    void emptyTensorIsRefusedWhenTheModelDoesNotAllowIt() {
         String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,0]", "[]") + "]}";
-        JsonNode out = json(rest.post("/v2/models/identity_fp32/infer", body)).get("outputs").get(0);
+        HttpResponse<byte[]> r = rest.post("/v2/models/identity_fp32/infer", body);
+        assertEquals(400, r.statusCode());
+        assertEquals("input 'INPUT0' for model 'identity_fp32' has shape [1, 0], an empty tensor (expected: every "
+                + "dimension at least 1, or config parameter allow_empty_tensors \"true\")", error(r));
+    }
+
+    @Test
+    void emptyTensorRoundTripsWhenTheModelAllowsIt() {
+        String body = "{\"inputs\":[" + input("INPUT0", "FP32", "[1,0]", "[]") + "]}";
+        JsonNode out = json(rest.post("/v2/models/identity_empty_ok/infer", body)).get("outputs").get(0);
         assertEquals("[1,0]", out.get("shape").toString());
         assertEquals("[]", out.get("data").toString());
     }

@@ -46,6 +46,17 @@ final class RawHttp implements AutoCloseable {
     }
 
     Response read() throws IOException {
+        Response head = readHead();
+        int length = Integer.parseInt(head.headers().getOrDefault("content-length", "0"));
+        byte[] body = in.readNBytes(length);
+        if (body.length != length) {
+            throw new IOException("connection closed inside a body of " + length + " bytes");
+        }
+        return new Response(head.status(), head.headers(), body);
+    }
+
+    /** The status line and headers only: the answer to HEAD has no body, whatever Content-Length says. */
+    Response readHead() throws IOException {
         String statusLine = line();
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         Map<String, String> headers = new HashMap<>();
@@ -53,12 +64,7 @@ final class RawHttp implements AutoCloseable {
             int colon = h.indexOf(':');
             headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
         }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        byte[] body = in.readNBytes(length);
-        if (body.length != length) {
-            throw new IOException("connection closed inside a body of " + length + " bytes");
-        }
-        return new Response(status, headers, body);
+        return new Response(status, headers, new byte[0]);
     }
 
     /** True when the server has closed the connection (the next read sees end of stream). */

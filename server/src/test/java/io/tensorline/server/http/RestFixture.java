@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tensorline.engine.DataType;
 import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.core.RequestValidator;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.ModelRegistry;
 import io.tensorline.server.testing.FakeModelRegistry;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real {@link HttpFrontend} on an ephemeral port over a registry, with a real {@link HttpClient} and small helpers
@@ -74,6 +76,8 @@ final class RestFixture implements AutoCloseable {
         for (DataType t : IDENTITY_TYPES) {
             r.add(TestModelVersions.identity(identityModel(t), 1, t, 8, -1));
         }
+        r.add(TestModelVersions.withParameters(TestModelVersions.identity("identity_empty_ok", 1, DataType.FP32, 8, -1),
+                Map.of(RequestValidator.ALLOW_EMPTY_TENSORS, "true")));
         r.add(TestModelVersions.addSub("add_sub", 1, 8, 4));
         r.add(TestModelVersions.addSub("add_sub", 3, 8, 4));
         r.add(TestModelVersions.identity("nobatch", 1, DataType.FP32, 0, 2, 3));

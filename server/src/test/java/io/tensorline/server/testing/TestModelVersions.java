@@ -37,6 +37,14 @@ public final class TestModelVersions {
                 FakeModels.identity(type, full(maxBatchSize, dims)));
     }
 
+    /** The same version with config {@code parameters} (string values). */
+    public static ModelVersion withParameters(ModelVersion v, Map<String, String> parameters) {
+        ModelSpec s = v.spec();
+        return new ModelVersion(new ModelSpec(s.name(), s.platform(), s.backend(), s.maxBatchSize(), s.inputs(),
+                s.outputs(), s.instanceGroups(), s.dynamicBatching(), s.versionPolicy(), s.modelFileName(), parameters),
+                v.version(), v.completedConfig(), v.scheduler());
+    }
+
     /**
      * Like {@link #identity} but served by {@code scheduler} instead of a {@link DirectScheduler}, for tests that
      * decide themselves when a request completes.

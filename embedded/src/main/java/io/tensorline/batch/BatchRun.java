@@ -1,0 +1,252 @@
+package io.tensorline.batch;
+
+import io.tensorline.client.InferRequest;
+import io.tensorline.client.InferResult;
+import io.tensorline.client.TensorlineClient;
+import io.tensorline.client.TensorlineException;
+import io.tensorline.proto.ModelMetadataResponse;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One batch job: reads rows on the calling thread into batches of up to {@code max_batch_size}, keeps at most
+ * {@code in-flight} requests outstanding, and commits each chunk (in input order inside the chunk) on the
+ * {@code batch-writer} thread when its last batch is answered. Works on any {@link TensorlineClient}: the embedded
+ * server or a remote one.
+ */
+final class BatchRun {
+
+    /** How a run ended. */
+    record Outcome(long rows, long badRows, long skippedChunks, double rowsPerSecond, String failure) {
+        boolean ok() {
+            return failure == null;
+        }
+    }
+
+    private final TensorlineClient client;
+    private final BatchOptions o;
+    private final PrintStream log;
+    private final AtomicReference<String> failure = new AtomicReference<>();
+
+    BatchRun(TensorlineClient client, BatchOptions options, PrintStream log) {
+        this.client = client;
+        this.o = options;
+        this.log = log;
+    }
+
+    Outcome run() throws IOException, InterruptedException {
+        ModelMetadataResponse meta = client.modelMetadata(o.model(), o.version());
+        int mbs = client.modelConfig(o.model(), o.version()).getMaxBatchSize();
+        int batch = mbs == 0 ? 1 : o.batchSize() == 0 ? mbs : o.batchSize();
+        if (mbs > 0 && batch > mbs) {
+            throw new IllegalArgumentException("--batch-size=" + batch + " (expected: at most model '" + o.model()
+                    + "''s max_batch_size " + mbs + ")");
+        }
+        ModelInputs inputs = ModelInputs.of(meta, mbs, o.map());
+        OutputFormat format = OutputFormat.of(o.output());
+        String manifest = String.format(Locale.ROOT,
+                "model=%s version=%s input=%s size=%d modified=%s chunk-rows=%d batch=%d map=%s%n",
+                o.model(), o.version(), o.input().toAbsolutePath().normalize(), Files.size(o.input()),
+                Files.getLastModifiedTime(o.input()), o.chunkRows(), batch, o.map());
+        ChunkStore store = ChunkStore.open(o.output(), manifest, o.restart());
+        ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "batch-writer"));
+        Semaphore permits = new Semaphore(o.inFlight());
+        long chunks = 0;
+        long skipped = 0;
+        Progress progress;
+        try (RowSource source = RowSource.open(o.input(), inputs)) {
+            progress = new Progress(log, o.progress(), source::fraction);
+            progress.start(o.progressMillis());
+            long row = 0;
+            boolean more = true;
+            boolean started = false;
+            while (more && failure.get() == null) {
+                long chunk = chunks;
+                if (store.done(chunk)) {
+                    long n = 0;
+                    while (n < o.chunkRows() && source.skip()) {
+                        n++;
+                    }
+                    if (n == 0) {
+                        break;
+                    }
+                    row += n;
+                    chunks++;
+                    skipped++;
+                    more = n == o.chunkRows();
+                    continue;
+                }
+                if (!started) {
+                    progress.markStart();
+                    started = true;
+                }
+                Chunk c = new Chunk(chunk, store, format, progress, writer);
+                BatchBuffers buffers = new BatchBuffers(inputs, batch);
+                long end = row + o.chunkRows();
+                while (row < end && failure.get() == null) {
+                    boolean got;
+                    try {
+                        got = source.next(buffers, row);
+                    } catch (BadRowException e) {
+                        row++;
+                        progress.rowFailed();
+                        if (!o.skipBadRows()) {
+                            failure.compareAndSet(null, o.input() + " " + source.where() + ": " + e.getMessage()
+                                    + " (pass --on-error=skip to write bad rows to " + o.errors() + " instead)");
+                            break;
+                        }
+                        c.badRow(source.where(), source.position(), row - 1, e.getMessage());
+                        continue;
+                    }
+                    if (!got) {
+                        more = false;
+                        break;
+                    }
+                    row++;
+                    if (buffers.full()) {
+                        submit(c, buffers, permits);
+                        buffers = new BatchBuffers(inputs, batch);
+                    }
+                }
+                if (failure.get() != null) {
+                    break;
+                }
+                if (buffers.rows() > 0) {
+                    submit(c, buffers, permits);
+                }
+                if (c.batches() == 0 && c.badRows() == 0) {
+                    break; // the file ended exactly at a chunk boundary
+                }
+                c.seal();
+                chunks++;
+            }
+            permits.acquire(o.inFlight()); // every request answered
+            writer.shutdown();
+            if (!writer.awaitTermination(1, TimeUnit.HOURS)) {
+                throw new IllegalStateException("chunk writer did not finish");
+            }
+            progress.finish();
+        } finally {
+            writer.shutdownNow();
+        }
+        if (failure.get() != null) {
+            return new Outcome(progress.rows(), progress.errors(), skipped, progress.rowsPerSecond(), failure.get()
+                    + "\nfinished chunks are kept in " + store.dir() + "; rerun the same command to resume");
+        }
+        long bad = store.assemble(chunks, o.errors());
+        return new Outcome(progress.rows(), bad, skipped, progress.rowsPerSecond(), null);
+    }
+
+    private void submit(Chunk c, BatchBuffers buffers, Semaphore permits) throws InterruptedException {
+        permits.acquire();
+        InferRequest.Builder rb = InferRequest.builder(o.model()).version(o.version());
+        buffers.tensors().forEach(rb::input);
+        int slot = c.addBatch(buffers);
+        client.inferAsync(rb.build()).whenComplete((result, error) -> {
+            try {
+                if (error != null) {
+                    TensorlineException te = error.getCause() instanceof TensorlineException t ? t
+                            : error instanceof TensorlineException t ? t : null;
+                    failure.compareAndSet(null, "rows " + buffers.rowIndex(0) + ".." + buffers.rowIndex(buffers.rows() - 1)
+                            + " failed on the server: " + (te != null ? te.getMessage() : error.toString()));
+                } else {
+                    c.answered(slot, buffers.rows(), result);
+                }
+            } finally {
+                permits.release();
+            }
+        });
+    }
+
+    /** One chunk's batches and bad rows; committed by the writer once sealed and fully answered. */
+    private final class Chunk {
+        private final long index;
+        private final ChunkStore store;
+        private final OutputFormat format;
+        private final Progress progress;
+        private final ExecutorService writer;
+        private final List<BatchBuffers> batches = new ArrayList<>(); // appended by the reader only before seal
+        private final List<InferResult> results = new ArrayList<>();
+        private final StringBuilder errors = new StringBuilder();
+        private final AtomicInteger pending = new AtomicInteger(1); // 1 for "not sealed yet"
+        private int badRows;
+
+        Chunk(long index, ChunkStore store, OutputFormat format, Progress progress, ExecutorService writer) {
+            this.index = index;
+            this.store = store;
+            this.format = format;
+            this.progress = progress;
+            this.writer = writer;
+        }
+
+        int batches() {
+            return batches.size();
+        }
+
+        int badRows() {
+            return badRows;
+        }
+
+        synchronized int addBatch(BatchBuffers b) {
+            pending.incrementAndGet();
+            batches.add(b);
+            results.add(null);
+            return batches.size() - 1;
+        }
+
+        void badRow(String where, long position, long row, String message) {
+            badRows++;
+            errors.append("{\"row\":").append(row).append(",\"");
+            errors.append(where.startsWith("line") ? "line" : "input_row").append("\":").append(position);
+            errors.append(",\"error\":");
+            OutputFormat.quote(message, errors, true);
+            errors.append("}\n");
+        }
+
+        void answered(int slot, int rows, InferResult r) {
+            synchronized (this) {
+                results.set(slot, r);
+            }
+            progress.rowsDone(rows);
+            if (pending.decrementAndGet() == 0) {
+                writer.execute(this::commit);
+            }
+        }
+
+        void seal() {
+            if (pending.decrementAndGet() == 0) {
+                writer.execute(this::commit);
+            }
+        }
+
+        private void commit() {
+            // every batch of this chunk was answered: it is complete even if the run has failed elsewhere
+            StringBuilder rows = new StringBuilder(64 * batches.size());
+            String header = "";
+            synchronized (this) {
+                for (int i = 0; i < batches.size(); i++) {
+                    if (i == 0) {
+                        header = format.header(results.get(0), batches.get(0).rows());
+                    }
+                    format.write(results.get(i), batches.get(i), rows);
+                }
+            }
+            try {
+                store.commit(index, header, OutputFormat.utf8(rows), OutputFormat.utf8(errors));
+            } catch (IOException | RuntimeException e) {
+                failure.compareAndSet(null, "cannot write chunk " + index + ": " + e);
+            }
+        }
+    }
+}

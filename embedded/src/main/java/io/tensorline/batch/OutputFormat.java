@@ -1,0 +1,174 @@
+package io.tensorline.batch;
+
+import io.tensorline.client.InferResult;
+import io.tensorline.client.InferTensor;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * How result rows are written: JSON Lines ({@code {"row": 0, "OUTPUT0": [..]}}) or CSV (a {@code row} column, then
+ * one column per output element, {@code OUTPUT0_0 ..}). Rows carry their 0-based input row, so skipped bad rows
+ * leave a visible gap. Stateless.
+ */
+enum OutputFormat {
+    JSON_LINES, CSV;
+
+    static OutputFormat of(Path output) {
+        String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
+            return JSON_LINES;
+        }
+        if (name.endsWith(".csv")) {
+            return CSV;
+        }
+        throw new IllegalArgumentException("--output " + output + ": unknown format (expected: .jsonl, .ndjson or .csv)");
+    }
+
+    /** The CSV header for results shaped like {@code first}; empty for JSON Lines. */
+    String header(InferResult first, int rows) {
+        if (this == JSON_LINES) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("row");
+        for (InferTensor t : first.outputs()) {
+            long perRow = t.elementCount() / rows;
+            for (long e = 0; e < perRow; e++) {
+                b.append(',').append(t.name());
+                if (perRow > 1) {
+                    b.append('_').append(e);
+                }
+            }
+        }
+        return b.append('\n').toString();
+    }
+
+    /** Appends the rows of one batch's result. */
+    void write(InferResult result, BatchBuffers batch, StringBuilder out) {
+        int rows = batch.rows();
+        for (int r = 0; r < rows; r++) {
+            if (this == JSON_LINES) {
+                out.append("{\"row\":").append(batch.rowIndex(r));
+                for (InferTensor t : result.outputs()) {
+                    out.append(",\"").append(t.name()).append("\":[");
+                    elements(t, r, rows, out, true);
+                    out.append(']');
+                }
+                out.append("}\n");
+            } else {
+                out.append(batch.rowIndex(r));
+                for (InferTensor t : result.outputs()) {
+                    out.append(',');
+                    elements(t, r, rows, out, false);
+                }
+                out.append('\n');
+            }
+        }
+    }
+
+    private static void elements(InferTensor t, int row, int rows, StringBuilder out, boolean json) {
+        int perRow = (int) (t.elementCount() / rows);
+        int first = row * perRow;
+        ByteBuffer d = t.data();
+        String sep = json ? "," : ",";
+        switch (t.datatype()) {
+            case "FP32" -> {
+                for (int i = 0; i < perRow; i++) {
+                    out.append(i == 0 ? "" : sep).append(d.getFloat((first + i) * 4));
+                }
+            }
+            case "FP64" -> {
+                for (int i = 0; i < perRow; i++) {
+                    out.append(i == 0 ? "" : sep).append(d.getDouble((first + i) * 8));
+                }
+            }
+            case "FP16", "BF16", "INT8", "UINT8", "INT16", "UINT16", "INT32", "UINT32", "INT64", "UINT64", "BOOL" -> {
+                // the typed readers do the widening; a batch's output is small next to its inference
+                String s = switch (t.datatype()) {
+                    case "FP16", "BF16" -> join(t.asFloats(), first, perRow, sep);
+                    case "BOOL" -> joinBools(t.asBooleans(), first, perRow, sep);
+                    case "UINT64" -> joinUnsigned(t.asLongs(), first, perRow, sep);
+                    default -> join(t.asLongs(), first, perRow, sep);
+                };
+                out.append(s);
+            }
+            case "BYTES" -> {
+                String[] all = t.asStrings();
+                for (int i = 0; i < perRow; i++) {
+                    out.append(i == 0 ? "" : sep);
+                    quote(all[first + i], out, json);
+                }
+            }
+            default -> throw new IllegalStateException("output '" + t.name() + "' has datatype " + t.datatype());
+        }
+    }
+
+    private static String join(float[] v, int from, int n, String sep) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : sep).append(v[from + i]);
+        }
+        return b.toString();
+    }
+
+    private static String join(long[] v, int from, int n, String sep) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : sep).append(v[from + i]);
+        }
+        return b.toString();
+    }
+
+    private static String joinUnsigned(long[] v, int from, int n, String sep) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : sep).append(Long.toUnsignedString(v[from + i]));
+        }
+        return b.toString();
+    }
+
+    private static String joinBools(boolean[] v, int from, int n, String sep) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : sep).append(v[from + i]);
+        }
+        return b.toString();
+    }
+
+    /** A JSON string, or a CSV cell quoted when it needs to be. */
+    static void quote(String s, StringBuilder out, boolean json) {
+        if (!json) {
+            if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
+                out.append(s);
+            } else {
+                out.append('"').append(s.replace("\"", "\"\"")).append('"');
+            }
+            return;
+        }
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    static byte[] utf8(CharSequence s) {
+        return s.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

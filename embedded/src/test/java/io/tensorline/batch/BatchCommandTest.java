@@ -1,0 +1,277 @@
+package io.tensorline.batch;
+
+import io.tensorline.Tensorline;
+import io.tensorline.TestRepository;
+import io.tensorline.client.InferRequest;
+import io.tensorline.client.InferTensor;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code tensorline batch} over the bundled mlp (INPUT0 FP32 [4] -> OUTPUT0 FP32 [3], max_batch_size 4). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BatchCommandTest {
+
+    private static final int ROWS = 25;
+
+    private Path repo;
+    private Tensorline reference;
+    private float[][] rows;
+    private float[][] expected;
+
+    @BeforeAll
+    void start(@TempDir Path dir) {
+        repo = TestRepository.of(dir, "mlp", "simple");
+        reference = Tensorline.builder().modelRepository(repo).grpcPort(0).httpPort(0).build();
+        rows = new float[ROWS][4];
+        expected = new float[ROWS][];
+        for (int r = 0; r < ROWS; r++) {
+            for (int c = 0; c < 4; c++) {
+                rows[r][c] = (r * 4 + c) / 10f - 5f;
+            }
+            expected[r] = reference.infer(InferRequest.builder("mlp")
+                    .input(InferTensor.fp32("INPUT0", rows[r], 1, 4)).build()).output("OUTPUT0").asFloats();
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        reference.close();
+    }
+
+    @Test
+    void jsonLinesInOrderWithChunksAndPartialBatches(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), jsonl(-1, null));
+        Path out = dir.resolve("out.jsonl");
+        Run r = batch("-m", "mlp", "--input", in.toString(), "--output", out.toString(), "--chunk-rows", "10");
+        assertEquals(0, r.status, r.err);
+        assertMatchesExpected(readJsonl(out), List.of());
+        assertTrue(r.out.contains("25 rows scored"), r.out);
+        assertFalse(Files.exists(dir.resolve("out.jsonl.parts")));
+    }
+
+    @Test
+    void csvWithMappedColumnsAndListCells(@TempDir Path dir) throws IOException {
+        StringBuilder a = new StringBuilder("id,a,b,c,d\n");
+        StringBuilder b = new StringBuilder("id,features\n");
+        for (int r = 0; r < ROWS; r++) {
+            a.append(r);
+            for (float v : rows[r]) {
+                a.append(',').append(v);
+            }
+            a.append('\n');
+            b.append(r).append(",\"[").append(rows[r][0]).append(' ').append(rows[r][1]).append(' ')
+                    .append(rows[r][2]).append(' ').append(rows[r][3]).append("]\"\n");
+        }
+        Path outA = dir.resolve("a.csv");
+        Run ra = batch("-m", "mlp", "--input", write(dir.resolve("in-a.csv"), a.toString()).toString(),
+                "--output", outA.toString(), "--map", "INPUT0=a,b,c,d", "--batch-size", "3");
+        assertEquals(0, ra.status, ra.err);
+        List<String> lines = Files.readAllLines(outA);
+        assertEquals("row,OUTPUT0_0,OUTPUT0_1,OUTPUT0_2", lines.get(0));
+        assertEquals(ROWS + 1, lines.size());
+        for (int r = 0; r < ROWS; r++) {
+            String[] cells = lines.get(r + 1).split(",");
+            assertEquals(Integer.toString(r), cells[0]);
+            for (int k = 0; k < 3; k++) {
+                assertEquals(expected[r][k], Float.parseFloat(cells[k + 1]));
+            }
+        }
+        Path outB = dir.resolve("b.jsonl");
+        Run rb = batch("-m", "mlp", "--input", write(dir.resolve("in-b.csv"), b.toString()).toString(),
+                "--output", outB.toString(), "--map", "INPUT0=features");
+        assertEquals(0, rb.status, rb.err);
+        assertMatchesExpected(readJsonl(outB), List.of());
+    }
+
+    @Test
+    void npyRows(@TempDir Path dir) throws IOException {
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + ROWS + ", 4), }";
+        int pad = 64 - (10 + header.length() + 1) % 64;
+        header = header + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + ROWS * 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
+        for (float[] row : rows) {
+            for (float v : row) {
+                b.putFloat(v);
+            }
+        }
+        Path in = dir.resolve("in.npy");
+        Files.write(in, b.array());
+        Path out = dir.resolve("out.jsonl");
+        Run r = batch("-m", "mlp", "--input", in.toString(), "--output", out.toString());
+        assertEquals(0, r.status, r.err);
+        assertMatchesExpected(readJsonl(out), List.of());
+    }
+
+    @Test
+    void badRowsAreSkippedToTheErrorsFileWithTheirLine(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), jsonl(7, "{\"INPUT0\": [1, 2, \"x\", 4]}"));
+        Path out = dir.resolve("out.jsonl");
+        Run r = batch("-m", "mlp", "--input", in.toString(), "--output", out.toString(), "--on-error", "skip",
+                "--chunk-rows", "5");
+        assertEquals(0, r.status, r.err);
+        assertMatchesExpected(readJsonl(out), List.of(7));
+        List<String> errors = Files.readAllLines(dir.resolve("out.jsonl.errors.jsonl"));
+        assertEquals(1, errors.size());
+        JsonObject e = JsonParser.parseString(errors.get(0)).getAsJsonObject();
+        assertEquals(7, e.get("row").getAsInt());
+        assertEquals(8, e.get("line").getAsInt());
+        assertTrue(e.get("error").getAsString().contains("expected: numbers"), errors.get(0));
+    }
+
+    @Test
+    void aBadRowStopsTheRunKeepsFinishedChunksAndARerunResumes(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), jsonl(17, "{\"other\": 1}"));
+        Path out = dir.resolve("out.jsonl");
+        String[] args = {"-m", "mlp", "--input", in.toString(), "--output", out.toString(), "--chunk-rows", "5",
+                "--in-flight", "1"};
+        Run first = batch(args);
+        assertEquals(1, first.status);
+        assertTrue(first.err.contains("line 18: missing field 'INPUT0'"), first.err);
+        assertFalse(Files.exists(out));
+        Path parts = dir.resolve("out.jsonl.parts");
+        for (int c = 0; c < 3; c++) {
+            assertTrue(Files.exists(parts.resolve(String.format("chunk-%06d.out", c))), "chunk " + c);
+        }
+        // same job, now skipping the bad row: the three finished chunks are not redone
+        String[] skip = java.util.Arrays.copyOf(args, args.length + 2);
+        skip[args.length] = "--on-error";
+        skip[args.length + 1] = "skip";
+        Run second = batch(skip);
+        assertEquals(0, second.status, second.err);
+        assertTrue(second.out.contains("3 finished chunk(s) resumed"), second.out);
+        assertTrue(second.out.contains(String.format(Locale.ROOT, "%,d rows scored", ROWS - 15 - 1)), second.out);
+        assertMatchesExpected(readJsonl(out), List.of(17));
+        assertFalse(Files.exists(parts));
+    }
+
+    @Test
+    void partsOfAnotherJobAreNotMixedIn(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), jsonl(-1, null));
+        Path out = dir.resolve("out.jsonl");
+        Files.createDirectories(dir.resolve("out.jsonl.parts"));
+        Files.writeString(dir.resolve("out.jsonl.parts/manifest"), "model=other\n");
+        Run r = batch("-m", "mlp", "--input", in.toString(), "--output", out.toString());
+        assertEquals(2, r.status);
+        assertTrue(r.err.contains("--restart"), r.err);
+        Run again = batch("-m", "mlp", "--input", in.toString(), "--output", out.toString(), "--restart");
+        assertEquals(0, again.status, again.err);
+        assertMatchesExpected(readJsonl(out), List.of());
+    }
+
+    @Test
+    void remoteServerOverGrpcAndHttpGivesTheSameRows(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), jsonl(-1, null));
+        Run grpc = batch("-m", "mlp", "--input", in.toString(), "--output", dir.resolve("g.jsonl").toString(),
+                "-u", "127.0.0.1:" + reference.grpcPort(), "-i", "grpc");
+        assertEquals(0, grpc.status, grpc.err);
+        assertMatchesExpected(readJsonl(dir.resolve("g.jsonl")), List.of());
+        Run http = batch("-m", "mlp", "--input", in.toString(), "--output", dir.resolve("h.jsonl").toString(),
+                "-u", "http://127.0.0.1:" + reference.httpPort(), "-i", "http");
+        assertEquals(0, http.status, http.err);
+        assertMatchesExpected(readJsonl(dir.resolve("h.jsonl")), List.of());
+    }
+
+    @Test
+    void usageErrorsSayWhatWasExpected(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), jsonl(-1, null));
+        Run noModel = batch("--input", in.toString(), "--output", dir.resolve("o.jsonl").toString());
+        assertEquals(2, noModel.status);
+        assertTrue(noModel.err.contains("--model is required"), noModel.err);
+        Run badMap = batch("-m", "mlp", "--input", in.toString(), "--output", dir.resolve("o.jsonl").toString(),
+                "--map", "NOPE=x");
+        assertEquals(2, badMap.status);
+        assertTrue(badMap.err.contains("does not have"), badMap.err);
+        Run tooBig = batch("-m", "mlp", "--input", in.toString(), "--output", dir.resolve("o.jsonl").toString(),
+                "--batch-size", "9");
+        assertEquals(2, tooBig.status);
+        assertTrue(tooBig.err.contains("max_batch_size 4"), tooBig.err);
+    }
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private Run batch(String... args) {
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--model-repository";
+        all[args.length + 1] = repo.toString();
+        all[args.length + 2] = "--progress";
+        all[args.length + 3] = "lines";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = BatchMain.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The rows as JSON Lines; row {@code bad} (if >= 0) replaced by {@code badLine}. */
+    private String jsonl(int bad, String badLine) {
+        StringBuilder b = new StringBuilder();
+        for (int r = 0; r < ROWS; r++) {
+            if (r == bad) {
+                b.append(badLine).append('\n');
+                continue;
+            }
+            b.append("{\"id\": ").append(r).append(", \"INPUT0\": [").append(rows[r][0]).append(", ")
+                    .append(rows[r][1]).append(", ").append(rows[r][2]).append(", ").append(rows[r][3]).append("]}\n");
+        }
+        return b.toString();
+    }
+
+    private void assertMatchesExpected(List<JsonObject> lines, List<Integer> missing) {
+        List<Integer> rowsSeen = new ArrayList<>();
+        for (JsonObject o : lines) {
+            int r = o.get("row").getAsInt();
+            rowsSeen.add(r);
+            JsonArray a = o.getAsJsonArray("OUTPUT0");
+            float[] got = new float[a.size()];
+            for (int k = 0; k < got.length; k++) {
+                got[k] = a.get(k).getAsFloat();
+            }
+            assertArrayEquals(expected[r], got, "row " + r);
+        }
+        List<Integer> want = new ArrayList<>();
+        for (int r = 0; r < ROWS; r++) {
+            if (!missing.contains(r)) {
+                want.add(r);
+            }
+        }
+        assertEquals(want, rowsSeen);
+    }
+
+    private static List<JsonObject> readJsonl(Path file) throws IOException {
+        return Files.readAllLines(file).stream().map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+    }
+
+    private static Path write(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        return file;
+    }
+}
