@@ -77,7 +77,7 @@ public record NetworkOptions(TlsSettings grpcTls, TlsSettings httpTls, TlsSettin
                         "require header KEY=VALUE for these REST groups (as --grpc-restricted-protocol)")
                 .declareRepeatable("metrics-restricted-api", "metrics:KEY=VALUE",
                         "require header KEY=VALUE on the metrics port")
-                .declare("metrics-address", "ADDR", "", "metrics bind address (default: --http-address)")
+                .declare("metrics-address", "ADDR", "", "metrics bind address (empty: the --http-address, as in Triton)")
                 .declare("grpc-keepalive-time", "MS", "7200000", "ping idle gRPC connections this often")
                 .declare("grpc-keepalive-timeout", "MS", "20000", "close a gRPC connection whose ping is unanswered")
                 .declareBool("grpc-keepalive-permit-without-calls", false,
