@@ -1,6 +1,8 @@
 package io.tensorline.server.cli;
 
 import io.tensorline.engine.EngineProvider;
+import io.tensorline.server.core.InFlightRequests;
+import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.core.RequestLimits;
 import io.tensorline.server.core.ServerInfo;
@@ -24,6 +26,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -33,6 +36,8 @@ import java.util.stream.Collectors;
 public final class TensorlineServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TensorlineServer.class);
+    /** After the requests are answered, how long the transports get to write the last replies. */
+    private static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
@@ -60,9 +65,11 @@ public final class TensorlineServer implements AutoCloseable {
     private final MetricsFrontend metrics;
     private final long startupMillis;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final int exitTimeoutSecs;
 
     private TensorlineServer(RepositoryModelRegistry registry, InferenceServer core, GrpcFrontend grpc,
-                             HttpFrontend http, MetricsFrontend metrics, long startupMillis) {
+                             HttpFrontend http, MetricsFrontend metrics, long startupMillis, int exitTimeoutSecs) {
+        this.exitTimeoutSecs = exitTimeoutSecs;
         this.registry = registry;
         this.core = core;
         this.grpc = grpc;
@@ -73,7 +80,7 @@ public final class TensorlineServer implements AutoCloseable {
 
     /** Starts with Triton's default log settings. */
     public static TensorlineServer start(ServeOptions o) throws StartupException, IOException {
-        return start(o, LogSettings.defaults());
+        return start(o, LogSettings.defaults(), NetworkOptions.defaults());
     }
 
     /**
@@ -82,6 +89,23 @@ public final class TensorlineServer implements AutoCloseable {
      */
     public static TensorlineServer start(ServeOptions o, LogSettings logSettings) throws StartupException,
             IOException {
+        return start(o, logSettings, NetworkOptions.defaults());
+    }
+
+    /** Starts with TLS, restricted APIs, connection limits and the exit timeout of {@code n}. */
+    public static TensorlineServer start(ServeOptions o, NetworkOptions n) throws StartupException, IOException {
+        return start(o, LogSettings.defaults(), n);
+    }
+
+    /** Both of the above. */
+    public static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n)
+            throws StartupException, IOException {
+        NetworkListeners net;
+        try {
+            net = NetworkListeners.of(n);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage());
+        }
         long t0 = System.nanoTime();
         LogControl logging = LogControl.available() ? LogControl.install(logSettings) : null;
         EngineRegistry engines = EngineRegistry.fromClassPath();
@@ -104,23 +128,23 @@ public final class TensorlineServer implements AutoCloseable {
             extensions.add("logging");
         }
         InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
-                stats, new RequestLimits(o.maxTensorBytes()));
+                stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()));
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
         try {
             if (o.metricsPort() >= 0) {
-                metrics = MetricsFrontend.start(stats, o.httpAddress(), o.metricsPort(), o.metricsIntervalMs(),
-                        o.cpuMetrics());
+                metrics = MetricsFrontend.start(stats, n.metricsAddress() == null ? o.httpAddress() : n.metricsAddress(),
+                        o.metricsPort(), o.metricsIntervalMs(), o.cpuMetrics(), net.metrics());
             }
             if (o.grpcPort() >= 0) {
-                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes()).withLogging(logging)
+                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes(), net.grpc()).withLogging(logging)
                         .start(o.grpcAddress(), o.grpcPort());
             }
             if (o.httpPort() >= 0) {
                 http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()),
                         logging);
-                http.start(o.httpAddress(), o.httpPort());
+                http.start(o.httpAddress(), o.httpPort(), net.http());
             }
         } catch (IOException | RuntimeException e) {
             if (metrics != null) {
@@ -136,7 +160,7 @@ public final class TensorlineServer implements AutoCloseable {
             throw e;
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new TensorlineServer(registry, core, grpc, http, metrics, millis);
+        return new TensorlineServer(registry, core, grpc, http, metrics, millis, n.exitTimeoutSecs());
     }
 
     public InferenceServer core() {
@@ -179,13 +203,37 @@ public final class TensorlineServer implements AutoCloseable {
         closed.await();
     }
 
-    /** Stops taking requests, closes the endpoints, then unloads every model (answering what still waits). */
+    /**
+     * Drains, then stops: no new connections or calls; every request already accepted on either transport is
+     * answered, or, if {@code --exit-timeout-secs} runs out first, failed with UNAVAILABLE (a status, never a bare
+     * reset); then the endpoints close and every model is unloaded. Idempotent; the SIGTERM hook calls it.
+     */
     @Override
     public synchronized void close() {
         if (closed.getCount() == 0) {
             return;
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(exitTimeoutSecs);
         core.beginShutdown();
+        if (grpc != null) {
+            grpc.beginDrain();
+        }
+        if (http != null) {
+            http.beginDrain();
+        }
+        try {
+            if (!core.inFlight().awaitIdle(deadline)) {
+                int failed = core.inFlight().failAll(InferenceException.unavailable(
+                        "Exit timeout expired: the server is shutting down"));
+                LOG.warn("Exit timeout expired ({} s): {} request(s) answered UNAVAILABLE", exitTimeoutSecs, failed);
+            }
+            // the answers are on their way; streams finish once answered; give the transports a moment to write
+            if (grpc != null && !grpc.awaitTermination(Math.max(deadline, System.nanoTime() + DRAIN_GRACE_NANOS))) {
+                LOG.warn("gRPC calls still open after the drain; closing them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (grpc != null) {
             grpc.close();
         }

@@ -34,6 +34,7 @@ public final class InferenceServer {
     private final ModelStatsRegistry stats;
     private final RequestLimits limits;
     private volatile boolean shuttingDown;
+    private final InFlightRequests inFlight;
 
     /** A server without statistics (its {@link #statistics} answers with empty lists). */
     public InferenceServer(ModelRegistry registry, ServerInfo info) {
@@ -47,10 +48,22 @@ public final class InferenceServer {
 
     /** @param limits what one request may ask of an engine, checked before it is scheduled */
     public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats, RequestLimits limits) {
+        this(registry, info, stats, limits, new InFlightRequests(InFlightRequests.UNBOUNDED));
+    }
+
+    /** @param inFlight bounds and follows the accepted requests (a shutdown drains it) */
+    public InferenceServer(ModelRegistry registry, ServerInfo info, ModelStatsRegistry stats, RequestLimits limits,
+                           InFlightRequests inFlight) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.info = Objects.requireNonNull(info, "info");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+    }
+
+    /** The requests accepted and not yet answered. */
+    public InFlightRequests inFlight() {
+        return inFlight;
     }
 
     public ModelStatsRegistry statsRegistry() {
@@ -143,10 +156,24 @@ public final class InferenceServer {
      * @param classification requested output name to its class count (> 0)
      */
     public CompletableFuture<InferenceResponse> infer(InferenceRequest request, Map<String, Integer> classification) {
+        if (!inFlight.tryAdmit()) {
+            return CompletableFuture.failedFuture(InferenceException.unavailable(
+                    "Exceeds maximum in-flight requests (%d)", inFlight.limit()));
+        }
+        // admitted first, then the flag: a shutdown that sets the flag and then finds nothing in flight cannot
+        // miss a request that got past this check (both are sequentially consistent)
+        if (shuttingDown) {
+            inFlight.release();
+            return CompletableFuture.failedFuture(InferenceException.unavailable("server is shutting down"));
+        }
+        CompletableFuture<InferenceResponse> response = admitted(request, classification);
+        inFlight.track(response);
+        return response;
+    }
+
+    private CompletableFuture<InferenceResponse> admitted(InferenceRequest request,
+                                                          Map<String, Integer> classification) {
         try {
-            if (shuttingDown) {
-                throw InferenceException.unavailable("server is shutting down");
-            }
             ModelVersion mv;
             CompletableFuture<List<Tensor>> scheduled;
             int attempts = 0;
@@ -169,9 +196,10 @@ public final class InferenceServer {
             CompletableFuture<List<Tensor>> submitted = scheduled;
             CompletableFuture<InferenceResponse> response = submitted.thenApply(
                     outputs -> classify(served, respond(served, request, outputs), classification));
-            // a client that gives up cancels the response: pass that on so the scheduler drops the request
+            // a client that gives up cancels the response, and a shutdown out of time fails it: pass that on so
+            // the scheduler drops the request
             response.whenComplete((r, e) -> {
-                if (response.isCancelled()) {
+                if (!submitted.isDone()) {
                     submitted.cancel(false);
                 }
             });

@@ -66,14 +66,21 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     private final InferenceServer server;
     private final LogControl logging;
 
+    private final OpenStreams streams;
+
     public InferenceGrpcService(InferenceServer server) {
         this(server, null);
     }
 
     /** @param logging the logging extension's control, or null when it is not offered */
     public InferenceGrpcService(InferenceServer server, LogControl logging) {
+        this(server, logging, new OpenStreams(GrpcSettings.defaults().streamMaxInFlight()));
+    }
+
+    InferenceGrpcService(InferenceServer server, LogControl logging, OpenStreams streams) {
         this.server = Objects.requireNonNull(server, "server");
         this.logging = logging;
+        this.streams = Objects.requireNonNull(streams, "streams");
     }
 
     @Override
@@ -231,7 +238,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> reply) {
-        return new InferStream(server, reply);
+        return new InferStream(server, reply, streams);
     }
 
     private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec t) {

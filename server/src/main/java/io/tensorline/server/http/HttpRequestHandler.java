@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tensorline.server.core.InferenceResponse;
+import io.tensorline.server.net.RestrictedApis;
 import io.tensorline.server.core.RateLimitedWarning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,14 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
     private static final int MAX_PENDING = 16;
+    /** User event: the server is draining (see {@link HttpFrontend#beginDrain}). */
+    static final Object DRAIN = new Object();
     private static final RateLimitedWarning FAILED_CONNECTION = new RateLimitedWarning(log, "HTTP connection failed");
 
     private final RestApi api;
+    private final RestrictedApis restricted;
+    /** Answer what was delivered, then close. */
+    private boolean draining;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
     private boolean busy;
     /** The inference this connection waits for; event loop only. */
@@ -50,7 +56,25 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean undecodable;
 
     HttpRequestHandler(RestApi api) {
+        this(api, RestrictedApis.NONE);
+    }
+
+    HttpRequestHandler(RestApi api, RestrictedApis restricted) {
         this.api = api;
+        this.restricted = restricted;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != DRAIN) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        draining = true;
+        if (!busy && pending.isEmpty()) {
+            closing = true;
+            ctx.close();
+        }
     }
 
     @Override
@@ -97,6 +121,13 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
                 respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,
                         "malformed HTTP request: " + (cause == null ? "unknown" : cause.getMessage())),
                         new Reply(request.protocolVersion(), false));
+                return;
+            }
+            RestrictedApis.Rule refused = restricted.refused(
+                    RestrictedApis.httpGroup(new QueryStringDecoder(request.uri()).rawPath()), request.headers()::get);
+            if (refused != null) {
+                respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.FORBIDDEN,
+                        "This API is restricted, expecting header '" + refused.header() + "'"), reply);
                 return;
             }
             Route route = Route.match(request.uri());
@@ -179,8 +210,10 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void respond(ChannelHandlerContext ctx, FullHttpResponse response, Reply reply) {
         // an HTTP/1.0 client asking for keep-alive needs it confirmed; for HTTP/1.1 it is the default
-        HttpUtil.setKeepAlive(response.headers(), reply.version(), reply.keepAlive());
-        if (reply.keepAlive()) {
+        // draining: the last response delivered so far closes the connection
+        boolean keepAlive = reply.keepAlive() && !(draining && pending.isEmpty());
+        HttpUtil.setKeepAlive(response.headers(), reply.version(), keepAlive);
+        if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
         } else {
             closing = true; // requests pipelined behind this one are dropped with the connection

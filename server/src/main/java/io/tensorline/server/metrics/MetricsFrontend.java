@@ -1,22 +1,50 @@
 package io.tensorline.server.metrics;
 
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tensorline.server.net.ListenerSettings;
+import io.tensorline.server.net.NettyListener;
+import io.tensorline.server.net.RestrictedApis;
 import io.tensorline.server.stats.ModelStatsRegistry;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
-/** {@code GET /metrics} in the Prometheus text format, on its own port (Triton's 8002). */
+/**
+ * {@code GET /metrics} in the Prometheus text format, on its own port (Triton's 8002), served by Netty with the
+ * connection handling REST has ({@link NettyListener}: non-blocking, TLS, a connection cap, a header timeout), so
+ * neither many connections nor slow ones keep a scrape waiting. A scrape reads the statistics registry on the
+ * connection's event loop: that reads counters and never blocks.
+ */
 public final class MetricsFrontend implements AutoCloseable {
 
-    private final HTTPServer server;
+    private static final int MAX_REQUEST_BYTES = 8192;
 
-    private MetricsFrontend(HTTPServer server) {
-        this.server = server;
+    private final NettyListener listener;
+
+    private MetricsFrontend(NettyListener listener) {
+        this.listener = listener;
     }
 
     public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port) throws IOException {
-        return start(stats, host, port, 2000, true);
+        return start(stats, host, port, 2000, true, ListenerSettings.defaults());
     }
 
     /**
@@ -25,20 +53,112 @@ public final class MetricsFrontend implements AutoCloseable {
      */
     public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, int intervalMs,
                                         boolean cpuMetrics) throws IOException {
+        return start(stats, host, port, intervalMs, cpuMetrics, ListenerSettings.defaults());
+    }
+
+    /** Binds and serves with the given TLS, restriction (group {@code metrics}) and connection limits. */
+    public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, ListenerSettings settings)
+            throws IOException {
+        return start(stats, host, port, 2000, true, settings);
+    }
+
+    /** The host gauges as {@link #start(ModelStatsRegistry, String, int, int, boolean)}, the listener as above. */
+    public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, int intervalMs,
+                                        boolean cpuMetrics, ListenerSettings settings) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new InferenceMetrics(stats));
         if (cpuMetrics) {
             registry.register(HostMetrics.system(intervalMs));
         }
-        return new MetricsFrontend(HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart());
+        PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
+        return new MetricsFrontend(NettyListener.bind("metrics", host, port, 1, settings, p -> configure(p,
+                new Scrape(registry, writer, settings.restricted()))));
+    }
+
+    private static void configure(ChannelPipeline p, Scrape scrape) {
+        p.addLast(NettyListener.CODEC, new HttpServerCodec());
+        p.addLast("compressor", new HttpContentCompressor());
+        p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+        p.addLast("scrape", scrape);
     }
 
     public int port() {
-        return server.getPort();
+        return listener.port();
     }
 
     @Override
     public void close() {
-        server.close();
+        listener.close();
+    }
+
+    /** Answers each request at once, so HTTP/1.1 ordering holds without a queue. Stateless: one for all. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class Scrape extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final PrometheusRegistry registry;
+        private final PrometheusTextFormatWriter writer;
+        private final RestrictedApis restricted;
+
+        Scrape(PrometheusRegistry registry, PrometheusTextFormatWriter writer, RestrictedApis restricted) {
+            this.registry = registry;
+            this.writer = writer;
+            this.restricted = restricted;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
+            boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+            FullHttpResponse response;
+            String path = new QueryStringDecoder(request.uri()).rawPath();
+            RestrictedApis.Rule refused = restricted.refused(RestrictedApis.Group.METRICS, request.headers()::get);
+            if (!request.decoderResult().isSuccess()) {
+                response = text(ctx, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request\n");
+            } else if (!path.equals("/metrics")) {
+                response = text(ctx, HttpResponseStatus.NOT_FOUND, "Not Found\n");
+            } else if (refused != null) {
+                response = text(ctx, HttpResponseStatus.FORBIDDEN,
+                        "This API is restricted, expecting header '" + refused.header() + "'\n");
+            } else if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+                response = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed\n");
+                response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            } else {
+                ByteBuf body = ctx.alloc().buffer(16 * 1024);
+                try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+                    writer.write(out, registry.scrape());
+                } catch (IOException | RuntimeException e) {
+                    body.release();
+                    throw e;
+                }
+                if (request.method().equals(HttpMethod.HEAD)) {
+                    int length = body.readableBytes();
+                    body.clear();
+                    response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, body);
+                    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+                } else {
+                    response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, body);
+                    HttpUtil.setContentLength(response, body.readableBytes());
+                }
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, PrometheusTextFormatWriter.CONTENT_TYPE);
+            }
+            HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), keepAlive);
+            if (keepAlive) {
+                ctx.writeAndFlush(response, ctx.voidPromise());
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
+            ByteBuf body = ctx.alloc().buffer().writeBytes(text.getBytes(StandardCharsets.UTF_8));
+            FullHttpResponse r = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                    status, body);
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            HttpUtil.setContentLength(r, body.readableBytes());
+            return r;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 }
