@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -197,13 +198,38 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         return models.values().stream().allMatch(m -> m.latestReady() != null);
     }
 
-    /** Shuts down every scheduler (which closes its instances). Idempotent. */
+    /**
+     * Shuts down every scheduler: accepted requests are answered, then the instances close. Waits for that up to
+     * {@link #CLOSE_WAIT_SECONDS} in all, then fails what still waits. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         models.values().forEach(RepositoryModelRegistry::shutdown);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+        for (ModelEntry m : models.values()) {
+            for (ModelEntry.VersionEntry v : m.versions().values()) {
+                if (v.ready()) {
+                    awaitOrStop(v.model().scheduler(), deadline);
+                }
+            }
+        }
+    }
+
+    /** How long {@link #close} lets accepted requests finish. */
+    static final long CLOSE_WAIT_SECONDS = 30;
+
+    private static void awaitOrStop(io.tensorline.server.scheduler.Scheduler s, long deadline) {
+        try {
+            if (!s.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                s.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.shutdownNow();
+        }
     }
 
     private static void shutdown(ModelEntry m) {

@@ -10,6 +10,7 @@ import io.tensorline.server.stats.ModelStatsRegistry;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Picks the scheduler a config asks for: a {@link DynamicBatcher} when the model batches ({@code max_batch_size > 0})
@@ -24,6 +25,12 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
      * dynamic batcher's ring size (which also caps the requests waiting in all its priority levels).
      */
     public static final int DEFAULT_QUEUE_CAPACITY = 4096;
+
+    /**
+     * How long the batcher and instance threads spin for their next event before they park: long enough to catch
+     * the next request or batch under load without a wake-up, short enough that an idle model costs no CPU.
+     */
+    public static final long DEFAULT_SPIN_NANOS = 50_000;
 
     private final ModelStatsRegistry stats;
     private final NanoClock clock;
@@ -61,9 +68,10 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
                 scheduler = DynamicBatcher.start(spec.name(), version, policy, instances, modelStats, clock,
-                        queueCapacity);
+                        queueCapacity, DEFAULT_SPIN_NANOS);
             } else {
-                scheduler = new DirectScheduler(spec.name() + "-" + version, instances, queueCapacity, modelStats);
+                scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,
+                        instances, queueCapacity, modelStats, clock, DEFAULT_SPIN_NANOS);
             }
         } catch (RuntimeException e) {
             stats.unregister(modelStats);
@@ -72,7 +80,7 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         return new Registered(scheduler, modelStats);
     }
 
-    /** Unregisters the statistics when the scheduler shuts down. */
+    /** Unregisters the statistics when the scheduler shuts down (they vanish as the model unloads). */
     private final class Registered implements Scheduler {
 
         private final Scheduler delegate;
@@ -92,6 +100,17 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         public void shutdown() {
             delegate.shutdown();
             stats.unregister(modelStats);
+        }
+
+        @Override
+        public void shutdownNow() {
+            delegate.shutdownNow();
+            stats.unregister(modelStats);
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return delegate.awaitTermination(timeout, unit);
         }
     }
 }

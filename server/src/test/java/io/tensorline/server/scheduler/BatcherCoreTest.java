@@ -482,6 +482,37 @@ class BatcherCoreTest {
     }
 
     @Test
+    void drainingRunsWaitingRequestsWithoutTheDelayAndRefusesNewOnes() {
+        start(policy(8, new int[] {8}, 1_000_000), 1);
+        arrive("a", 1);
+        assertEquals(0, sent.size(), "waits for more rows");
+        core.drain();
+        assertFalse(core.finished());
+        PendingRequest late = arrive("late", 1);
+        assertEquals("model 'm' version 1 is unloading", failure(late).getMessage());
+        assertEquals(List.of("a"), ids(lastSent()), "sent at once, the delay notwithstanding");
+        assertFalse(core.finished(), "a batch still runs");
+        finish(lastSent());
+        assertTrue(core.finished());
+    }
+
+    @Test
+    void aDrainingCoreWithPreserveOrderingFinishesOnlyOnceEveryAnswerIsReleased() {
+        start(new BatchingPolicy(1, new int[] {1}, 0, true, 1, 1, List.of(QueuePolicySpec.DEFAULT), 1024), 2);
+        PendingRequest a = arrive("a", 1);
+        PendingRequest b = arrive("b", 1);
+        Batch first = sent.get(0);
+        core.drain();
+        finish(sent.get(1));
+        assertFalse(b.reply.isDone(), "b waits for a");
+        assertFalse(core.finished());
+        finish(first);
+        assertTrue(a.reply.isDone() && b.reply.isDone());
+        assertEquals(List.of("a", "b"), completionOrder);
+        assertTrue(core.finished());
+    }
+
+    @Test
     void pendingCountIsPublishedToStats() {
         start(policy(1, new int[] {1}, 0), 1);
         sendBlocker();
