@@ -26,12 +26,6 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
      */
     public static final int DEFAULT_QUEUE_CAPACITY = 4096;
 
-    /**
-     * How long the batcher and instance threads spin for their next event before they park: long enough to catch
-     * the next request or batch under load without a wake-up, short enough that an idle model costs no CPU.
-     */
-    public static final long DEFAULT_SPIN_NANOS = 50_000;
-
     private final ModelStatsRegistry stats;
     private final NanoClock clock;
     private final int queueCapacity;
@@ -68,10 +62,10 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
                 scheduler = DynamicBatcher.start(spec.name(), version, policy, instances, modelStats, clock,
-                        queueCapacity, DEFAULT_SPIN_NANOS);
+                        queueCapacity, SpinPolicy.DEFAULT);
             } else {
                 scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,
-                        instances, queueCapacity, modelStats, clock, DEFAULT_SPIN_NANOS);
+                        instances, queueCapacity, modelStats, clock, SpinPolicy.DEFAULT.instanceNanos());
             }
         } catch (RuntimeException e) {
             stats.unregister(modelStats);

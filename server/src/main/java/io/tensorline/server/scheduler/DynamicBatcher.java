@@ -64,12 +64,12 @@ public final class DynamicBatcher implements Scheduler {
      */
     DynamicBatcher(String modelName, long version, BatchingPolicy policy, List<LoadedModel> instances,
                    ModelStats stats, NanoClock clock, int ringSize) {
-        this(modelName, version, policy, instances, stats, clock, ringSize, 0);
+        this(modelName, version, policy, instances, stats, clock, ringSize, SpinPolicy.NONE);
     }
 
-    /** @param spinNanos how long the batcher and instance threads spin for work before they park */
+    /** @param spin how long the batcher and instance threads spin for work before they park */
     DynamicBatcher(String modelName, long version, BatchingPolicy policy, List<LoadedModel> instances,
-                   ModelStats stats, NanoClock clock, int ringSize, long spinNanos) {
+                   ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(stats, "stats");
@@ -81,9 +81,9 @@ public final class DynamicBatcher implements Scheduler {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ringSize = ringSize;
         ReleaseStrategy release = ReleaseStrategy.of(policy.preserveOrdering());
-        this.pool = new InstancePool(label, model, instances, stats, clock, release, spinNanos);
+        this.pool = new InstancePool(label, model, instances, stats, clock, release, spin.instanceNanos());
         this.completer = pool.completer();
-        DeadlineWaitStrategy waitStrategy = new DeadlineWaitStrategy(clock, spinNanos);
+        DeadlineWaitStrategy waitStrategy = new DeadlineWaitStrategy(clock, spin.batcherNanos());
         this.ring = RingBuffer.createMultiProducer(RingEvent::new, ringSize, waitStrategy);
         pool.onFree(batch -> ring.publishEvent(RingEvent.BATCH_DONE, batch));
         this.core = new BatcherCore(policy, release, model, pool.size(), pool::assign, completer, pool::complete,
@@ -98,9 +98,9 @@ public final class DynamicBatcher implements Scheduler {
 
     /** Builds a batcher for a model's {@code dynamic_batching} policy and starts its threads. */
     static DynamicBatcher start(String modelName, long version, BatchingPolicy policy, List<LoadedModel> instances,
-                                ModelStats stats, NanoClock clock, int ringSize, long spinNanos) {
+                                ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
         DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, instances, stats, clock, ringSize,
-                spinNanos);
+                spin);
         batcher.start();
         return batcher;
     }

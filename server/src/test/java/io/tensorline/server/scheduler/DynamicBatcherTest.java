@@ -63,7 +63,7 @@ class DynamicBatcherTest {
 
     private DynamicBatcher started(BatchingPolicy policy, int ringSize, LoadedModel... instances) {
         DynamicBatcher b = DynamicBatcher.start("m", 1, policy, List.of(instances), stats, NanoClock.SYSTEM,
-                ringSize, 0);
+                ringSize, SpinPolicy.NONE);
         batchers.add(b);
         return b;
     }
