@@ -39,6 +39,7 @@ final class BatcherCore {
     private final ModelStats stats;
     private final ReleaseStrategy release;
     private final Consumer<List<PendingRequest>> answer;
+    private final QueueDelay queueDelay;
 
     private final PendingQueues queues;
     private final ArrayDeque<Integer> idle = new ArrayDeque<>();
@@ -57,18 +58,20 @@ final class BatcherCore {
      */
     BatcherCore(BatchingPolicy policy, String model, int instances, BatchRunner runner, Completer completer,
                 ModelStats stats) {
-        this(policy, ReleaseStrategy.of(policy.preserveOrdering()), model, instances, runner, completer,
-                rs -> rs.forEach(completer::release), stats);
+        this(policy, ReleaseStrategy.of(policy.preserveOrdering()), QueueDelay.fixed(policy.maxQueueDelayNanos()),
+                model, instances, runner, completer, rs -> rs.forEach(completer::release), stats);
     }
 
     /**
      * @param release how answers are released; when it does not answer on the instance, the core releases each
      *                batch's requests when the batch is done
+     * @param delay   the queue delay to use instead of the policy's fixed one
      * @param answer  answers requests whose outcome is decided, in list order (on this thread or handed off)
      */
-    BatcherCore(BatchingPolicy policy, ReleaseStrategy release, String model, int instances, BatchRunner runner,
-                Completer completer, Consumer<List<PendingRequest>> answer, ModelStats stats) {
+    BatcherCore(BatchingPolicy policy, ReleaseStrategy release, QueueDelay delay, String model, int instances,
+                BatchRunner runner, Completer completer, Consumer<List<PendingRequest>> answer, ModelStats stats) {
         this.policy = policy;
+        this.queueDelay = delay;
         this.release = release;
         this.answer = answer;
         this.model = model;
@@ -120,9 +123,12 @@ final class BatcherCore {
         release.accepted(r);
     }
 
-    /** An instance finished a batch (whose requests hold their outcomes) and is idle again. */
-    void onBatchDone(Batch batch) {
+    /** An instance finished a batch (whose requests hold their outcomes) at {@code now} and is idle again. */
+    void onBatchDone(Batch batch, long now) {
         running[batch.instance()] = null;
+        for (PendingRequest r : batch.requests()) {
+            queueDelay.observe(now - r.arrivalNanos);
+        }
         runningCount--;
         if (!release.answersOnInstance()) {
             release.decided(batch.requests(), answer);
@@ -249,7 +255,7 @@ final class BatcherCore {
         if (taken.isEmpty()) {
             return false;
         }
-        long delay = policy.maxQueueDelayNanos();
+        long delay = queueDelay.nanos();
         boolean delayExpired = draining || delay > 0 && now - oldest >= delay;
         int count;
         if (preferredPrefix > 0 && !delayExpired) {

@@ -61,7 +61,8 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
             if (spec.dynamicBatching() != null && spec.batches()) {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
-                scheduler = DynamicBatcher.start(spec.name(), version, policy, instances, modelStats, clock,
+                QueueDelay delay = LatencyTargetDelay.of(spec.parameters(), policy.maxQueueDelayNanos());
+                scheduler = DynamicBatcher.start(spec.name(), version, policy, delay, instances, modelStats, clock,
                         queueCapacity, SpinPolicy.DEFAULT);
             } else {
                 scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,

@@ -64,11 +64,15 @@ public final class DynamicBatcher implements Scheduler {
      */
     DynamicBatcher(String modelName, long version, BatchingPolicy policy, List<LoadedModel> instances,
                    ModelStats stats, NanoClock clock, int ringSize) {
-        this(modelName, version, policy, instances, stats, clock, ringSize, SpinPolicy.NONE);
+        this(modelName, version, policy, QueueDelay.fixed(policy.maxQueueDelayNanos()), instances, stats, clock,
+                ringSize, SpinPolicy.NONE);
     }
 
-    /** @param spin how long the batcher and instance threads spin for work before they park */
-    DynamicBatcher(String modelName, long version, BatchingPolicy policy, List<LoadedModel> instances,
+    /**
+     * @param delay the queue delay: the policy's fixed one, or a {@link LatencyTargetDelay}
+     * @param spin  how long the batcher and instance threads spin for work before they park
+     */
+    DynamicBatcher(String modelName, long version, BatchingPolicy policy, QueueDelay delay, List<LoadedModel> instances,
                    ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(policy, "policy");
@@ -86,8 +90,8 @@ public final class DynamicBatcher implements Scheduler {
         DeadlineWaitStrategy waitStrategy = new DeadlineWaitStrategy(clock, spin.batcherNanos());
         this.ring = RingBuffer.createMultiProducer(RingEvent::new, ringSize, waitStrategy);
         pool.onFree(batch -> ring.publishEvent(RingEvent.BATCH_DONE, batch));
-        this.core = new BatcherCore(policy, release, model, pool.size(), pool::assign, completer, pool::complete,
-                stats);
+        this.core = new BatcherCore(policy, release, delay, model, pool.size(), pool::assign, completer,
+                pool::complete, stats);
         waitStrategy.deadlines(core::nextDeadline);
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), new Handler());
         processor.setExceptionHandler(new LoggingExceptionHandler());
@@ -97,10 +101,11 @@ public final class DynamicBatcher implements Scheduler {
     }
 
     /** Builds a batcher for a model's {@code dynamic_batching} policy and starts its threads. */
-    static DynamicBatcher start(String modelName, long version, BatchingPolicy policy, List<LoadedModel> instances,
-                                ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
-        DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, instances, stats, clock, ringSize,
-                spin);
+    static DynamicBatcher start(String modelName, long version, BatchingPolicy policy, QueueDelay delay,
+                                List<LoadedModel> instances, ModelStats stats, NanoClock clock, int ringSize,
+                                SpinPolicy spin) {
+        DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, delay, instances, stats, clock,
+                ringSize, spin);
         batcher.start();
         return batcher;
     }
@@ -208,7 +213,7 @@ public final class DynamicBatcher implements Scheduler {
             RingEvent e = ring.get(seq);
             switch (e.kind) {
                 case REQUEST -> core.onRequest(e.request);
-                case BATCH_DONE -> core.onBatchDone(e.batch);
+                case BATCH_DONE -> core.onBatchDone(e.batch, clock.nanoTime());
                 case DRAIN, SHUTDOWN_NOW -> { }
             }
             e.clear();
@@ -229,7 +234,7 @@ public final class DynamicBatcher implements Scheduler {
             try {
                 switch (e.kind) {
                     case REQUEST -> core.onRequest(e.request);
-                    case BATCH_DONE -> core.onBatchDone(e.batch);
+                    case BATCH_DONE -> core.onBatchDone(e.batch, clock.nanoTime());
                     case DRAIN -> core.drain();
                     case SHUTDOWN_NOW -> core.shutdown();
                 }

@@ -75,7 +75,7 @@ class BatcherCoreTest {
                 completer.release(r);
             }
         }
-        core.onBatchDone(batch);
+        core.onBatchDone(batch, clock.nanoTime());
         core.step(clock.nanoTime());
     }
 
@@ -510,6 +510,41 @@ class BatcherCoreTest {
         assertTrue(a.reply.isDone() && b.reply.isDone());
         assertEquals(List.of("a", "b"), completionOrder);
         assertTrue(core.finished());
+    }
+
+    /** A queue delay the test sets by hand, remembering what the core reported. */
+    private static final class SettableDelay implements QueueDelay {
+        long nanos;
+        final List<Long> observed = new ArrayList<>();
+
+        @Override
+        public long nanos() {
+            return nanos;
+        }
+
+        @Override
+        public void observe(long latencyNanos) {
+            observed.add(latencyNanos);
+        }
+    }
+
+    @Test
+    void aTunedQueueDelayIsReadAtEveryBatchAndFedTheLatencies() {
+        SettableDelay delay = new SettableDelay();
+        policy = policy(8, new int[] {8}, 0);
+        core = new BatcherCore(policy, ReleaseStrategy.immediate(), delay, "'m' version 1", 1, sent::add, completer,
+                rs -> rs.forEach(completer::release), stats);
+        arrive("a", 1);
+        assertEquals(1, sent.size(), "delay 0: sent at once");
+        clock.advanceMicros(300);
+        finish(lastSent());
+        assertEquals(List.of(300 * US), delay.observed);
+        delay.nanos = 1000 * US;
+        arrive("b", 1);
+        assertEquals(1, sent.size(), "now it waits for more rows");
+        clock.advanceMicros(1000);
+        core.step(clock.nanoTime());
+        assertEquals(List.of("b"), ids(lastSent()));
     }
 
     @Test

@@ -62,8 +62,8 @@ class DynamicBatcherTest {
     }
 
     private DynamicBatcher started(BatchingPolicy policy, int ringSize, LoadedModel... instances) {
-        DynamicBatcher b = DynamicBatcher.start("m", 1, policy, List.of(instances), stats, NanoClock.SYSTEM,
-                ringSize, SpinPolicy.NONE);
+        DynamicBatcher b = DynamicBatcher.start("m", 1, policy, QueueDelay.fixed(policy.maxQueueDelayNanos()),
+                List.of(instances), stats, NanoClock.SYSTEM, ringSize, SpinPolicy.NONE);
         batchers.add(b);
         return b;
     }
