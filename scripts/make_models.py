@@ -50,6 +50,13 @@ server/src/test/resources/test-repository/ (integration-test repository)
                 label_filename "labels.txt" (five labels, in the model folder)
                 for the classification extension.
 
+server/src/test/resources/faulty-repository/ (models that fail on some inputs)
+  gather_lookup INPUT0 INT64 [batch, 1] -> OUTPUT0 FP32 [batch, 1] =
+                TABLE[INPUT0] with TABLE = [0.5, 10.5, ..., 70.5] (Gather,
+                axis 0): an index outside [-8, 7] makes ONNX Runtime fail the
+                whole execution, so one bad request fails its batch.
+                max_batch_size 16, dynamic_batching with preferred size 8.
+
 server/src/test/resources/pytorch-repository/ (TorchScript test repository;
 every model torch.jit.script-ed, pytorch_libtorch, with config.pbtxt)
   add_sub_pt    (INPUT__0, INPUT__1) -> (OUTPUT__0 = a + b, OUTPUT__1 = a - b),
@@ -111,6 +118,7 @@ EXAMPLE_REPO = REPO_ROOT / "model-repository"
 TEST_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "test-repository"
 UNSUPPORTED_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "unsupported-repository"
 PYTORCH_TEST_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "pytorch-repository"
+FAULTY_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "faulty-repository"
 DEFAULT_OUT = REPO_ROOT / "build" / "models"
 
 OPSET = 13
@@ -139,6 +147,7 @@ TYPES = {
 ONNX_TO_TRITON = {v[0]: v[1] for v in TYPES.values()}
 ORT_JAVA_UNSUPPORTED = {"uint16", "uint32", "uint64"}
 FP32 = TensorProto.FLOAT
+INT64 = TensorProto.INT64
 
 
 # --------------------------------------------------------------------------
@@ -479,6 +488,7 @@ MINI_OPS = {
     "MatMul": lambda ins, attrs: ins[0] @ ins[1],
     "Relu": lambda ins, attrs: np.maximum(ins[0], 0).astype(ins[0].dtype),
     "Gemm": _np_gemm,
+    "Gather": lambda ins, attrs: np.take(ins[0], ins[1], axis=attrs.get("axis", 0)),
 }
 
 
@@ -695,6 +705,30 @@ SavedModels in `server/src/test/resources/tensorflow-repository/`
 The SavedModels are written with deterministic protobuf serialization, so a
 re-export gives the same bytes.
 """
+
+
+GATHER_TABLE = np.arange(8, dtype=np.float32) * np.float32(10) + np.float32(0.5)
+
+
+def gather_lookup_model():
+    """OUTPUT0[b, 0] = TABLE[INPUT0[b, 0]]: fails at run time on an out-of-range index."""
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "INPUT0"], ["OUTPUT0"], name="lookup", axis=0)], "gather_lookup",
+        [vi("INPUT0", INT64, ["batch", 1])], [vi("OUTPUT0", FP32, ["batch", 1])],
+        initializer=[numpy_helper.from_array(GATHER_TABLE, "table")])
+    return make_model(graph)
+
+
+def build_faulty_repo(em):
+    d = FAULTY_REPO / "gather_lookup"
+    model = gather_lookup_model()
+    idx = np.array([[3], [0], [7]], dtype=np.int64)
+    em.onnx_model(d, 1, model, {"INPUT0": idx}, {"OUTPUT0": GATHER_TABLE[idx]})
+    cfg = config_pbtxt("gather_lookup", "onnxruntime_onnx", 16, [("INPUT0", "TYPE_INT64", [1])],
+                       [("OUTPUT0", "TYPE_FP32", [1])])
+    cfg += ("dynamic_batching {\n  preferred_batch_size: [ 8 ]\n"
+            "  max_queue_delay_microseconds: 30000000\n}\n")
+    em.config(d, cfg, model)
 
 
 def build_test_repo(em):
@@ -1086,7 +1120,8 @@ def main(argv=None):
         mlp_onnx = build_example_repo(em)
         build_test_repo(em)
         build_classifier(em)
-        total = check_committed_sizes(writer, [EXAMPLE_REPO, TEST_REPO, PYTORCH_TEST_REPO])
+        build_faulty_repo(em)
+        total = check_committed_sizes(writer, [EXAMPLE_REPO, TEST_REPO, PYTORCH_TEST_REPO, FAULTY_REPO])
         print(f"committed models: {total} bytes in total")
     elif args.torchscript:
         mlp_onnx = onnx.load(str(EXAMPLE_REPO / "mlp" / "1" / "model.onnx"))

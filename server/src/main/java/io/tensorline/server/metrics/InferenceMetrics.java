@@ -59,6 +59,19 @@ final class InferenceMetrics implements MultiCollector {
         out.metricSnapshot(cumulative("nv_inference_compute_output_duration_us",
                 "Cumulative compute output duration in microseconds", all, s -> micros(s.computeOutput())));
         out.metricSnapshot(pending(all));
+        // Tensorline's own: failed batches retried in halves so that only the requests that fail alone fail
+        out.metricSnapshot(cumulative("tensorline_inference_batch_retry_count",
+                "Failed executions of several requests that were retried in parts", all,
+                s -> s.batchRetries().batches()));
+        out.metricSnapshot(cumulative("tensorline_inference_batch_retry_exec_count",
+                "Extra model executions spent retrying failed batches in parts", all,
+                s -> s.batchRetries().executions()));
+        out.metricSnapshot(cumulative("tensorline_inference_batch_retry_rescued",
+                "Requests answered with outputs although the batch they first ran in failed", all,
+                s -> s.batchRetries().rescued()));
+        out.metricSnapshot(cumulative("tensorline_inference_batch_retry_isolated",
+                "Requests that failed again on their own after their batch failed", all,
+                s -> s.batchRetries().isolated()));
         out.metricSnapshot(latencyHistogram(all));
         out.metricSnapshot(batchSizeHistogram(all));
         return out.build();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -296,6 +297,8 @@ final class ModelLifecycle {
         return mv.retire().thenRunAsync(() -> {
             try {
                 mv.scheduler().shutdown();
+                // every accepted request is answered already; wait for the instances to close
+                awaitClosed(mv);
             } finally {
                 retiring.remove(mv);
                 snapshot.update(name, e -> markUnloaded(e, mv));
@@ -303,10 +306,22 @@ final class ModelLifecycle {
         }, retirePool);
     }
 
+    private static void awaitClosed(ModelVersion mv) {
+        try {
+            if (!mv.scheduler().awaitTermination(RepositoryModelRegistry.CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                mv.scheduler().shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            mv.scheduler().shutdownNow();
+        }
+    }
+
     /** Shuts down, at once, every version still draining (the server is closing). */
     void shutdownRetiring() {
         for (ModelVersion mv : List.copyOf(retiring)) {
             mv.scheduler().shutdown();
+            awaitClosed(mv);
             retiring.remove(mv);
         }
     }

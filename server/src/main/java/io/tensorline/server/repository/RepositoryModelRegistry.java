@@ -318,9 +318,29 @@ public final class RepositoryModelRegistry implements ModelRegistry {
                 mv.scheduler().shutdown();
             }
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+        for (ModelEntry m : snapshot.current().values()) {
+            for (ModelVersion mv : m.handles()) {
+                awaitOrStop(mv.scheduler(), deadline);
+            }
+        }
         lifecycle.shutdownRetiring();
         retirePool.shutdown();
         awaitQuietly(retirePool);
+    }
+
+    /** How long {@link #close} lets accepted requests finish before failing what still waits. */
+    static final long CLOSE_WAIT_SECONDS = 30;
+
+    private static void awaitOrStop(io.tensorline.server.scheduler.Scheduler s, long deadline) {
+        try {
+            if (!s.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                s.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.shutdownNow();
+        }
     }
 
     private static void awaitQuietly(ExecutorService pool) {

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The dynamic batcher as a state machine over two events, a request arriving and an instance finishing, plus the
@@ -28,6 +29,7 @@ import java.util.List;
  *     walk was stopped by a request that cannot join, or the rows reach the largest preferred size;</li>
  * <li>else wait until the oldest request taken has waited {@code max_queue_delay_microseconds}.</li>
  * </ol>
+ * While draining ({@link #drain}) every delay counts as expired, so what is accepted runs as soon as it can.
  */
 final class BatcherCore {
 
@@ -36,14 +38,19 @@ final class BatcherCore {
     private final BatchRunner runner;
     private final Completer completer;
     private final ModelStats stats;
+    private final ReleaseStrategy release;
+    private final Consumer<List<PendingRequest>> answer;
+    private final QueueDelay queueDelay;
 
     private final PendingQueues queues;
     private final ArrayDeque<Integer> idle = new ArrayDeque<>();
     private final Batch[] running;
-    /** preserve_ordering: accepted requests not yet answered, in arrival order. */
-    private final ArrayDeque<PendingRequest> arrivals = new ArrayDeque<>();
+    private int runningCount;
     private final List<PendingRequest> taken = new ArrayList<>();
     private long delayDeadline = Long.MAX_VALUE;
+    /** No new requests; those accepted still run. */
+    private boolean draining;
+    /** No new requests, and nothing is sent any more. */
     private boolean closed;
 
     /**
@@ -52,7 +59,22 @@ final class BatcherCore {
      */
     BatcherCore(BatchingPolicy policy, String model, int instances, BatchRunner runner, Completer completer,
                 ModelStats stats) {
+        this(policy, ReleaseStrategy.of(policy.preserveOrdering()), QueueDelay.fixed(policy.maxQueueDelayNanos()),
+                model, instances, runner, completer, rs -> rs.forEach(completer::release), stats);
+    }
+
+    /**
+     * @param release how answers are released; when it does not answer on the instance, the core releases each
+     *                batch's requests when the batch is done
+     * @param delay   the queue delay to use instead of the policy's fixed one
+     * @param answer  answers requests whose outcome is decided, in list order (on this thread or handed off)
+     */
+    BatcherCore(BatchingPolicy policy, ReleaseStrategy release, QueueDelay delay, String model, int instances,
+                BatchRunner runner, Completer completer, Consumer<List<PendingRequest>> answer, ModelStats stats) {
         this.policy = policy;
+        this.queueDelay = delay;
+        this.release = release;
+        this.answer = answer;
         this.model = model;
         this.runner = runner;
         this.completer = completer;
@@ -66,7 +88,7 @@ final class BatcherCore {
 
     /** A request arrived: queue it, or reject it at once when its queue is full or the batcher is closed. */
     void onRequest(PendingRequest r) {
-        if (closed) {
+        if (closed || draining) {
             completer.fail(r, unloading(), FailureReason.OTHER);
             return;
         }
@@ -99,19 +121,18 @@ final class BatcherCore {
             r.timeoutAction = queuePolicy.timeoutAction();
         }
         queues.add(r);
-        if (policy.preserveOrdering()) {
-            arrivals.addLast(r);
-        }
+        release.accepted(r);
     }
 
-    /** An instance finished a batch (whose requests hold their outcomes) and is idle again. */
-    void onBatchDone(Batch batch) {
+    /** An instance finished a batch (whose requests hold their outcomes) at {@code now} and is idle again. */
+    void onBatchDone(Batch batch, long now) {
         running[batch.instance()] = null;
-        if (policy.preserveOrdering()) {
-            for (PendingRequest r : batch.requests()) {
-                r.outcomeReady = true;
-            }
-            releaseInOrder();
+        for (PendingRequest r : batch.requests()) {
+            queueDelay.observe(now - r.arrivalNanos);
+        }
+        runningCount--;
+        if (!release.answersOnInstance()) {
+            release.decided(batch.requests(), answer);
         }
         if (!closed) {
             idle.addLast(batch.instance());
@@ -145,6 +166,19 @@ final class BatcherCore {
     /** Requests waiting to be batched, all levels together. */
     int waiting() {
         return queues.waiting();
+    }
+
+    /** Whether the core was drained or shut down and holds nothing any more: no request waits, runs or is held. */
+    boolean finished() {
+        return (draining || closed) && queues.waiting() == 0 && runningCount == 0 && release.holdsNone();
+    }
+
+    /**
+     * Stops accepting requests (later arrivals fail with UNAVAILABLE); those accepted still run, without waiting
+     * for the queue delay, until {@link #finished}.
+     */
+    void drain() {
+        draining = true;
     }
 
     /** Idle instances, for tests. */
@@ -181,15 +215,12 @@ final class BatcherCore {
                 continue;
             }
             running[i] = null;
+            runningCount--;
             for (PendingRequest r : b.requests()) {
                 r.fail(unloading(), FailureReason.OTHER);
-                r.outcomeReady = true;
-                if (!policy.preserveOrdering()) {
-                    completer.release(r);
-                }
             }
+            release.decided(b.requests(), answer);
         }
-        releaseInOrder();
     }
 
     private boolean sendOne(long now) {
@@ -225,8 +256,8 @@ final class BatcherCore {
         if (taken.isEmpty()) {
             return false;
         }
-        long delay = policy.maxQueueDelayNanos();
-        boolean delayExpired = delay > 0 && now - oldest >= delay;
+        long delay = queueDelay.nanos();
+        boolean delayExpired = draining || delay > 0 && now - oldest >= delay;
         int count;
         if (preferredPrefix > 0 && !delayExpired) {
             count = preferredPrefix;
@@ -249,36 +280,19 @@ final class BatcherCore {
         }
         Batch batch = new Batch(idle.pollFirst(), requests, rows);
         running[batch.instance()] = batch;
+        runningCount++;
         runner.run(batch);
     }
 
     private void answer(PendingRequest r, InferenceException error, FailureReason reason) {
-        if (policy.preserveOrdering()) {
-            r.fail(error, reason);
-            r.outcomeReady = true;
-            releaseInOrder();
-        } else {
-            completer.fail(r, error, reason);
-        }
+        r.fail(error, reason);
+        release.decided(List.of(r), answer);
     }
 
+    /** The client's cancellation already completed the reply; releasing it records the CANCELED failure. */
     private void abandon(PendingRequest r) {
-        if (policy.preserveOrdering()) {
-            r.fail(new InferenceException(ErrorCode.CANCELLED, "request cancelled by the client"),
-                    FailureReason.CANCELED);
-            r.outcomeReady = true;
-            releaseInOrder();
-        } else {
-            completer.abandoned(r);
-        }
-    }
-
-    private void releaseInOrder() {
-        PendingRequest head;
-        while ((head = arrivals.peekFirst()) != null && head.outcomeReady) {
-            arrivals.pollFirst();
-            completer.release(head);
-        }
+        answer(r, new InferenceException(ErrorCode.CANCELLED, "request cancelled by the client"),
+                FailureReason.CANCELED);
     }
 
     private InferenceException unloading() {

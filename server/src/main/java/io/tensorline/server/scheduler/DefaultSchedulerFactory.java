@@ -10,6 +10,7 @@ import io.tensorline.server.stats.ModelStatsRegistry;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Picks the scheduler a config asks for: a {@link DynamicBatcher} when the model batches ({@code max_batch_size > 0})
@@ -60,10 +61,12 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
             if (spec.dynamicBatching() != null && spec.batches()) {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
-                scheduler = DynamicBatcher.start(spec.name(), version, policy, instances, modelStats, clock,
-                        queueCapacity);
+                QueueDelay delay = LatencyTargetDelay.of(spec.parameters(), policy.maxQueueDelayNanos());
+                scheduler = DynamicBatcher.start(spec.name(), version, policy, delay, instances, modelStats, clock,
+                        queueCapacity, SpinPolicy.DEFAULT);
             } else {
-                scheduler = new DirectScheduler(spec.name() + "-" + version, instances, queueCapacity, modelStats);
+                scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,
+                        instances, queueCapacity, modelStats, clock, SpinPolicy.DEFAULT.instanceNanos());
             }
         } catch (RuntimeException e) {
             stats.unregister(modelStats);
@@ -72,7 +75,7 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         return new Registered(scheduler, modelStats);
     }
 
-    /** Unregisters the statistics when the scheduler shuts down. */
+    /** Unregisters the statistics when the scheduler shuts down (they vanish as the model unloads). */
     private final class Registered implements Scheduler {
 
         private final Scheduler delegate;
@@ -92,6 +95,17 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         public void shutdown() {
             delegate.shutdown();
             stats.unregister(modelStats);
+        }
+
+        @Override
+        public void shutdownNow() {
+            delegate.shutdownNow();
+            stats.unregister(modelStats);
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return delegate.awaitTermination(timeout, unit);
         }
     }
 }

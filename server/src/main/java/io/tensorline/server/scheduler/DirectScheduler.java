@@ -1,6 +1,5 @@
 package io.tensorline.server.scheduler;
 
-import io.tensorline.engine.EngineException;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.ErrorTexts;
@@ -9,34 +8,37 @@ import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Triton's default scheduler: each request runs alone on whichever instance is free. One named thread per instance
- * takes from a shared bounded queue; a full queue rejects at once.
+ * Triton's default scheduler: each request runs alone on whichever instance is free, on the shared
+ * {@link InstancePool}. There is no scheduler thread: a request that finds an instance idle is handed to it by
+ * the submitting thread, and an instance that finishes takes the next waiting request itself. A full queue
+ * rejects at once.
  *
- * <p>Threads: the caller's threads only {@code offer}; each instance thread owns its {@link LoadedModel}. Every
- * request is recorded in the model's {@link ModelStats}; compute input and output are 0 ns here, since requests run
- * on their own tensors.
+ * <p>Threads: submitters and instance threads meet under one lock, {@code this}, which guards the queue, the idle
+ * instances and the lifecycle; batches are assigned outside it. Requests run on their own tensors, so compute
+ * input and output are 0 ns.
  */
 public final class DirectScheduler implements Scheduler {
 
-    private record Job(InferenceRequest request, int batchSize, long arrivalNanos,
-                       CompletableFuture<List<Tensor>> reply) {
-    }
-
-    private final String label;
-    private final BlockingQueue<Job> queue;
-    private final List<Thread> threads = new ArrayList<>();
-    private final List<LoadedModel> instances;
+    private final String model;
+    private final int capacity;
+    private final NanoClock clock;
     private final ModelStats stats;
-    private volatile boolean stopped;
+    private final InstancePool pool;
+    private final Completer completer;
+
+    // guarded by this
+    private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
+    private final ArrayDeque<Integer> idle = new ArrayDeque<>();
+    private boolean shutDown;
+    private boolean poolStopped;
 
     /** As {@link #DirectScheduler(String, List, int, ModelStats)}, with statistics nobody reads. */
     public DirectScheduler(String label, List<LoadedModel> instances, int queueCapacity) {
@@ -44,127 +46,141 @@ public final class DirectScheduler implements Scheduler {
     }
 
     /**
+     * Builds and starts the scheduler.
+     *
      * @param label         model name and version, for thread names and messages
      * @param instances     one engine session per instance; this scheduler owns and closes them
      * @param queueCapacity how many requests may wait before new ones are rejected
      * @param stats         where requests and executions are recorded
      */
     public DirectScheduler(String label, List<LoadedModel> instances, int queueCapacity, ModelStats stats) {
-        if (instances.isEmpty()) {
-            throw new IllegalArgumentException("instances: empty (expected: at least one)");
-        }
+        this(label, "'" + label + "'", instances, queueCapacity, stats, NanoClock.SYSTEM, 0);
+    }
+
+    /**
+     * @param label     model name and version for thread names, e.g. {@code simple-1}
+     * @param model     the model's name and version as messages show them, e.g. {@code "'simple' version 1"}
+     * @param spinNanos how long an idle instance thread spins for its next request before it parks
+     */
+    DirectScheduler(String label, String model, List<LoadedModel> instances, int queueCapacity, ModelStats stats,
+                    NanoClock clock, long spinNanos) {
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: >= 1)");
         }
-        this.label = label;
+        this.model = Objects.requireNonNull(model, "model");
+        this.capacity = queueCapacity;
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.stats = Objects.requireNonNull(stats, "stats");
-        this.instances = List.copyOf(instances);
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        for (int i = 0; i < this.instances.size(); i++) {
-            LoadedModel model = this.instances.get(i);
-            Thread t = new Thread(() -> runInstance(model), "instance-" + label + "-" + i);
-            t.setDaemon(true);
-            threads.add(t);
+        this.pool = new InstancePool(label, model, instances, stats, clock, ReleaseStrategy.immediate(), spinNanos);
+        this.completer = pool.completer();
+        for (int i = 0; i < pool.size(); i++) {
+            idle.addLast(i);
         }
-        threads.forEach(Thread::start);
+        pool.onFree(this::onFree);
+        pool.start();
     }
 
     @Override
     public CompletableFuture<List<Tensor>> submit(InferenceRequest request, int batchSize) {
         CompletableFuture<List<Tensor>> reply = new CompletableFuture<>();
-        long arrival = System.nanoTime();
-        if (stopped) {
-            reply.completeExceptionally(InferenceException.unavailable("model '%s' is unloading", label));
-            stats.recordFailure(FailureReason.OTHER, 0);
-            return reply;
+        PendingRequest r = new PendingRequest(request, batchSize, reply, clock.nanoTime());
+        Integer instance;
+        synchronized (this) {
+            if (shutDown) {
+                instance = null;
+            } else if (queue.size() >= capacity) {
+                completer.fail(r, ErrorTexts.queueFull(request.id(), String.format("model %s has %d requests "
+                        + "waiting (the queue's capacity)", model, queue.size())), FailureReason.REJECTED);
+                return reply;
+            } else if ((instance = idle.pollFirst()) == null) {
+                queue.addLast(r);
+                stats.setPending(queue.size());
+                return reply;
+            }
         }
-        stats.addPending(1);
-        if (!queue.offer(new Job(request, batchSize, arrival, reply))) {
-            stats.addPending(-1);
-            reply.completeExceptionally(ErrorTexts.queueFull(request.id(), String.format(
-                    "model '%s' has %d requests waiting (the limit)", label, queue.size())));
-            stats.recordFailure(FailureReason.REJECTED, System.nanoTime() - arrival);
-            return reply;
-        }
-        if (stopped) {
-            // shutdown may have drained before our offer landed: answer whatever is left
-            failWaiting();
+        if (instance == null) {
+            completer.fail(r, unloading(), FailureReason.OTHER);
+        } else {
+            pool.assign(new Batch(instance, List.of(r), batchSize));
         }
         return reply;
     }
 
-    private void runInstance(LoadedModel model) {
-        while (!stopped) {
-            Job job;
-            try {
-                job = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                break;
+    /** On the instance thread that finished {@code done}: the next waiting request, or the instance goes idle. */
+    private void onFree(Batch done) {
+        List<PendingRequest> abandoned = new ArrayList<>();
+        PendingRequest next;
+        boolean stop;
+        synchronized (this) {
+            while ((next = queue.pollFirst()) != null && next.abandoned()) {
+                abandoned.add(next);
             }
-            if (job == null) {
-                continue;
+            if (next == null) {
+                idle.addLast(done.instance());
             }
-            stats.addPending(-1);
-            if (job.reply.isDone()) {
-                stats.recordFailure(FailureReason.CANCELED, System.nanoTime() - job.arrivalNanos);
-                continue;
-            }
-            run(model, job);
+            stats.setPending(queue.size());
+            stop = stopIfDone();
+        }
+        abandoned.forEach(completer::abandoned);
+        if (next != null) {
+            pool.assign(new Batch(done.instance(), List.of(next), next.rows));
+        }
+        if (stop) {
+            pool.stopWhenDone();
         }
     }
 
-    private void run(LoadedModel model, Job job) {
-        long start = System.nanoTime();
-        stats.recordQueue(start - job.arrivalNanos);
-        List<Tensor> outputs;
-        try {
-            outputs = model.execute(job.request.inputs());
-        } catch (EngineException e) {
-            fail(job, InferenceException.internal("%s", e.getMessage()), FailureReason.BACKEND);
-            return;
-        } catch (RuntimeException | Error e) {
-            fail(job, InferenceException.internal("model '%s' failed: %s", label,
-                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), FailureReason.BACKEND);
-            return;
+    /** Stops taking requests; those waiting still run, then the instances close. Idempotent; does not wait. */
+    @Override
+    public void shutdown() {
+        boolean stop;
+        synchronized (this) {
+            shutDown = true;
+            stop = stopIfDone();
         }
-        long executed = System.nanoTime();
-        stats.recordExecution(job.batchSize, 1, 0, executed - start, 0);
-        if (job.reply.complete(outputs)) {
-            stats.recordSuccess(System.nanoTime() - job.arrivalNanos);
-        } else {
-            stats.recordFailure(FailureReason.CANCELED, System.nanoTime() - job.arrivalNanos);
+        if (stop) {
+            pool.stopWhenDone();
         }
     }
 
-    private void fail(Job job, InferenceException error, FailureReason reason) {
-        boolean ours = job.reply.completeExceptionally(error);
-        stats.recordFailure(ours ? reason : FailureReason.CANCELED, System.nanoTime() - job.arrivalNanos);
-    }
-
-    private void failWaiting() {
-        Job job;
-        while ((job = queue.poll()) != null) {
-            stats.addPending(-1);
-            fail(job, InferenceException.unavailable("model '%s' is unloading", label), FailureReason.OTHER);
+    /** As {@link #shutdown}, but fails the requests still waiting with UNAVAILABLE. */
+    @Override
+    public void shutdownNow() {
+        List<PendingRequest> waiting;
+        boolean stop;
+        synchronized (this) {
+            shutDown = true;
+            waiting = new ArrayList<>(queue);
+            queue.clear();
+            stats.setPending(0);
+            stop = stopIfDone();
+        }
+        waiting.forEach(r -> completer.fail(r, unloading(), FailureReason.OTHER));
+        if (stop) {
+            pool.stopWhenDone();
         }
     }
 
     @Override
-    public void shutdown() {
-        if (stopped) {
-            return;
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return pool.awaitTermination(timeout, unit);
+    }
+
+    /** Whether a shutdown has finished: see {@link #awaitTermination}. */
+    public boolean isTerminated() {
+        return pool.isTerminated();
+    }
+
+    /** Under the lock: whether the pool is to be stopped now (once): shut down, nothing waits, nothing runs. */
+    private boolean stopIfDone() {
+        if (shutDown && !poolStopped && queue.isEmpty() && idle.size() == pool.size()) {
+            poolStopped = true;
+            return true;
         }
-        stopped = true;
-        failWaiting();
-        for (Thread t : threads) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        failWaiting();
-        instances.forEach(LoadedModel::close);
+        return false;
+    }
+
+    private InferenceException unloading() {
+        return InferenceException.unavailable("model %s is unloading", model);
     }
 }

@@ -16,11 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,15 +27,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: transport threads call {@link #submit}, which only publishes on the multi-producer ring
  * ({@code tryPublishEvent}: a full ring fails the future at once, nothing blocks). One consumer thread,
  * {@code batcher-<model>-<version>}, owns the {@link BatcherCore} and with it all batching state; it reacts to
- * requests, to instances reporting a finished batch (they publish on the same ring), and to deadlines (through
- * {@link DeadlineWaitStrategy}). One thread per instance, {@code instance-<model>-<version>-<n>}, owns its
- * {@link LoadedModel} and runs the batches it is given. This class creates all of these threads and stops them in
- * {@link #shutdown}.
+ * requests, to instances reporting a finished batch (they publish on the same ring), to the lifecycle events, and
+ * to deadlines (through {@link DeadlineWaitStrategy}). The {@link InstancePool} runs the batches and answers them.
+ * This class creates the batcher thread in {@link #start}; the thread exits once the core is
+ * {@linkplain BatcherCore#finished finished} after {@link #shutdown} or {@link #shutdownNow}, and then stops the
+ * pool.
  */
 public final class DynamicBatcher implements Scheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
-    private static final long SHUTDOWN_WAIT_SECONDS = 30;
 
     private final String label;
     private final String model;
@@ -46,16 +44,15 @@ public final class DynamicBatcher implements Scheduler {
     private final RingBuffer<RingEvent> ring;
     private final BatchEventProcessor<RingEvent> processor;
     private final BatcherCore core;
+    private final InstancePool pool;
     private final Completer completer;
-    private final List<LoadedModel> instances;
-    private final List<InstanceWorker> workers = new ArrayList<>();
-    private final List<Thread> workerThreads = new ArrayList<>();
     private final Thread batcherThread;
     private final Object lifecycle = new Object();
     /** Set first thing in shutdown; submitters check it before and after publishing. */
     private volatile boolean stopping;
-    /** Set once the batcher thread has exited and the ring has been drained: nobody consumes any more. */
+    /** Set once the batcher thread has left the ring: nobody consumes any more. */
     private volatile boolean drained;
+    // guarded by lifecycle
     private boolean started;
     private boolean shutDown;
 
@@ -68,12 +65,19 @@ public final class DynamicBatcher implements Scheduler {
      */
     DynamicBatcher(String modelName, long version, BatchingPolicy policy, List<LoadedModel> instances,
                    ModelStats stats, NanoClock clock, int ringSize) {
+        this(modelName, version, policy, QueueDelay.fixed(policy.maxQueueDelayNanos()), instances, stats, clock,
+                ringSize, SpinPolicy.NONE);
+    }
+
+    /**
+     * @param delay the queue delay: the policy's fixed one, or a {@link LatencyTargetDelay}
+     * @param spin  how long the batcher and instance threads spin for work before they park
+     */
+    DynamicBatcher(String modelName, long version, BatchingPolicy policy, QueueDelay delay, List<LoadedModel> instances,
+                   ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(stats, "stats");
-        if (instances.isEmpty()) {
-            throw new IllegalArgumentException("instances: empty (expected: at least one)");
-        }
         if (ringSize < 1 || Integer.bitCount(ringSize) != 1) {
             throw new IllegalArgumentException("ringSize: " + ringSize + " (expected: a power of two)");
         }
@@ -81,30 +85,28 @@ public final class DynamicBatcher implements Scheduler {
         this.model = "'" + modelName + "' version " + version;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ringSize = ringSize;
-        this.instances = List.copyOf(instances);
-        this.completer = new Completer(stats, clock);
-        DeadlineWaitStrategy waitStrategy = new DeadlineWaitStrategy(clock);
+        ReleaseStrategy release = ReleaseStrategy.of(policy.preserveOrdering());
+        this.pool = new InstancePool(label, model, instances, stats, clock, release, spin.instanceNanos());
+        this.completer = pool.completer();
+        DeadlineWaitStrategy waitStrategy = new DeadlineWaitStrategy(clock, spin.batcherNanos());
         this.ring = RingBuffer.createMultiProducer(RingEvent::new, ringSize, waitStrategy);
-        for (int i = 0; i < this.instances.size(); i++) {
-            BatchExecutor executor = new BatchExecutor(this.instances.get(i), model, stats, clock);
-            InstanceWorker worker = new InstanceWorker(executor, completer, !policy.preserveOrdering(),
-                    batch -> ring.publishEvent(RingEvent.BATCH_DONE, batch));
-            workers.add(worker);
-            workerThreads.add(new Thread(worker, "instance-" + label + "-" + i));
-        }
-        this.core = new BatcherCore(policy, model, this.instances.size(), b -> workers.get(b.instance()).assign(b),
-                completer, stats);
+        pool.onFree(batch -> ring.publishEvent(RingEvent.BATCH_DONE, batch));
+        this.core = new BatcherCore(policy, release, delay, model, pool.size(), pool::assign, completer,
+                pool::complete, stats);
         waitStrategy.deadlines(core::nextDeadline);
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), new Handler());
         processor.setExceptionHandler(new LoggingExceptionHandler());
         ring.addGatingSequences(processor.getSequence());
-        this.batcherThread = new Thread(processor, "batcher-" + label);
+        this.batcherThread = new Thread(this::runBatcher, "batcher-" + label);
+        batcherThread.setDaemon(true);
     }
 
     /** Builds a batcher for a model's {@code dynamic_batching} policy and starts its threads. */
-    static DynamicBatcher start(String modelName, long version, BatchingPolicy policy, List<LoadedModel> instances,
-                                ModelStats stats, NanoClock clock, int ringSize) {
-        DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, instances, stats, clock, ringSize);
+    static DynamicBatcher start(String modelName, long version, BatchingPolicy policy, QueueDelay delay,
+                                List<LoadedModel> instances, ModelStats stats, NanoClock clock, int ringSize,
+                                SpinPolicy spin) {
+        DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, delay, instances, stats, clock,
+                ringSize, spin);
         batcher.start();
         return batcher;
     }
@@ -116,11 +118,7 @@ public final class DynamicBatcher implements Scheduler {
                 return;
             }
             started = true;
-            workerThreads.forEach(t -> {
-                t.setDaemon(true);
-                t.start();
-            });
-            batcherThread.setDaemon(true);
+            pool.start();
             batcherThread.start();
         }
     }
@@ -146,49 +144,67 @@ public final class DynamicBatcher implements Scheduler {
     }
 
     /**
-     * Stops taking requests and fails those waiting with UNAVAILABLE; batches already running finish and are
-     * answered. Then stops the instance threads, the batcher thread, and closes the instances. Idempotent; waits
-     * up to 30 s for each thread.
+     * Stops taking requests (new ones fail with UNAVAILABLE); those accepted still run, without waiting for the
+     * queue delay, and are answered; then the threads stop and the instances close. Idempotent; does not wait.
      */
     @Override
     public void shutdown() {
+        stop(RingEvent.Kind.DRAIN);
+    }
+
+    /** As {@link #shutdown}, but fails the requests still waiting with UNAVAILABLE; running batches finish. */
+    @Override
+    public void shutdownNow() {
+        stop(RingEvent.Kind.SHUTDOWN_NOW);
+    }
+
+    private void stop(RingEvent.Kind how) {
         synchronized (lifecycle) {
-            if (shutDown) {
+            stopping = true;
+            if (!started) {
+                if (!shutDown) {
+                    // no batcher thread ever ran: this thread fails what was published and stops the pool
+                    shutDown = true;
+                    drainRing();
+                    pool.stopWhenDone();
+                }
                 return;
             }
             shutDown = true;
-            stopping = true;
-            if (started) {
-                stopThreads();
+            if (!drained) {
+                ring.publishEvent(RingEvent.CONTROL, how);
             }
-            drain();
-            closeInstances();
         }
     }
 
-    private void stopThreads() {
-        CountDownLatch closed = new CountDownLatch(1);
-        ring.publishEvent(RingEvent.SHUTDOWN, closed);
-        await(closed);
-        workers.forEach(InstanceWorker::stop);
-        workerThreads.forEach(DynamicBatcher::join);
-        processor.halt();
-        join(batcherThread);
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return pool.awaitTermination(timeout, unit);
+    }
+
+    /** Whether a shutdown has finished: see {@link #awaitTermination}. */
+    public boolean isTerminated() {
+        return pool.isTerminated();
+    }
+
+    /** The batcher thread: the ring until the core is finished, then what is left on it, then the pool. */
+    private void runBatcher() {
+        try {
+            processor.run();
+        } finally {
+            drainRing();
+            pool.stopWhenDone();
+        }
     }
 
     /**
-     * Runs the events left on the ring through the closed core on this thread (the batcher thread has exited):
-     * requests fail, finished batches are answered. Then fails whatever a stuck instance still holds.
+     * Runs the events left on the ring through the closed core: late requests fail. Dekker with submit(): it
+     * claims a slot, then reads `drained`; we write `drained`, then read the cursor. So a submitter that read false
+     * claimed its slot before our read and its event is drained here.
      */
-    private void drain() {
-        if (batcherThread.isAlive()) {
-            LOG.error("batcher-{} did not stop; requests it holds stay unanswered", label);
-            return;
-        }
+    private void drainRing() {
         core.shutdown();
         drained = true;
-        // Dekker with submit(): it claims a slot, then reads `drained`; we write `drained`, then read the cursor.
-        // So a submitter that read false claimed its slot before our read and its event is drained below.
         VarHandle.fullFence();
         long cursor = ring.getCursor();
         for (long seq = processor.getSequence().get() + 1; seq <= cursor; seq++) {
@@ -198,8 +214,8 @@ public final class DynamicBatcher implements Scheduler {
             RingEvent e = ring.get(seq);
             switch (e.kind) {
                 case REQUEST -> core.onRequest(e.request);
-                case BATCH_DONE -> core.onBatchDone(e.batch);
-                case SHUTDOWN -> e.shutdownAck.countDown();
+                case BATCH_DONE -> core.onBatchDone(e.batch, clock.nanoTime());
+                case DRAIN, SHUTDOWN_NOW -> { }
             }
             e.clear();
         }
@@ -207,40 +223,8 @@ public final class DynamicBatcher implements Scheduler {
         core.failUnfinished();
     }
 
-    private void closeInstances() {
-        for (int i = 0; i < instances.size(); i++) {
-            if (workerThreads.get(i).isAlive()) {
-                LOG.error("{} did not stop; its instance stays open", workerThreads.get(i).getName());
-                continue;
-            }
-            try {
-                instances.get(i).close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing instance {} of model {} failed", i, model, e);
-            }
-        }
-    }
-
     private InferenceException unloading() {
         return InferenceException.unavailable("model %s is unloading", model);
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.error("the batcher did not acknowledge shutdown within {} s", SHUTDOWN_WAIT_SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join(TimeUnit.SECONDS.toMillis(SHUTDOWN_WAIT_SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Runs on the batcher thread: feeds ring events to the core and steps it after each run of events. */
@@ -251,11 +235,9 @@ public final class DynamicBatcher implements Scheduler {
             try {
                 switch (e.kind) {
                     case REQUEST -> core.onRequest(e.request);
-                    case BATCH_DONE -> core.onBatchDone(e.batch);
-                    case SHUTDOWN -> {
-                        core.shutdown();
-                        e.shutdownAck.countDown();
-                    }
+                    case BATCH_DONE -> core.onBatchDone(e.batch, clock.nanoTime());
+                    case DRAIN -> core.drain();
+                    case SHUTDOWN_NOW -> core.shutdown();
                 }
             } catch (RuntimeException | Error ex) {
                 // a bug in the batcher: answer what we can and keep the ring going
@@ -267,13 +249,20 @@ public final class DynamicBatcher implements Scheduler {
                 e.clear();
             }
             if (endOfBatch) {
-                core.step(clock.nanoTime());
+                stepAndMaybeStop();
             }
         }
 
         @Override
         public void onTimeout(long sequence) {
+            stepAndMaybeStop();
+        }
+
+        private void stepAndMaybeStop() {
             core.step(clock.nanoTime());
+            if (core.finished()) {
+                processor.halt();
+            }
         }
     }
 

@@ -2,12 +2,17 @@ package io.tensorline.server.scheduler;
 
 import com.lmax.disruptor.EventTranslatorOneArg;
 
-import java.util.concurrent.CountDownLatch;
-
-/** A preallocated slot of the batcher's ring: one of the three things the batcher thread reacts to. */
+/** A preallocated slot of the batcher's ring: one of the things the batcher thread reacts to. */
 final class RingEvent {
 
-    enum Kind { REQUEST, BATCH_DONE, SHUTDOWN }
+    enum Kind {
+        REQUEST,
+        BATCH_DONE,
+        /** Stop accepting; run what was accepted, then stop. */
+        DRAIN,
+        /** Stop accepting and fail what waits; let running batches finish, then stop. */
+        SHUTDOWN_NOW
+    }
 
     static final EventTranslatorOneArg<RingEvent, PendingRequest> REQUEST = (e, seq, r) -> {
         e.kind = Kind.REQUEST;
@@ -17,21 +22,16 @@ final class RingEvent {
         e.kind = Kind.BATCH_DONE;
         e.batch = b;
     };
-    static final EventTranslatorOneArg<RingEvent, CountDownLatch> SHUTDOWN = (e, seq, ack) -> {
-        e.kind = Kind.SHUTDOWN;
-        e.shutdownAck = ack;
-    };
+    static final EventTranslatorOneArg<RingEvent, Kind> CONTROL = (e, seq, kind) -> e.kind = kind;
 
     Kind kind;
     PendingRequest request;
     Batch batch;
-    CountDownLatch shutdownAck;
 
     /** Drops the references once consumed, so the slot does not keep a request alive until it is reused. */
     void clear() {
         kind = null;
         request = null;
         batch = null;
-        shutdownAck = null;
     }
 }

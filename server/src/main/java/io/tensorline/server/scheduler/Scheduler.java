@@ -5,10 +5,16 @@ import io.tensorline.server.core.InferenceRequest;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs validated requests of one model version on its instances. Implementations decide how requests are grouped
  * (one at a time, or dynamically batched) and which instance runs them.
+ *
+ * <p>Lifecycle, as grpc-java's {@code Server}: {@link #shutdown} stops accepting and lets every accepted request
+ * run and be answered, then closes the instances; {@link #shutdownNow} also fails the requests still waiting;
+ * {@link #awaitTermination} waits until the instances are closed. A model that is replaced drains with
+ * {@code shutdown()} + {@code awaitTermination(...)}, falling back to {@code shutdownNow()} when the wait runs out.
  */
 public interface Scheduler {
 
@@ -21,6 +27,27 @@ public interface Scheduler {
      */
     CompletableFuture<List<Tensor>> submit(InferenceRequest request, int batchSize);
 
-    /** Stops taking requests, fails those still waiting with UNAVAILABLE, and stops the instance threads. */
+    /**
+     * Stops taking requests (new ones fail with UNAVAILABLE); those accepted still run and are answered, then the
+     * instances close. Idempotent; does not wait.
+     */
     void shutdown();
+
+    /**
+     * As {@link #shutdown}, and fails the requests still waiting with UNAVAILABLE; running executions finish.
+     * The default suits a scheduler that holds no queue.
+     */
+    default void shutdownNow() {
+        shutdown();
+    }
+
+    /**
+     * Waits until, after a shutdown, every accepted request is answered and the instances are closed.
+     * The default suits a scheduler whose {@link #shutdown} finishes all of that before it returns.
+     *
+     * @return whether it terminated within the timeout
+     */
+    default boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return true;
+    }
 }

@@ -38,6 +38,10 @@ public final class ModelStats {
     private final AtomicLong pending = new AtomicLong();
     private final ConcurrentHashMap<Integer, BatchCounters> batches = new ConcurrentHashMap<>();
     private final LatencyHistogram latency = new LatencyHistogram();
+    private final LongAdder retriedBatches = new LongAdder();
+    private final LongAdder retryExecutions = new LongAdder();
+    private final LongAdder rescued = new LongAdder();
+    private final LongAdder isolated = new LongAdder();
 
     private static final class BatchCounters {
         final DurationCounter input = new DurationCounter();
@@ -107,6 +111,20 @@ public final class ModelStats {
         lastInferenceMillis.accumulateAndGet(wallClockMillis.getAsLong(), Math::max);
     }
 
+    /**
+     * A failed batch of several requests was retried in parts.
+     *
+     * @param executions the extra engine executions the retry cost
+     * @param rescued    requests of it that got outputs
+     * @param isolated   requests of it that failed again and got the engine's error
+     */
+    public void recordBatchRetry(int executions, int rescued, int isolated) {
+        retriedBatches.increment();
+        retryExecutions.add(executions);
+        this.rescued.add(rescued);
+        this.isolated.add(isolated);
+    }
+
     /** Adjusts the count of requests queued and not yet executing (a scheduler with a concurrent queue). */
     public void addPending(long delta) {
         pending.addAndGet(delta);
@@ -138,6 +156,7 @@ public final class ModelStats {
         return new ModelStatsSnapshot(name, version, lastInferenceMillis.get(), inferenceCount.sum(),
                 executionCount.sum(), success.snapshot(), new StatisticDuration(failCount, failNanos), byReason,
                 queue.snapshot(), computeInput.snapshot(), computeInfer.snapshot(), computeOutput.snapshot(),
-                batchStats, Math.max(0, pending.get()), latency.snapshot());
+                batchStats, Math.max(0, pending.get()), latency.snapshot(), new BatchRetrySnapshot(
+                        retriedBatches.sum(), retryExecutions.sum(), rescued.sum(), isolated.sum()));
     }
 }

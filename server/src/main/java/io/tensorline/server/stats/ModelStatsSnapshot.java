@@ -19,13 +19,15 @@ import java.util.Map;
  * @param batchStats          per executed batch size, ascending
  * @param pendingRequests     requests queued and not yet executing, at the time of the snapshot
  * @param requestLatency      every answered request's time from arrival to answer, in µs buckets
+ * @param batchRetries        failed batches retried in parts, and what came of it
  */
 public record ModelStatsSnapshot(String name, long version, long lastInferenceMillis, long inferenceCount,
                                  long executionCount, StatisticDuration success, StatisticDuration failure,
                                  Map<FailureReason, StatisticDuration> failuresByReason, StatisticDuration queue,
                                  StatisticDuration computeInput, StatisticDuration computeInfer,
                                  StatisticDuration computeOutput, List<BatchStatsSnapshot> batchStats,
-                                 long pendingRequests, HistogramSnapshot requestLatency) {
+                                 long pendingRequests, HistogramSnapshot requestLatency,
+                                 BatchRetrySnapshot batchRetries) {
 
     public ModelStatsSnapshot {
         failuresByReason = Map.copyOf(failuresByReason);

@@ -5,6 +5,7 @@ import io.tensorline.engine.EngineException;
 import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.stats.BatchRetrySnapshot;
 import io.tensorline.server.stats.BatchStatsSnapshot;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
@@ -118,7 +119,7 @@ class BatchExecutorTest {
     }
 
     @Test
-    void anEngineFailureFailsOnlyItsBatchAndTheInstanceKeepsServing() {
+    void aBatchThatFailsOnceIsAnsweredByItsHalvesAndTheInstanceKeepsServing() {
         AtomicInteger calls = new AtomicInteger();
         FakeModel model = new FakeModel(inputs -> {
             if (calls.getAndIncrement() == 0) {
@@ -128,17 +129,81 @@ class BatchExecutorTest {
         });
         BatchExecutor executor = executor(model);
         PendingRequest a = request("a", fp32("INPUT0", 1, 2, 0));
-        PendingRequest b = request("b", fp32("INPUT0", 1, 2, 0));
+        PendingRequest b = request("b", fp32("INPUT0", 1, 2, 3));
         executor.execute(batch(a, b));
-        for (PendingRequest r : List.of(a, b)) {
-            assertEquals(ErrorCode.INTERNAL, r.error.code());
-            assertEquals("out of device memory", r.error.getMessage());
-            assertEquals(FailureReason.BACKEND, r.failureReason);
-        }
+        assertNull(a.error);
+        assertArrayEquals(new float[] {0, 1}, floats(a.outputs.get(0)));
+        assertArrayEquals(new float[] {3, 4}, floats(b.outputs.get(0)));
+        assertEquals(3, calls.get());
+        assertEquals(new BatchRetrySnapshot(1, 2, 2, 0), stats.snapshot().batchRetries());
         PendingRequest c = request("c", fp32("INPUT0", 1, 2, 7));
         executor.execute(batch(c));
-        assertNull(c.error);
         assertArrayEquals(new float[] {7, 8}, floats(c.outputs.get(0)));
+    }
+
+    /** Fails any execution whose INPUT0 holds a negative value, as a Gather with an out-of-range index does. */
+    private static FakeModel failingOnNegatives(AtomicInteger calls) {
+        return new FakeModel(inputs -> {
+            calls.incrementAndGet();
+            for (float v : floats(inputs.get(0))) {
+                if (v < 0) {
+                    throw new EngineException("index " + v + " is out of range");
+                }
+            }
+            return FakeModel.ECHO.run(inputs);
+        });
+    }
+
+    @Test
+    void onlyTheRequestThatFailsOnItsOwnGetsTheError() {
+        AtomicInteger calls = new AtomicInteger();
+        PendingRequest[] requests = new PendingRequest[8];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = request("r" + i, fp32("INPUT0", 1, 2, i == 5 ? -1000 : i * 10));
+        }
+        executor(failingOnNegatives(calls)).execute(batch(requests));
+        for (int i = 0; i < requests.length; i++) {
+            if (i == 5) {
+                assertEquals(ErrorCode.INTERNAL, requests[i].error.code());
+                assertEquals("index -1000.0 is out of range", requests[i].error.getMessage());
+                assertEquals(FailureReason.BACKEND, requests[i].failureReason);
+            } else {
+                assertNull(requests[i].error, "request " + i);
+                assertArrayEquals(new float[] {i * 10, i * 10 + 1}, floats(requests[i].outputs.get(0)));
+            }
+        }
+        assertEquals(1 + 6, calls.get(), "halves of 8, 4 and 2: two executions each");
+        ModelStatsSnapshot s = stats.snapshot();
+        assertEquals(new BatchRetrySnapshot(1, 6, 7, 1), s.batchRetries());
+        assertEquals(7, s.inferenceCount(), "rows of successful executions");
+    }
+
+    @Test
+    void aModelThatFailsEverythingCostsAtMostTwiceLog2nMoreExecutions() {
+        AtomicInteger calls = new AtomicInteger();
+        PendingRequest[] requests = new PendingRequest[8];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = request("r" + i, fp32("INPUT0", 1, 2, -1 - i));
+        }
+        executor(failingOnNegatives(calls)).execute(batch(requests));
+        assertEquals(1 + 6, calls.get());
+        for (PendingRequest r : requests) {
+            assertEquals(ErrorCode.INTERNAL, r.error.code(), r.toString());
+            assertEquals(FailureReason.BACKEND, r.failureReason);
+        }
+        BatchRetrySnapshot retries = stats.snapshot().batchRetries();
+        assertEquals(6, retries.executions());
+        assertEquals(0, retries.rescued());
+    }
+
+    @Test
+    void aLoneRequestIsNotRetried() {
+        AtomicInteger calls = new AtomicInteger();
+        PendingRequest a = request("a", fp32("INPUT0", 3, 2, -5));
+        executor(failingOnNegatives(calls)).execute(batch(a));
+        assertEquals(1, calls.get());
+        assertEquals("index -5.0 is out of range", a.error.getMessage());
+        assertEquals(BatchRetrySnapshot.NONE, stats.snapshot().batchRetries());
     }
 
     @Test

@@ -75,7 +75,7 @@ class BatcherCoreTest {
                 completer.release(r);
             }
         }
-        core.onBatchDone(batch);
+        core.onBatchDone(batch, clock.nanoTime());
         core.step(clock.nanoTime());
     }
 
@@ -479,6 +479,72 @@ class BatcherCoreTest {
         assertFalse(stuck.reply.isDone());
         core.failUnfinished();
         assertEquals(ErrorCode.UNAVAILABLE, failure(stuck).code());
+    }
+
+    @Test
+    void drainingRunsWaitingRequestsWithoutTheDelayAndRefusesNewOnes() {
+        start(policy(8, new int[] {8}, 1_000_000), 1);
+        arrive("a", 1);
+        assertEquals(0, sent.size(), "waits for more rows");
+        core.drain();
+        assertFalse(core.finished());
+        PendingRequest late = arrive("late", 1);
+        assertEquals("model 'm' version 1 is unloading", failure(late).getMessage());
+        assertEquals(List.of("a"), ids(lastSent()), "sent at once, the delay notwithstanding");
+        assertFalse(core.finished(), "a batch still runs");
+        finish(lastSent());
+        assertTrue(core.finished());
+    }
+
+    @Test
+    void aDrainingCoreWithPreserveOrderingFinishesOnlyOnceEveryAnswerIsReleased() {
+        start(new BatchingPolicy(1, new int[] {1}, 0, true, 1, 1, List.of(QueuePolicySpec.DEFAULT), 1024), 2);
+        PendingRequest a = arrive("a", 1);
+        PendingRequest b = arrive("b", 1);
+        Batch first = sent.get(0);
+        core.drain();
+        finish(sent.get(1));
+        assertFalse(b.reply.isDone(), "b waits for a");
+        assertFalse(core.finished());
+        finish(first);
+        assertTrue(a.reply.isDone() && b.reply.isDone());
+        assertEquals(List.of("a", "b"), completionOrder);
+        assertTrue(core.finished());
+    }
+
+    /** A queue delay the test sets by hand, remembering what the core reported. */
+    private static final class SettableDelay implements QueueDelay {
+        long nanos;
+        final List<Long> observed = new ArrayList<>();
+
+        @Override
+        public long nanos() {
+            return nanos;
+        }
+
+        @Override
+        public void observe(long latencyNanos) {
+            observed.add(latencyNanos);
+        }
+    }
+
+    @Test
+    void aTunedQueueDelayIsReadAtEveryBatchAndFedTheLatencies() {
+        SettableDelay delay = new SettableDelay();
+        policy = policy(8, new int[] {8}, 0);
+        core = new BatcherCore(policy, ReleaseStrategy.immediate(), delay, "'m' version 1", 1, sent::add, completer,
+                rs -> rs.forEach(completer::release), stats);
+        arrive("a", 1);
+        assertEquals(1, sent.size(), "delay 0: sent at once");
+        clock.advanceMicros(300);
+        finish(lastSent());
+        assertEquals(List.of(300 * US), delay.observed);
+        delay.nanos = 1000 * US;
+        arrive("b", 1);
+        assertEquals(1, sent.size(), "now it waits for more rows");
+        clock.advanceMicros(1000);
+        core.step(clock.nanoTime());
+        assertEquals(List.of("b"), ids(lastSent()));
     }
 
     @Test

@@ -55,12 +55,15 @@ class DynamicBatcherTest {
             e.shutdownNow();
             assertTrue(e.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
         }
-        batchers.forEach(DynamicBatcher::shutdown);
+        for (DynamicBatcher b : batchers) {
+            b.shutdownNow();
+            assertTrue(b.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS), "the batcher terminated");
+        }
     }
 
     private DynamicBatcher started(BatchingPolicy policy, int ringSize, LoadedModel... instances) {
-        DynamicBatcher b = DynamicBatcher.start("m", 1, policy, List.of(instances), stats, NanoClock.SYSTEM,
-                ringSize);
+        DynamicBatcher b = DynamicBatcher.start("m", 1, policy, QueueDelay.fixed(policy.maxQueueDelayNanos()),
+                List.of(instances), stats, NanoClock.SYSTEM, ringSize, SpinPolicy.NONE);
         batchers.add(b);
         return b;
     }
@@ -111,6 +114,7 @@ class DynamicBatcherTest {
             assertEquals(perSubmitter, f.get(TIMEOUT_S * 4, TimeUnit.SECONDS));
         }
         batcher.shutdown();
+        assertTrue(batcher.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS), "statistics are all in at termination");
         ModelStatsSnapshot s = stats.snapshot();
         assertEquals((long) submitters * perSubmitter, s.success().count());
         assertEquals(0, s.failure().count());
@@ -187,31 +191,78 @@ class DynamicBatcherTest {
     }
 
     @Test
-    void shutdownAnswersWaitingRequestsAndLetsTheRunningBatchFinish() throws Exception {
+    void shutdownNowFailsWaitingRequestsAndLetsTheRunningBatchFinish() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        FakeModel blocking = new FakeModel(inputs -> {
-            entered.countDown();
-            awaitOrFail(release);
-            return FakeModel.ECHO.run(inputs);
-        });
+        FakeModel blocking = blockingModel(entered, release);
         DynamicBatcher batcher = started(BatchingPolicy.simple(1, 0, 64), 64, blocking);
         CompletableFuture<List<Tensor>> running = batcher.submit(request("a", fp32("INPUT0", 1, 4, 0)), 1);
         awaitOrFail(entered);
         CompletableFuture<List<Tensor>> waiting = batcher.submit(request("b", fp32("INPUT0", 1, 4, 0)), 1);
-        ExecutorService shutdownThread = Executors.newSingleThreadExecutor();
-        executors.add(shutdownThread);
-        Future<?> shutdown = shutdownThread.submit(batcher::shutdown);
+        batcher.shutdownNow();
 
         InferenceException e = failure(waiting);
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         assertEquals("model 'm' version 1 is unloading", e.getMessage());
         assertFalse(running.isDone());
+        assertFalse(batcher.isTerminated());
         release.countDown();
         assertEquals("OUTPUT0", running.get(TIMEOUT_S, TimeUnit.SECONDS).get(0).name());
-        shutdown.get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertTrue(batcher.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
         assertTrue(blocking.closed.get(), "the instance is closed once its thread stopped");
         assertEquals(ErrorCode.UNAVAILABLE, failure(batcher.submit(request("c", fp32("INPUT0", 1, 4, 0)), 1)).code());
+    }
+
+    @Test
+    void shutdownRunsEveryAcceptedRequestThenClosesTheInstances() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeModel blocking = blockingModel(entered, release);
+        // a delay that would hold the second request for an hour: a draining batcher does not wait for it
+        DynamicBatcher batcher = started(BatchingPolicy.simple(8, TimeUnit.HOURS.toNanos(1), 64), 64, blocking);
+        CompletableFuture<List<Tensor>> running = batcher.submit(request("a", fp32("INPUT0", 8, 4, 0)), 8);
+        awaitOrFail(entered);
+        CompletableFuture<List<Tensor>> waiting = batcher.submit(request("b", fp32("INPUT0", 1, 4, 7)), 1);
+        batcher.shutdown();
+        assertEquals("model 'm' version 1 is unloading",
+                failure(batcher.submit(request("c", fp32("INPUT0", 1, 4, 0)), 1)).getMessage());
+        assertFalse(batcher.awaitTermination(0, TimeUnit.SECONDS), "a batch still runs");
+        release.countDown();
+        assertEquals(8, running.get(TIMEOUT_S, TimeUnit.SECONDS).get(0).shape()[0]);
+        assertArrayEquals(new float[] {7, 8, 9, 10}, floats(waiting.get(TIMEOUT_S, TimeUnit.SECONDS).get(0)));
+        assertTrue(batcher.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
+        assertTrue(blocking.closed.get());
+    }
+
+    @Test
+    void theInstanceRunsItsNextBatchWhileTheLastOneIsStillBeingAnswered() throws Exception {
+        FakeModel model = new FakeModel(FakeModel.ECHO);
+        // two rows make a full batch: a and b run together, then c alone
+        DynamicBatcher batcher = started(BatchingPolicy.simple(2, TimeUnit.HOURS.toNanos(1), 64), 64, model);
+        CountDownLatch answering = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<List<Tensor>> a = batcher.submit(request("a", fp32("INPUT0", 1, 4, 0)), 1);
+        CompletableFuture<Void> slowCallback = a.thenRun(() -> {
+            answering.countDown();
+            awaitOrFail(release);
+        });
+        CompletableFuture<List<Tensor>> b = batcher.submit(request("b", fp32("INPUT0", 1, 4, 0)), 1);
+        awaitOrFail(answering);
+        CompletableFuture<List<Tensor>> c = batcher.submit(request("c", fp32("INPUT0", 2, 4, 5)), 2);
+        // a's answer is still being written (its callback blocks the completer), yet the instance ran c
+        assertArrayEquals(floats(fp32("INPUT0", 2, 4, 5)), floats(c.get(TIMEOUT_S, TimeUnit.SECONDS).get(0)));
+        assertFalse(slowCallback.isDone());
+        assertFalse(b.isDone(), "b is answered after a, on the completer thread");
+        release.countDown();
+        b.get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    private static FakeModel blockingModel(CountDownLatch entered, CountDownLatch release) {
+        return new FakeModel(inputs -> {
+            entered.countDown();
+            awaitOrFail(release);
+            return FakeModel.ECHO.run(inputs);
+        });
     }
 
     @Test
