@@ -231,6 +231,9 @@ public final class TensorlineServer implements AutoCloseable {
             if (grpc != null && !grpc.awaitTermination(Math.max(deadline, System.nanoTime() + DRAIN_GRACE_NANOS))) {
                 LOG.warn("gRPC calls still open after the drain; closing them");
             }
+            if (http != null && !http.awaitDrained(Math.max(deadline, System.nanoTime() + DRAIN_GRACE_NANOS))) {
+                LOG.warn("HTTP connections still open after the drain; closing them");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

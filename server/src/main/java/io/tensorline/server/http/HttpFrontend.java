@@ -131,6 +131,18 @@ public final class HttpFrontend implements AutoCloseable {
         }
     }
 
+    /**
+     * After {@link #beginDrain}: waits until every connection has written its answers and closed, or until
+     * {@code deadlineNanos}; true when none is left open.
+     */
+    public boolean awaitDrained(long deadlineNanos) throws InterruptedException {
+        NettyListener l;
+        synchronized (lock) {
+            l = listener;
+        }
+        return l == null || l.awaitConnectionsClosed(deadlineNanos);
+    }
+
     /** Stops accepting, closes connections and stops the event loop threads; idempotent. */
     @Override
     public void close() {

@@ -175,6 +175,22 @@ public final class NettyListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every connection has closed (a draining connection closes itself once its answers are written),
+     * or until {@code deadlineNanos} ({@link System#nanoTime} time).
+     *
+     * @return true when none is open
+     */
+    public boolean awaitConnectionsClosed(long deadlineNanos) throws InterruptedException {
+        while (!connections.isEmpty()) {
+            if (System.nanoTime() >= deadlineNanos) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     /** Stops accepting, closes every connection and stops the threads; idempotent. */
     @Override
     public void close() {

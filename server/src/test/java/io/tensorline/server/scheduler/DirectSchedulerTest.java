@@ -83,7 +83,7 @@ class DirectSchedulerTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> rejected.get(0, TimeUnit.SECONDS));
         InferenceException cause = assertInstanceOf(InferenceException.class, e.getCause());
         assertEquals(ErrorCode.UNAVAILABLE, cause.code());
-        assertEquals("Exceeds maximum queue size: model 'm' version 1 has 1 requests waiting (the queue's capacity)",
+        assertEquals("[request id: <id_unknown>] Exceeds maximum queue size: model 'm' version 1 has 1 requests waiting (the queue's capacity)",
                 cause.getMessage());
         release.countDown();
         running.get(30, TimeUnit.SECONDS);
