@@ -45,6 +45,10 @@ server/src/test/resources/test-repository/ (integration-test repository)
   autocomplete_batch    no config.pbtxt; x FP32 [batch,3] -> y = x + 1.
   nobatch_fixed max_batch_size 0; INPUT0 FP32 [2,2] -> OUTPUT0 = 3 * INPUT0.
   multi_instance  identity_fp32 graph with instance_group { count: 2 KIND_CPU }.
+  classifier    Gemm with random weights (seed 7): INPUT0 FP32 [batch, 8] ->
+                OUTPUT0 FP32 [batch, 5] logits, max_batch_size 8; OUTPUT0 has
+                label_filename "labels.txt" (five labels, in the model folder)
+                for the classification extension.
 
 server/src/test/resources/pytorch-repository/ (TorchScript test repository;
 every model torch.jit.script-ed, pytorch_libtorch, with config.pbtxt)
@@ -746,6 +750,32 @@ def build_test_repo(em):
                               instance_count=2), model)
 
 
+CLASSIFIER_LABELS = ["tench", "goldfish", "great white shark", "tiger shark", "hammerhead"]
+
+
+def classifier_model(name, features, classes, seed):
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal((features, classes)).astype(np.float32)
+    b = rng.standard_normal((classes,)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["INPUT0", "W", "B"], ["OUTPUT0"], name="logits")], name,
+        [vi("INPUT0", FP32, ["batch", features])], [vi("OUTPUT0", FP32, ["batch", classes])],
+        initializer=[numpy_helper.from_array(w, "W"), numpy_helper.from_array(b, "B")])
+    return make_model(graph), w, b
+
+
+def build_classifier(em):
+    d = TEST_REPO / "classifier"
+    model, w, b = classifier_model("classifier", 8, len(CLASSIFIER_LABELS), 7)
+    x = np.random.default_rng(8).standard_normal((2, 8)).astype(np.float32)
+    em.onnx_model(d, 1, model, {"INPUT0": x}, {"OUTPUT0": x @ w + b})
+    text = config_pbtxt("classifier", "onnxruntime_onnx", 8, [("INPUT0", "TYPE_FP32", [8])],
+                        [("OUTPUT0", "TYPE_FP32", [len(CLASSIFIER_LABELS)])])
+    text = text.replace("    dims: [ 5 ]\n", "    dims: [ 5 ]\n    label_filename: \"labels.txt\"\n")
+    em.config(d, text, model)
+    em.w.write(d / "labels.txt", "".join(label + "\n" for label in CLASSIFIER_LABELS))
+
+
 # suffix -> (torch dtype name, Triton config enum): the types Tensorline's PyTorch engine carries. TorchScript has
 # no string tensors, and DJL 0.35's PyTorch bridge cannot create int16, bfloat16 or uint16/32/64 tensors.
 PT_TYPES = {
@@ -1031,6 +1061,9 @@ def main(argv=None):
     parser.add_argument("--torchscript", action="store_true",
                         help="write only the TorchScript models: model-repository/mlp_torchscript and "
                              "server/src/test/resources/pytorch-repository (the default run writes them too)")
+    parser.add_argument("--classifier", action="store_true",
+                        help="write only the test-repository classifier (needs onnx and numpy, not torch; "
+                             "the default run writes it too)")
     parser.add_argument("--mlp-weights-json", metavar="PATH",
                         help="write the example mlp's weights as JSON (input of the TF Java tool "
                              "that exports model-repository/mlp_savedmodel)")
@@ -1039,7 +1072,7 @@ def main(argv=None):
                              "(default: %(default)s, git-ignored)")
     args = parser.parse_args(argv)
 
-    on_demand = args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json
+    on_demand = args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json or args.classifier
     committed = args.committed or not on_demand
     writer = Writer(check_only=args.check)
     em = Emitter(writer)
@@ -1052,12 +1085,15 @@ def main(argv=None):
     if committed:
         mlp_onnx = build_example_repo(em)
         build_test_repo(em)
+        build_classifier(em)
         total = check_committed_sizes(writer, [EXAMPLE_REPO, TEST_REPO, PYTORCH_TEST_REPO])
         print(f"committed models: {total} bytes in total")
     elif args.torchscript:
         mlp_onnx = onnx.load(str(EXAMPLE_REPO / "mlp" / "1" / "model.onnx"))
     if committed or args.torchscript:
         print(check_mlp_copies_agree(mlp_onnx, mlp_torchscript))
+    if args.classifier and not committed:
+        build_classifier(em)
     if args.mlp_weights_json:
         write_mlp_weights_json(em, args.mlp_weights_json)
     if args.mlp_medium:

@@ -85,9 +85,17 @@ class TensorlineTest {
         String[] words = {"a", "bc"};
         assertArrayEquals(words, tl.infer(InferRequest.builder("identity_string")
                 .input(InferTensor.strings("INPUT0", words, 1, 2)).build()).output("OUTPUT0").asStrings());
-        assertEquals(before + 1,
-                tl.statistics("identity_string", "").getModelStats(0).getInferenceStats().getSuccess().getCount());
+        // the server completes a request just before it records it: wait (bounded) for the count to catch up
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (successes("identity_string") < before + 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(before + 1, successes("identity_string"));
         assertEquals(3, tl.repositoryIndex(false).getModelsCount());
+    }
+
+    private long successes(String model) {
+        return tl.statistics(model, "").getModelStats(0).getInferenceStats().getSuccess().getCount();
     }
 
     @Test

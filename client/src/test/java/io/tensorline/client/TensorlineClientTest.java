@@ -240,6 +240,11 @@ class TensorlineClientTest {
         try (TensorlineClient c = server.client(kind)) {
             long before = successes(c.statistics("identity_fp64", ""));
             c.infer(InferRequest.builder("identity_fp64").input(InferTensor.fp64("INPUT0", new double[] {1}, 1, 1)).build());
+            // the server completes a request just before it records it: wait (bounded) for the count to catch up
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (successes(c.statistics("identity_fp64", "")) < before + 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             assertEquals(before + 1, successes(c.statistics("identity_fp64", "")));
             assertTrue(c.statistics("", "").getModelStatsCount() >= 1);
         }

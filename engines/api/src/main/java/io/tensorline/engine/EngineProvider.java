@@ -22,6 +22,11 @@ public interface EngineProvider {
         return 1;
     }
 
+    /** Which BYTES elements this engine passes to models unchanged (by default: every one). */
+    default BytesElementCheck bytesElementCheck() {
+        return BytesElementCheck.ANY;
+    }
+
     /** Creates one instance of a model version on the requested device. */
     LoadedModel load(LoadRequest request) throws EngineException;
 }

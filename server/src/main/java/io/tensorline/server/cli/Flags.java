@@ -43,6 +43,12 @@ public final class Flags {
         return this;
     }
 
+    /** A repeatable flag whose value, when never given, is {@code defaultValue}. */
+    public Flags declareRepeatable(String name, String valueName, String defaultValue, String help) {
+        declared.put(name, new Flag(name, valueName, defaultValue, false, true, help));
+        return this;
+    }
+
     public Flags parse(String[] args) throws UsageException {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];

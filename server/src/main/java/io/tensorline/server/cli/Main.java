@@ -28,9 +28,10 @@ public final class Main {
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         Path defaultRepo = Path.of(System.getProperty("tensorline.defaultRepository", "model-repository"));
-        Flags flags = NetworkOptions.declare(ServeOptions.flags(defaultRepo));
+        Flags flags = NetworkOptions.declare(LogFlags.declare(ServeOptions.flags(defaultRepo)));
         ServeOptions options;
         NetworkOptions network;
+        io.tensorline.server.logging.LogSettings logSettings;
         try {
             flags.parse(rest);
             if (flags.getBool("help")) {
@@ -39,13 +40,14 @@ public final class Main {
             }
             options = ServeOptions.from(flags);
             network = NetworkOptions.from(flags);
+            logSettings = LogFlags.from(flags);
         } catch (Flags.UsageException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 2;
         }
         TensorlineServer server;
         try {
-            server = TensorlineServer.start(options, network);
+            server = TensorlineServer.start(options, logSettings, network);
         } catch (TensorlineServer.StartupException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 1;

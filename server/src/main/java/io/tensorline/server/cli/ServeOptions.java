@@ -2,7 +2,6 @@ package io.tensorline.server.cli;
 
 import io.tensorline.server.core.RequestLimits;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -13,9 +12,10 @@ import java.nio.file.Path;
  */
 public record ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress,
                            int grpcPort, int metricsPort, boolean exitOnError, boolean autoComplete,
-                           int grpcMaxMessageBytes, int httpMaxInputBytes, long maxTensorBytes) {
+                           int grpcMaxMessageBytes, int httpMaxInputBytes, long maxTensorBytes,
+                           ModelControlOptions modelControl) {
 
-    /** The settings with the default {@code --max-tensor-bytes}. */
+    /** Mode none over one repository root. */
     public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
                         int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
                         int httpMaxInputBytes) {
@@ -23,10 +23,23 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 grpcMaxMessageBytes, httpMaxInputBytes, RequestLimits.DEFAULT_MAX_TENSOR_BYTES);
     }
 
+    /** Mode none over one repository root, with a {@code --max-tensor-bytes}. */
+    public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
+                        int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
+                        int httpMaxInputBytes, long maxTensorBytes) {
+        this(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort, exitOnError, autoComplete,
+                grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, ModelControlOptions.defaults(modelRepository));
+    }
+
+    public ServeOptions withModelControl(ModelControlOptions value) {
+        return new ServeOptions(value.repositories().get(0), httpAddress, httpPort, grpcAddress, grpcPort,
+                metricsPort, exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, value);
+    }
+
     public static Flags flags(Path defaultRepository) {
-        return new Flags()
-                .declare("model-repository", "PATH", defaultRepository.toString(),
-                        "model repository root (Triton layout: <repo>/<model>/config.pbtxt, <model>/<N>/model.*)")
+        return ModelControlOptions.declare(new Flags()
+                .declareRepeatable("model-repository", "PATH", defaultRepository.toString(),
+                        "model repository root (Triton layout: <repo>/<model>/config.pbtxt, <model>/<N>/model.*)"))
                 .declare("http-port", "PORT", "8000", "HTTP/REST port (0: any free port)")
                 .declare("http-address", "ADDR", "0.0.0.0", "HTTP bind address")
                 .declareBool("allow-http", true, "serve HTTP/REST")
@@ -40,24 +53,26 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                         "require complete configs (no auto-complete from the model; instance groups are still filled in)")
                 .declareBool("disable-auto-complete-config", false, "same as --strict-model-config=true")
                 .declare("model-control-mode", "MODE", "none",
-                        "none: load every model at start-up (the only mode this version offers)")
+                        "none: every model at start-up; poll: and apply repository changes; explicit: only "
+                                + "--load-model, then the load/unload API")
+                .declare("max-tensor-bytes", "BYTES", Long.toString(RequestLimits.DEFAULT_MAX_TENSOR_BYTES),
+                        "largest input tensor accepted, in bytes (larger ones are refused before any engine runs)")
                 .declare("grpc-max-message-bytes", "BYTES", Integer.toString(256 * 1024 * 1024),
                         "largest gRPC request message accepted")
                 .declare("http-max-input-size", "BYTES", Integer.toString(64 * 1024 * 1024),
                         "largest HTTP request body accepted (after decompression)")
-                .declare("max-tensor-bytes", "BYTES", Long.toString(RequestLimits.DEFAULT_MAX_TENSOR_BYTES),
-                        "largest input tensor accepted, in bytes (larger ones are refused before any engine runs)")
+                .declareBool("allow-client-shm", false,
+                        "client shared memory (system and CUDA); only false is offered: its calls answer Triton's "
+                        + "disabled text")
                 .declareBool("help", false, "print this help and exit");
     }
 
     public static ServeOptions from(Flags f) throws Flags.UsageException {
-        Path repo = Path.of(f.get("model-repository"));
-        if (!Files.isDirectory(repo)) {
-            throw new Flags.UsageException("--model-repository=" + repo + " is not a directory (expected: a model repository root)");
-        }
-        if (!f.get("model-control-mode").equals("none")) {
-            throw new Flags.UsageException("--model-control-mode=" + f.get("model-control-mode")
-                    + " (expected: none; poll and explicit are not offered yet)");
+        ModelControlOptions control = ModelControlOptions.from(f);
+        Path repo = control.repositories().get(0);
+        if (f.getBool("allow-client-shm")) {
+            throw new Flags.UsageException("--allow-client-shm=true (expected: false; client shared memory is not "
+                    + "offered yet)");
         }
         int http = f.getBool("allow-http") ? f.getInt("http-port", 0, 65535) : -1;
         int grpc = f.getBool("allow-grpc") ? f.getInt("grpc-port", 0, 65535) : -1;
@@ -67,6 +82,6 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 f.getBool("exit-on-error"), autoComplete,
                 f.getInt("grpc-max-message-bytes", 1024, Integer.MAX_VALUE),
                 f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE),
-                f.getLong("max-tensor-bytes", 1, Long.MAX_VALUE));
+                f.getLong("max-tensor-bytes", 1, Long.MAX_VALUE), control);
     }
 }

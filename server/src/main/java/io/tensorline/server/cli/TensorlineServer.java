@@ -8,6 +8,8 @@ import io.tensorline.server.core.RequestLimits;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;
+import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.logging.LogSettings;
 import io.tensorline.server.metrics.MetricsFrontend;
 import io.tensorline.server.repository.EngineRegistry;
 import io.tensorline.server.repository.GpuProbe;
@@ -39,9 +41,13 @@ public final class TensorlineServer implements AutoCloseable {
 
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
-    /** Protocol extensions this server implements, as listed in ServerMetadata. */
-    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration",
-            "statistics", "parameters");
+    /**
+     * Protocol extensions this server implements, in Triton's order, as ServerMetadata lists them ({@code logging}
+     * follows when served).
+     */
+    public static final List<String> EXTENSIONS = List.of("classification", "model_repository",
+            "model_repository(unload_dependents)", "model_configuration", "binary_tensor_data", "parameters",
+            "statistics");
 
     /** A model failed to load and {@code --exit-on-error} is on. */
     public static final class StartupException extends Exception {
@@ -72,12 +78,28 @@ public final class TensorlineServer implements AutoCloseable {
         this.startupMillis = startupMillis;
     }
 
+    /** Starts with Triton's default log settings. */
     public static TensorlineServer start(ServeOptions o) throws StartupException, IOException {
-        return start(o, NetworkOptions.defaults());
+        return start(o, LogSettings.defaults(), NetworkOptions.defaults());
     }
 
-    /** Starts with TLS, restricted APIs, connection limits and the exit timeout of {@code n}. */
+    /**
+     * @param logSettings the log settings to start with (the logging extension changes them later); ignored, and
+     *                    the extension not offered, when slf4j is not bound to Logback
+     */
+    public static TensorlineServer start(ServeOptions o, LogSettings logSettings) throws StartupException,
+            IOException {
+        return start(o, logSettings, NetworkOptions.defaults());
+    }
+
+    /** Starts with Triton's default log settings and the TLS, restrictions, limits and exit timeout of {@code n}. */
     public static TensorlineServer start(ServeOptions o, NetworkOptions n) throws StartupException, IOException {
+        return start(o, LogSettings.defaults(), n);
+    }
+
+    /** Starts with these log settings and the TLS, restrictions, limits and exit timeout of {@code n}. */
+    public static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n)
+            throws StartupException, IOException {
         NetworkListeners net;
         try {
             net = NetworkListeners.of(n);
@@ -85,11 +107,12 @@ public final class TensorlineServer implements AutoCloseable {
             throw new StartupException(e.getMessage());
         }
         long t0 = System.nanoTime();
+        LogControl logging = LogControl.available() ? LogControl.install(logSettings) : null;
         EngineRegistry engines = EngineRegistry.fromClassPath();
         ModelStatsRegistry stats = new ModelStatsRegistry();
-        RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelRepository(),
-                RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
-                        .withGpuCount(GpuProbe.count()), engines,
+        RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelControl().repositories(),
+                o.modelControl().apply(RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
+                        .withGpuCount(GpuProbe.count())), engines,
                 new DefaultSchedulerFactory(stats));
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {
@@ -100,8 +123,12 @@ public final class TensorlineServer implements AutoCloseable {
         }
         List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
         LOG.info("engines on the class path: {}", backends);
-        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, EXTENSIONS, backends), stats,
-                new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()));
+        List<String> extensions = new ArrayList<>(EXTENSIONS);
+        if (logging != null) {
+            extensions.add("logging");
+        }
+        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
+                stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()));
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
@@ -111,10 +138,12 @@ public final class TensorlineServer implements AutoCloseable {
                         o.metricsPort(), net.metrics());
             }
             if (o.grpcPort() >= 0) {
-                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes(), net.grpc()).start(o.grpcAddress(), o.grpcPort());
+                grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes(), net.grpc()).withLogging(logging)
+                        .start(o.grpcAddress(), o.grpcPort());
             }
             if (o.httpPort() >= 0) {
-                http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()));
+                http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()),
+                        logging);
                 http.start(o.httpAddress(), o.httpPort(), net.http());
             }
         } catch (IOException | RuntimeException e) {
@@ -199,8 +228,13 @@ public final class TensorlineServer implements AutoCloseable {
                 LOG.warn("Exit timeout expired ({} s): {} request(s) answered UNAVAILABLE", exitTimeoutSecs, failed);
             }
             // the answers are on their way; streams finish once answered; give the transports a moment to write
-            if (grpc != null && !grpc.awaitTermination(Math.max(deadline, System.nanoTime() + DRAIN_GRACE_NANOS))) {
+            long grace = Math.max(deadline, System.nanoTime() + DRAIN_GRACE_NANOS);
+            if (grpc != null && !grpc.awaitTermination(grace)) {
                 LOG.warn("gRPC calls still open after the drain; closing them");
+            }
+            // an answer leaves after its request's slot is freed: let each connection write it and close itself
+            if (http != null && !http.awaitDrained(grace)) {
+                LOG.warn("HTTP connections still open after the drain; closing them");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,6 +1,10 @@
 package io.tensorline.server.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
+import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.TextFormatParseInfoTree;
 import io.tensorline.proto.ModelConfig;
 
@@ -13,6 +17,8 @@ import java.nio.file.Path;
 public final class ModelConfigParser {
 
     public static final String CONFIG_FILE_NAME = "config.pbtxt";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Parses the config of the model in {@code modelDir}. A missing config.pbtxt gives an empty config whose
@@ -31,6 +37,53 @@ public final class ModelConfigParser {
             throw new ConfigException("model '" + model + "': cannot read " + file + ": " + e, e);
         }
         return parse(model, file.toString(), text);
+    }
+
+    /**
+     * Parses the config named by {@code --model-config-name}: {@code <model>/configs/<name>.pbtxt} when it exists,
+     * else {@code config.pbtxt} (Triton's fallback). An empty name is the plain {@link #parse(Path)}.
+     */
+    public ParsedModelConfig parse(Path modelDir, String configName) throws ConfigException {
+        if (configName == null || configName.isEmpty()) {
+            return parse(modelDir);
+        }
+        Path custom = modelDir.resolve("configs").resolve(configName + ".pbtxt");
+        if (!Files.isRegularFile(custom)) {
+            return parse(modelDir);
+        }
+        String model = modelDir.getFileName().toString();
+        try {
+            return parse(model, custom.toString(), Files.readString(custom, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ConfigException("model '" + model + "': cannot read " + custom + ": " + e, e);
+        }
+    }
+
+    /**
+     * Parses a config given as JSON (the {@code config} parameter of a model load), in Triton's JSON form: proto
+     * field names or their camelCase forms, enums by name, 64-bit integers as numbers or strings.
+     */
+    public ParsedModelConfig parseJson(String model, String json) throws ConfigException {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new ConfigException(String.format("model '%s': config parameter is not valid JSON: %s", model,
+                    e.getMessage().lines().findFirst().orElse("")), e);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ConfigException(String.format("model '%s': config parameter is not a JSON object (expected: "
+                    + "a ModelConfig such as {\"max_batch_size\": 8})", model));
+        }
+        ModelConfig.Builder builder = ModelConfig.newBuilder();
+        try {
+            JsonFormat.parser().merge(json, builder);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ConfigException(String.format("model '%s': config parameter is not a valid ModelConfig: %s",
+                    model, e.getMessage()), e);
+        }
+        boolean mbsGiven = tree.has("max_batch_size") || tree.has("maxBatchSize");
+        return new ParsedModelConfig(builder.build(), mbsGiven);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.tensorline.engine.TensorSpec;
 import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.IoSpec;
 import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.repository.LoadParameters;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
 import io.tensorline.server.repository.ModelState;
@@ -15,6 +16,7 @@ import io.tensorline.server.stats.ModelStatsSnapshot;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,6 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * encode; nothing here blocks. Thread-safe.
  */
 public final class InferenceServer {
+
+    /** Resolves per request while versions are being swapped; each retry follows a completed swap. */
+    private static final int MAX_RESOLVE_ATTEMPTS = 8;
 
     private final ModelRegistry registry;
     private final ServerInfo info;
@@ -78,7 +83,7 @@ public final class InferenceServer {
         }
         if (version.isEmpty()) {
             if (!registry.contains(name)) {
-                throw InferenceException.notFound("unknown model: '%s'", name);
+                throw ErrorTexts.unknownModel(name);
             }
             return stats.snapshots(name);
         }
@@ -110,7 +115,7 @@ public final class InferenceServer {
      */
     public boolean modelReady(String name, String version) {
         if (!registry.contains(name)) {
-            throw InferenceException.notFound("unknown model: '%s'", name);
+            throw ErrorTexts.unknownModel(name);
         }
         return registry.isReady(name, version);
     }
@@ -141,6 +146,16 @@ public final class InferenceServer {
      * request runs. Cancelling it (the client went away) lets the scheduler drop the request if it has not run.
      */
     public CompletableFuture<InferenceResponse> infer(InferenceRequest request) {
+        return infer(request, Map.of());
+    }
+
+    /**
+     * {@link #infer(InferenceRequest)} with the classification extension: each output named in
+     * {@code classification} comes back as its top {@code k} classes ({@link Classification}).
+     *
+     * @param classification requested output name to its class count (> 0)
+     */
+    public CompletableFuture<InferenceResponse> infer(InferenceRequest request, Map<String, Integer> classification) {
         if (!inFlight.tryAdmit()) {
             return CompletableFuture.failedFuture(InferenceException.unavailable(
                     "Exceeds maximum in-flight requests (%d)", inFlight.limit()));
@@ -151,25 +166,41 @@ public final class InferenceServer {
             inFlight.release();
             return CompletableFuture.failedFuture(InferenceException.unavailable("server is shutting down"));
         }
-        CompletableFuture<InferenceResponse> response = admitted(request);
+        CompletableFuture<InferenceResponse> response = admitted(request, classification);
         inFlight.track(response);
         return response;
     }
 
-    private CompletableFuture<InferenceResponse> admitted(InferenceRequest request) {
+    private CompletableFuture<InferenceResponse> admitted(InferenceRequest request,
+                                                          Map<String, Integer> classification) {
         try {
-            ModelVersion mv = registry.resolve(request.modelName(), request.modelVersion());
-            ModelSpec spec = mv.spec();
-            RequestValidator.validateOutputs(spec, request.requestedOutputs());
-            RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
-            CompletableFuture<List<Tensor>> scheduled = mv.scheduler().submit(request.withInputs(v.engineInputs()),
-                    v.batchSize());
-            CompletableFuture<InferenceResponse> response = scheduled.thenApply(outputs -> respond(mv, request, outputs));
+            ModelVersion mv;
+            CompletableFuture<List<Tensor>> scheduled;
+            int attempts = 0;
+            do {
+                // a version retired between resolve and submit refuses the request: its successor (if any) is
+                // already in the registry, so resolving again finds it, or the model's not-ready error
+                if (++attempts > MAX_RESOLVE_ATTEMPTS) {
+                    throw InferenceException.unavailable("model '%s' is being reloaded; retry the request",
+                            request.modelName());
+                }
+                mv = registry.resolve(request.modelName(), request.modelVersion());
+                ModelSpec spec = mv.spec();
+                RequestValidator.validateOutputs(spec, request.requestedOutputs());
+                checkClassification(spec, classification);
+                RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
+                BytesInputs.check(spec.name(), v.engineInputs(), mv.bytesElementCheck());
+                scheduled = mv.trySubmit(request.withInputs(v.engineInputs()), v.batchSize());
+            } while (scheduled == null);
+            ModelVersion served = mv;
+            CompletableFuture<List<Tensor>> submitted = scheduled;
+            CompletableFuture<InferenceResponse> response = submitted.thenApply(
+                    outputs -> classify(served, respond(served, request, outputs), classification));
             // a client that gives up cancels the response, and a shutdown out of time fails it: pass that on so
             // the scheduler drops the request
             response.whenComplete((r, e) -> {
-                if (!scheduled.isDone()) {
-                    scheduled.cancel(false);
+                if (!submitted.isDone()) {
+                    submitted.cancel(false);
                 }
             });
             return response;
@@ -178,9 +209,55 @@ public final class InferenceServer {
         }
     }
 
+    /**
+     * The repository extension's load: blocks nobody; the future completes when the model is READY or failed.
+     *
+     * @see ModelRegistry#loadModel
+     */
+    public CompletableFuture<Void> loadModel(String name, LoadParameters parameters) {
+        if (shuttingDown) {
+            return CompletableFuture.failedFuture(InferenceException.unavailable("Server not ready"));
+        }
+        return registry.loadModel(name, parameters);
+    }
+
+    /** The repository extension's unload; see {@link ModelRegistry#unloadModel}. */
+    public CompletableFuture<Void> unloadModel(String name, boolean unloadDependents) {
+        if (shuttingDown) {
+            return CompletableFuture.failedFuture(InferenceException.unavailable("Server not ready"));
+        }
+        return registry.unloadModel(name, unloadDependents);
+    }
+
     /** Marks the server as going down: ready and live turn false, new requests are refused. */
     public void beginShutdown() {
         shuttingDown = true;
+    }
+
+    private static void checkClassification(ModelSpec spec, Map<String, Integer> classification) {
+        classification.forEach((name, k) -> {
+            IoSpec io = spec.output(name);
+            if (io == null) {
+                RequestValidator.validateOutputs(spec, List.of(name));
+            } else if (!Classification.supported(io.dataType())) {
+                throw InferenceException.invalid("class result not available for output due to unsupported type "
+                        + "'%s' (output '%s' of model '%s'; expected: an integer, FP32 or FP64 output)",
+                        io.dataType().wireName(), name, spec.name());
+            }
+        });
+    }
+
+    private static InferenceResponse classify(ModelVersion mv, InferenceResponse response,
+                                              Map<String, Integer> classification) {
+        if (classification.isEmpty()) {
+            return response;
+        }
+        List<Tensor> outputs = new ArrayList<>(response.outputs().size());
+        for (Tensor t : response.outputs()) {
+            Integer k = classification.get(t.name());
+            outputs.add(k == null ? t : Classification.classify(t, k, mv.labels(t.name()), mv.spec().batches()));
+        }
+        return new InferenceResponse(response.modelName(), response.modelVersion(), response.id(), outputs);
     }
 
     private static InferenceResponse respond(ModelVersion mv, InferenceRequest request, List<Tensor> engineOutputs) {

@@ -59,19 +59,19 @@ public final class RequestValidator {
                         spec.inputs().size(), given.size(), spec.name(), io.name());
             }
             if (t.dataType() != io.dataType()) {
-                throw InferenceException.invalid("input '%s' for model '%s' has datatype %s (expected: %s)",
-                        t.name(), spec.name(), t.dataType(), io.dataType());
+                throw ErrorTexts.wrongDataType(request.id(), t.name(), spec.name(), t.dataType(), io.dataType());
             }
             long[] shape = t.shape();
             long[] apiShape = io.fullShape(spec.maxBatchSize());
             if (!Shapes.matches(apiShape, shape) || negative(shape)) {
-                throw InferenceException.invalid("input '%s' for model '%s' has shape %s (expected: %s%s)",
-                        t.name(), spec.name(), Shapes.toString(shape), Shapes.toString(apiShape),
-                        spec.batches() ? ", where -1 is any size and the first dimension is the batch size" : "");
+                throw ErrorTexts.wrongShape(request.id(), t.name(), spec.name(), apiShape, shape, spec.batches());
             }
             if (spec.batches()) {
                 long b = shape[0];
-                if (b < 1 || b > spec.maxBatchSize()) {
+                if (b > spec.maxBatchSize()) {
+                    throw ErrorTexts.batchTooLarge(request.id(), spec.name(), spec.maxBatchSize(), b);
+                }
+                if (b < 1) {
                     throw InferenceException.invalid(
                             "input '%s' for model '%s' has batch size %d (expected: 1 to max_batch_size %d)",
                             t.name(), spec.name(), b, spec.maxBatchSize());
@@ -84,7 +84,7 @@ public final class RequestValidator {
                 batch = (int) b;
             }
             checkNotEmpty(spec, t);
-            checkDataSize(spec, t, limits);
+            checkDataSize(spec, t, limits, request.id());
             out.add(io.reshape() == null ? t : reshaped(spec, io, t));
         }
         return new Validated(out, spec.batches() ? Math.max(batch, 1) : 1);
@@ -116,7 +116,7 @@ public final class RequestValidator {
         }
     }
 
-    private static void checkDataSize(ModelSpec spec, Tensor t, RequestLimits limits) {
+    private static void checkDataSize(ModelSpec spec, Tensor t, RequestLimits limits, String requestId) {
         long elements = TensorSizes.elementCount(t.name(), t.shape());
         // BYTES: at least a 4-byte length per element
         long needed = t.dataType().isFixedSize() ? TensorSizes.byteCount(t.name(), t.dataType(), t.shape())
@@ -131,8 +131,7 @@ public final class RequestValidator {
         if (t.dataType().isFixedSize()) {
             long expected = needed;
             if (expected != t.byteSize()) {
-                throw InferenceException.invalid("input '%s' for model '%s' has %d bytes of data (expected: %d for %s %s)",
-                        t.name(), spec.name(), t.byteSize(), expected, t.dataType(), Shapes.toString(t.shape()));
+                throw ErrorTexts.byteSizeMismatch(requestId, t.name(), spec.name(), expected, t.byteSize());
             }
             return;
         }

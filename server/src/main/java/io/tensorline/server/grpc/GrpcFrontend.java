@@ -9,6 +9,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.net.ReloadingTls;
+import io.tensorline.server.logging.LogControl;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,6 +35,7 @@ public final class GrpcFrontend implements AutoCloseable {
     private final GrpcSettings settings;
     private final OpenStreams streams;
     private Server grpc;
+    private LogControl logging;
 
     public GrpcFrontend(InferenceServer server, int maxMessageBytes) {
         this(server, maxMessageBytes, GrpcSettings.defaults());
@@ -49,6 +51,12 @@ public final class GrpcFrontend implements AutoCloseable {
         this.streams = new OpenStreams(settings.streamMaxInFlight());
     }
 
+    /** Serves the logging extension's {@code LogSettings} over {@code control}; call before {@link #start}. */
+    public synchronized GrpcFrontend withLogging(LogControl control) {
+        this.logging = control;
+        return this;
+    }
+
     public synchronized GrpcFrontend start(String host, int port) throws IOException {
         if (grpc != null) {
             throw new IllegalStateException("already started");
@@ -61,7 +69,9 @@ public final class GrpcFrontend implements AutoCloseable {
                 .keepAliveTime(settings.keepAliveTimeMs(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(settings.keepAliveTimeoutMs(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls())
-                .permitKeepAliveTime(settings.minRecvPingIntervalMs(), TimeUnit.MILLISECONDS);
+                .permitKeepAliveTime(settings.minRecvPingIntervalMs(), TimeUnit.MILLISECONDS)
+                .decompressorRegistry(GrpcCompression.decompressors())
+                .compressorRegistry(GrpcCompression.compressors());
         if (settings.maxConnectionAgeMs() > 0) {
             b.maxConnectionAge(settings.maxConnectionAgeMs(), TimeUnit.MILLISECONDS);
         }
@@ -75,8 +85,8 @@ public final class GrpcFrontend implements AutoCloseable {
             b.sslContext(sslContext(settings.tls()));
         }
         RestrictedProtocolInterceptor restricted = new RestrictedProtocolInterceptor(settings.restricted());
-        grpc = b.addService(ServerInterceptors.intercept(UndecodableRequests.guard(
-                        new InferenceGrpcService(server, streams).bindService()), restricted))
+        grpc = b.addService(ServerInterceptors.intercept(UndecodableRequests.guard(ServerInterceptors.intercept(
+                        new InferenceGrpcService(server, logging, streams), GrpcCompression.responses())), restricted))
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(
                         new ReadinessHealthService(server).bindService()), restricted))
                 .build()

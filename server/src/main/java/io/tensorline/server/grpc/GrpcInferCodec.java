@@ -9,6 +9,7 @@ import io.tensorline.proto.InferParameter;
 import io.tensorline.proto.InferTensorContents;
 import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelInferResponse;
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.InferenceResponse;
@@ -46,20 +47,18 @@ public final class GrpcInferCodec {
             ByteBuffer data;
             if (in.hasContents()) {
                 if (rawCount > 0) {
-                    throw InferenceException.invalid(
-                            "input '%s': contents and raw_input_contents are mixed in one request (expected: either typed contents for every input, or raw_input_contents for every input)",
-                            in.getName());
+                    throw ErrorTexts.contentsWithRaw(in.getName(), request.getModelName());
                 }
                 data = TypedContents.pack(in.getName(), type, shape, in.getContents());
             } else {
                 if (rawIndex >= rawCount) {
-                    throw InferenceException.invalid(
-                            "input '%s' has no data (expected: raw_input_contents entry %d, or typed contents); the request has %d raw_input_contents for %d inputs",
-                            in.getName(), rawIndex, rawCount, inputCount);
+                    throw ErrorTexts.noInputData(in.getName(), request.getModelName(), String.format(
+                            "(expected: raw_input_contents entry %d, or typed contents; the request has %d "
+                                    + "raw_input_contents for %d inputs)", rawIndex, rawCount, inputCount));
                 }
                 data = request.getRawInputContents(rawIndex++).asReadOnlyByteBuffer();
             }
-            inputs.add(tensor(in.getName(), type, shape, data));
+            inputs.add(tensor(request, in.getName(), type, shape, data));
         }
         if (rawIndex != rawCount) {
             throw InferenceException.invalid(
@@ -101,13 +100,13 @@ public final class GrpcInferCodec {
         return data.hasRemaining() ? UnsafeByteOperations.unsafeWrap(data) : ByteString.EMPTY;
     }
 
-    private static Tensor tensor(String name, DataType type, long[] shape, ByteBuffer data) {
+    private static Tensor tensor(ModelInferRequest request, String name, DataType type, long[] shape,
+                                 ByteBuffer data) {
         if (type.isFixedSize()) {
             long expected = TensorSizes.byteCount(name, type, shape);
             if (expected != data.remaining()) {
-                throw InferenceException.invalid(
-                        "input '%s' has %d bytes of raw data (expected: %d bytes for %s shape %s)",
-                        name, data.remaining(), expected, type, Shapes.toString(shape));
+                throw ErrorTexts.byteSizeMismatch(request.getId(), name, request.getModelName(), expected,
+                        data.remaining());
             }
         }
         return Tensor.of(name, type, shape, data.order(ByteOrder.LITTLE_ENDIAN));

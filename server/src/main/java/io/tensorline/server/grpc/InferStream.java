@@ -97,7 +97,8 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
             }
         }
         try {
-            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()));
+            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()),
+                    GrpcTensorParameters.check(request));
         } catch (RuntimeException e) {
             send(failure(e), null);
             return;

@@ -4,6 +4,14 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tensorline.engine.TensorSpec;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
+import io.tensorline.proto.CudaSharedMemoryRegisterRequest;
+import io.tensorline.proto.CudaSharedMemoryRegisterResponse;
+import io.tensorline.proto.CudaSharedMemoryStatusRequest;
+import io.tensorline.proto.CudaSharedMemoryStatusResponse;
+import io.tensorline.proto.CudaSharedMemoryUnregisterRequest;
+import io.tensorline.proto.CudaSharedMemoryUnregisterResponse;
+import io.tensorline.proto.LogSettingsRequest;
+import io.tensorline.proto.LogSettingsResponse;
 import io.tensorline.proto.ModelConfigRequest;
 import io.tensorline.proto.ModelConfigResponse;
 import io.tensorline.proto.ModelInferRequest;
@@ -17,20 +25,34 @@ import io.tensorline.proto.ModelStatisticsResponse;
 import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.proto.RepositoryIndexRequest;
 import io.tensorline.proto.RepositoryIndexResponse;
+import io.tensorline.proto.RepositoryModelLoadRequest;
+import io.tensorline.proto.RepositoryModelLoadResponse;
+import io.tensorline.proto.RepositoryModelUnloadRequest;
+import io.tensorline.proto.RepositoryModelUnloadResponse;
 import io.tensorline.proto.ServerLiveRequest;
 import io.tensorline.proto.ServerLiveResponse;
 import io.tensorline.proto.ServerMetadataRequest;
 import io.tensorline.proto.ServerMetadataResponse;
 import io.tensorline.proto.ServerReadyRequest;
 import io.tensorline.proto.ServerReadyResponse;
+import io.tensorline.proto.SystemSharedMemoryRegisterRequest;
+import io.tensorline.proto.SystemSharedMemoryRegisterResponse;
+import io.tensorline.proto.SystemSharedMemoryStatusRequest;
+import io.tensorline.proto.SystemSharedMemoryStatusResponse;
+import io.tensorline.proto.SystemSharedMemoryUnregisterRequest;
+import io.tensorline.proto.SystemSharedMemoryUnregisterResponse;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
+import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.shm.SharedMemoryEndpoints;
 import io.tensorline.server.repository.ModelIndexEntry;
+import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.stats.StatisticsMessages;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -42,15 +64,69 @@ import java.util.function.Supplier;
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     private final InferenceServer server;
+    private final LogControl logging;
     private final OpenStreams streams;
 
     public InferenceGrpcService(InferenceServer server) {
-        this(server, new OpenStreams(GrpcSettings.defaults().streamMaxInFlight()));
+        this(server, null);
     }
 
-    InferenceGrpcService(InferenceServer server, OpenStreams streams) {
+    /** @param logging the logging extension's control, or null when it is not offered */
+    public InferenceGrpcService(InferenceServer server, LogControl logging) {
+        this(server, logging, new OpenStreams(GrpcSettings.defaults().streamMaxInFlight()));
+    }
+
+    InferenceGrpcService(InferenceServer server, LogControl logging, OpenStreams streams) {
         this.server = Objects.requireNonNull(server, "server");
+        this.logging = logging;
         this.streams = Objects.requireNonNull(streams, "streams");
+    }
+
+    @Override
+    public void systemSharedMemoryStatus(SystemSharedMemoryStatusRequest request,
+                                         StreamObserver<SystemSharedMemoryStatusResponse> reply) {
+        unary(reply, () -> {
+            SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.SYSTEM, request.getName());
+            return SystemSharedMemoryStatusResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest request,
+                                           StreamObserver<SystemSharedMemoryRegisterResponse> reply) {
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+    }
+
+    @Override
+    public void systemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest request,
+                                             StreamObserver<SystemSharedMemoryUnregisterResponse> reply) {
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+    }
+
+    @Override
+    public void cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest request,
+                                       StreamObserver<CudaSharedMemoryStatusResponse> reply) {
+        unary(reply, () -> {
+            SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.CUDA, request.getName());
+            return CudaSharedMemoryStatusResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest request,
+                                         StreamObserver<CudaSharedMemoryRegisterResponse> reply) {
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+    }
+
+    @Override
+    public void cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request,
+                                           StreamObserver<CudaSharedMemoryUnregisterResponse> reply) {
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+    }
+
+    @Override
+    public void logSettings(LogSettingsRequest request, StreamObserver<LogSettingsResponse> reply) {
+        unary(reply, () -> GrpcLogSettings.answer(request, logging));
     }
 
     @Override
@@ -104,21 +180,35 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> reply) {
         unary(reply, () -> {
+            RepositoryControl.checkRepositoryName(request.getRepositoryName());
             List<ModelIndexEntry> entries = server.index(request.getReady());
             RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
             for (ModelIndexEntry e : entries) {
-                b.addModelsBuilder().setName(e.name()).setVersion(e.version()).setState(e.state().name())
-                        .setReason(e.reason());
+                b.addModelsBuilder().setName(e.name()).setVersion(e.version())
+                        .setState(e.state() == ModelState.UNKNOWN ? "" : e.state().name()).setReason(e.reason());
             }
             return b.build();
         });
     }
 
     @Override
+    public void repositoryModelLoad(RepositoryModelLoadRequest request,
+                                    StreamObserver<RepositoryModelLoadResponse> reply) {
+        RepositoryControl.load(server, request, reply);
+    }
+
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+                                      StreamObserver<RepositoryModelUnloadResponse> reply) {
+        RepositoryControl.unload(server, request, reply);
+    }
+
+    @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> reply) {
         CompletableFuture<io.tensorline.server.core.InferenceResponse> result;
         try {
-            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()));
+            Map<String, Integer> classification = GrpcTensorParameters.check(request);
+            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification);
         } catch (RuntimeException e) {
             reply.onError(GrpcErrors.toStatusException(e));
             return;

@@ -8,6 +8,7 @@ import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.net.ListenerSettings;
 import io.tensorline.server.net.NettyListener;
 import io.tensorline.server.net.RestrictedApis;
+import io.tensorline.server.logging.LogControl;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -66,7 +67,12 @@ public final class HttpFrontend implements AutoCloseable {
     private boolean closed;
 
     public HttpFrontend(InferenceServer server, Options options) {
-        this.api = new RestApi(Objects.requireNonNull(server, "server"), System::nanoTime);
+        this(server, options, null);
+    }
+
+    /** @param logging the logging extension's control, or null to leave {@code v2/logging} unoffered */
+    public HttpFrontend(InferenceServer server, Options options, LogControl logging) {
+        this.api = new RestApi(Objects.requireNonNull(server, "server"), System::nanoTime, logging);
         this.options = Objects.requireNonNull(options, "options");
     }
 
@@ -121,6 +127,15 @@ public final class HttpFrontend implements AutoCloseable {
                 listener.broadcast(HttpRequestHandler.DRAIN);
             }
         }
+    }
+
+    /** After {@link #beginDrain}: waits until every connection has written its last response and closed. */
+    public boolean awaitDrained(long deadlineNanos) throws InterruptedException {
+        NettyListener l;
+        synchronized (lock) {
+            l = listener;
+        }
+        return l == null || l.awaitConnectionsClosed(deadlineNanos);
     }
 
     /** Stops accepting, closes connections and stops the event loop threads; idempotent. */

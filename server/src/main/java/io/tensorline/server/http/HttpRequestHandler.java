@@ -133,14 +133,17 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             Route route = Route.match(request.uri());
             if (route == null) {
                 respond(ctx, HttpErrors.response(ctx.alloc(), HttpResponseStatus.NOT_FOUND, "Not Found"), reply);
-            } else if (!route.endpoint().method().equals(request.method())) {
+            } else if (!route.endpoint().allows(request.method())) {
                 FullHttpResponse r = HttpErrors.response(ctx.alloc(), HttpResponseStatus.METHOD_NOT_ALLOWED,
                         "Method Not Allowed: " + request.method() + " " + new QueryStringDecoder(request.uri())
-                                .rawPath() + " (expected: " + route.endpoint().method() + ")");
-                r.headers().set(HttpHeaderNames.ALLOW, route.endpoint().method().name());
+                                .rawPath() + " (expected: " + route.endpoint().allowed() + ")");
+                r.headers().set(HttpHeaderNames.ALLOW, route.endpoint().allowed());
                 respond(ctx, r, reply);
             } else if (route.endpoint() == Route.Endpoint.MODEL_INFER) {
                 startInfer(ctx, route, request, reply);
+            } else if (route.endpoint() == Route.Endpoint.MODEL_LOAD
+                    || route.endpoint() == Route.Endpoint.MODEL_UNLOAD) {
+                startRepositoryControl(ctx, route, request, reply);
             } else {
                 respond(ctx, api.handle(ctx.alloc(), route, request), reply);
             }
@@ -166,6 +169,25 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             if (ctx.channel().isActive()) {
                 finishInfer(ctx, infer, reply);
                 drain(ctx);
+            }
+        }, ctx.executor());
+    }
+
+    /**
+     * A model load or unload: answered when it finishes, on the event loop. A client that goes away does not
+     * cancel it (the model's state must not depend on a connection).
+     */
+    private void startRepositoryControl(ChannelHandlerContext ctx, Route route, FullHttpRequest request,
+                                        Reply reply) {
+        CompletableFuture<FullHttpResponse> done = api.startRepositoryControl(route, request);
+        busy = true;
+        done.whenCompleteAsync((r, e) -> {
+            busy = false;
+            if (ctx.channel().isActive()) {
+                respond(ctx, e != null ? HttpErrors.response(ctx.alloc(), e) : r, reply);
+                drain(ctx);
+            } else if (r != null) {
+                r.release();
             }
         }, ctx.executor());
     }

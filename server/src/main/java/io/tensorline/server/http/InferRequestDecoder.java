@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tensorline.engine.Tensor;
-import io.tensorline.server.core.ErrorCode;
+import io.tensorline.server.core.ReservedParameters;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 
@@ -26,7 +26,10 @@ import java.util.Map;
 final class InferRequestDecoder {
 
     /** The decoded request and how its outputs are to be encoded. */
-    record Decoded(InferenceRequest request, OutputEncoding outputs) {
+    record Decoded(InferenceRequest request, OutputEncoding outputs, Map<String, Integer> classification) {
+        Decoded(InferenceRequest request, OutputEncoding outputs) {
+            this(request, outputs, Map.of());
+        }
     }
 
     private InferRequestDecoder() {
@@ -81,6 +84,7 @@ final class InferRequestDecoder {
         private final List<PendingInput> inputs = new ArrayList<>(4);
         private final List<String> outputs = new ArrayList<>(2);
         private final Map<String, Boolean> binaryFlags = new HashMap<>(4);
+        private final Map<String, Integer> classification = new HashMap<>(2);
         private String id = "";
         private Map<String, Object> parameters = Map.of();
 
@@ -112,7 +116,8 @@ final class InferRequestDecoder {
                 throw InferenceException.invalid("malformed JSON request body: content after the JSON object "
                         + "(expected: binary data only after an Inference-Header-Content-Length header)");
             }
-            List<Tensor> tensors = tensors();
+            ReservedParameters.refuse(parameters, false);
+            List<Tensor> tensors = tensors(model);
             Object binaryOutput = parameters.get("binary_data_output");
             if (binaryOutput != null && !(binaryOutput instanceof Boolean)) {
                 throw InferenceException.invalid("request parameter 'binary_data_output' is %s (expected: a boolean)",
@@ -120,7 +125,8 @@ final class InferRequestDecoder {
             }
             InferenceRequest request = new InferenceRequest(model, version, id, parameters, tensors,
                     List.copyOf(outputs), arrivalNanos);
-            return new Decoded(request, new OutputEncoding(Boolean.TRUE.equals(binaryOutput), binaryFlags));
+            return new Decoded(request, new OutputEncoding(Boolean.TRUE.equals(binaryOutput), binaryFlags),
+                    classification);
         }
 
         private interface Element {
@@ -189,11 +195,8 @@ final class InferRequestDecoder {
             if (outputs.contains(name)) {
                 throw InferenceException.invalid("output '%s' is requested more than once", name);
             }
-            if (params.containsKey("classification")) {
-                throw new InferenceException(ErrorCode.UNSUPPORTED, "output '" + name
-                        + "' asks for classification, which this server does not support");
-            }
             Object binary = params.get("binary_data");
+            OutputParameters.check(name, params, binary, classification);
             if (binary != null && !(binary instanceof Boolean)) {
                 throw InferenceException.invalid("output '%s' has parameters.binary_data %s (expected: a boolean)",
                         name, binary);
@@ -205,7 +208,7 @@ final class InferRequestDecoder {
         }
 
         /** Checks each input and builds its tensor; binary inputs take their blobs in input order. */
-        private List<Tensor> tensors() throws IOException {
+        private List<Tensor> tensors(String model) throws IOException {
             List<Tensor> out = new ArrayList<>(inputs.size());
             int offset = jsonLength;
             for (PendingInput in : inputs) {
@@ -217,7 +220,7 @@ final class InferRequestDecoder {
                     }
                     data = ByteBuffer.wrap(body, offset, (int) in.binarySize);
                     offset += (int) in.binarySize;
-                    in.checkBinarySize();
+                    in.checkBinarySize(model, id);
                 } else if (in.data != null) {
                     data = in.data;
                 } else {

@@ -1,8 +1,9 @@
 package io.tensorline.server.http;
 
 import io.tensorline.engine.DataType;
-import io.tensorline.server.core.ErrorCode;
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.SharedMemoryParameters;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -13,6 +14,10 @@ import java.util.Map;
  * has them; {@link #check()} then says what is missing or contradictory. Used by one parse on one thread.
  */
 final class PendingInput {
+    /** Triton's words for an input with no data field, or more than one. */
+    private static final String ONLY_ONE = "Input must set only one of the following fields: 'data', "
+            + "'binary_data_size' in 'parameters', 'shared_memory_region' in 'parameters'.";
+
     final int index;
     String name;
     String datatype;
@@ -72,11 +77,12 @@ final class PendingInput {
             throw InferenceException.invalid("%s has no 'shape' (expected: an array of dimensions)", label());
         }
         elementCount();
-        if (parameters.containsKey("shared_memory_region")) {
-            throw new InferenceException(ErrorCode.UNSUPPORTED, label()
-                    + " uses a shared memory region, which this server does not support (expected: 'data' or "
-                    + "binary data)");
+        if (parameters.containsKey(SharedMemoryParameters.REGION) && (hasData
+                || parameters.containsKey("binary_data_size"))) {
+            throw InferenceException.invalid("%s But set %s 'shared_memory_region' (%s)", ONLY_ONE,
+                    hasData ? "'data'" : "'binary_data_size'", label());
         }
+        SharedMemoryParameters.refuse(name, parameters, false);
         Object size = parameters.get("binary_data_size");
         if (size != null) {
             if (!(size instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
@@ -86,25 +92,25 @@ final class PendingInput {
             binarySize = l;
         }
         if (hasData && binarySize >= 0) {
-            throw InferenceException.invalid("%s has both 'data' and parameters.binary_data_size (expected: one "
-                    + "of them)", label());
+            throw InferenceException.invalid("%s But set 'data' 'binary_data_size' (%s)", ONLY_ONE, label());
         }
         if (!hasData && binarySize < 0) {
-            throw InferenceException.invalid("%s has neither 'data' nor parameters.binary_data_size (expected: "
-                    + "one of them)", label());
+            throw InferenceException.invalid("%s But no field is set (%s)", ONLY_ONE, label());
         }
     }
 
-    void checkBinarySize() {
+    void checkBinarySize(String model, String requestId) {
         if (!type.isFixedSize()) {
             return; // BYTES: the validator counts the length-prefixed elements
         }
         long n = elementCount();
         long expected = n > Long.MAX_VALUE / type.byteSize() ? -1 : n * type.byteSize();
-        if (binarySize != expected) {
-            throw InferenceException.invalid("%s has binary_data_size %d (expected: %s bytes for %s shape %s)",
-                    label(), binarySize, expected < 0 ? "more than 2^63" : Long.toString(expected), type,
+        if (expected < 0) {
+            throw InferenceException.invalid("%s has shape %s, whose byte size is more than 2^63", label(),
                     TensorDataReader.compact(shape));
+        }
+        if (binarySize != expected) {
+            throw ErrorTexts.byteSizeMismatch(requestId, name, model, expected, binarySize);
         }
     }
 }

@@ -12,13 +12,17 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tensorline.engine.TensorSpec;
+import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceResponse;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.stats.StatisticsMessages;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
+import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.shm.SharedMemoryEndpoints;
 import io.tensorline.server.repository.ModelIndexEntry;
+import io.tensorline.server.repository.ModelState;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,10 +43,17 @@ final class RestApi {
 
     private final InferenceServer server;
     private final LongSupplier nanoClock;
+    private final LogControl logging;
 
     RestApi(InferenceServer server, LongSupplier nanoClock) {
+        this(server, nanoClock, null);
+    }
+
+    /** @param logging the logging extension's control, or null when it is not offered */
+    RestApi(InferenceServer server, LongSupplier nanoClock, LogControl logging) {
         this.server = server;
         this.nanoClock = nanoClock;
+        this.logging = logging;
     }
 
     /** Answers every endpoint except {@link Route.Endpoint#MODEL_INFER}. */
@@ -59,7 +70,17 @@ final class RestApi {
             case MODEL_STATS -> HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 1024,
                     g -> ProtoJson.write(StatisticsMessages.toResponse(
                             server.statistics(route.model(), route.version())), g)));
-            case MODEL_INFER -> throw new IllegalArgumentException("infer is asynchronous: use startInfer");
+            case MODEL_INFER, MODEL_LOAD, MODEL_UNLOAD ->
+                    throw new IllegalArgumentException(route.endpoint() + " is asynchronous");
+            case REPOSITORY_NAMED -> throw new InferenceException(ErrorCode.UNSUPPORTED,
+                    "'repository_name' specification is not supported");
+            case LOGGING -> RestLogging.handle(alloc, request, logging);
+            case SYSTEM_SHM_STATUS -> emptyArray(alloc, SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.SYSTEM,
+                    route.model()));
+            case CUDA_SHM_STATUS -> emptyArray(alloc, SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.CUDA,
+                    route.model()));
+            case SYSTEM_SHM_REGISTER, SYSTEM_SHM_UNREGISTER, CUDA_SHM_REGISTER, CUDA_SHM_UNREGISTER ->
+                    throw SharedMemoryEndpoints.disabled();
         };
     }
 
@@ -78,7 +99,26 @@ final class RestApi {
                         route.version(), body, arrival)
                 : InferRequestDecoder.decode(route.model(), route.version(), body, jsonLength, header != null,
                         arrival);
-        return new PendingInfer(server.infer(decoded.request()), decoded.outputs());
+        return new PendingInfer(server.infer(decoded.request(), decoded.classification()), decoded.outputs());
+    }
+
+    /** A status answer with no regions: {@code []}. */
+    private static FullHttpResponse emptyArray(ByteBufAllocator alloc, List<Object> regions) {
+        if (!regions.isEmpty()) {
+            throw new IllegalStateException("regions are not offered");
+        }
+        return HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 2, g -> {
+            g.writeStartArray();
+            g.writeEndArray();
+        }));
+    }
+
+    /** Starts a model load or unload; the future completes with the (empty) answer once it is done. */
+    CompletableFuture<FullHttpResponse> startRepositoryControl(Route route, FullHttpRequest request) {
+        CompletableFuture<Void> done = route.endpoint() == Route.Endpoint.MODEL_LOAD
+                ? server.loadModel(route.model(), RepositoryBodies.load(request.content()))
+                : server.unloadModel(route.model(), RepositoryBodies.unloadDependents(request.content()));
+        return done.thenApply(v -> HttpReplies.empty(HttpResponseStatus.OK));
     }
 
     private static FullHttpResponse status(boolean ok) {
@@ -140,11 +180,18 @@ final class RestApi {
         return HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 64 + 96 * entries.size(), g -> {
             g.writeStartArray();
             for (ModelIndexEntry e : entries) {
+                // as Triton: a never-loaded model has its name only; empty version and reason are left out
                 g.writeStartObject();
                 g.writeStringField("name", e.name());
-                g.writeStringField("version", e.version());
-                g.writeStringField("state", e.state().name());
-                g.writeStringField("reason", e.reason());
+                if (!e.version().isEmpty()) {
+                    g.writeStringField("version", e.version());
+                }
+                if (e.state() != ModelState.UNKNOWN) {
+                    g.writeStringField("state", e.state().name());
+                }
+                if (!e.reason().isEmpty()) {
+                    g.writeStringField("reason", e.reason());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

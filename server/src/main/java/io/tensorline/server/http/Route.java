@@ -2,6 +2,7 @@ package io.tensorline.server.http;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 
 import java.io.ByteArrayOutputStream;
@@ -13,7 +14,7 @@ import java.util.List;
  * A request path matched against the REST API (PROTOCOL.md §2.1).
  *
  * @param endpoint what the path names
- * @param model    the model name, or null for endpoints without one
+ * @param model    the model name (the region name for shared memory endpoints), or null for endpoints without one
  * @param version  the version as given (digits only), or empty when the path names none
  */
 record Route(Endpoint endpoint, String model, String version) {
@@ -27,16 +28,42 @@ record Route(Endpoint endpoint, String model, String version) {
         MODEL_CONFIG(HttpMethod.GET),
         MODEL_INFER(HttpMethod.POST),
         MODEL_STATS(HttpMethod.GET),
-        REPOSITORY_INDEX(HttpMethod.POST);
+        REPOSITORY_INDEX(HttpMethod.POST),
+        MODEL_LOAD(HttpMethod.POST),
+        MODEL_UNLOAD(HttpMethod.POST),
+        /** {@code v2/repository/<repo>/models/...}: a named repository, which Triton does not support. */
+        REPOSITORY_NAMED(HttpMethod.POST),
+        LOGGING(HttpMethod.GET, HttpMethod.POST),
+        SYSTEM_SHM_STATUS(HttpMethod.GET),
+        SYSTEM_SHM_REGISTER(HttpMethod.POST),
+        SYSTEM_SHM_UNREGISTER(HttpMethod.POST),
+        CUDA_SHM_STATUS(HttpMethod.GET),
+        CUDA_SHM_REGISTER(HttpMethod.POST),
+        CUDA_SHM_UNREGISTER(HttpMethod.POST);
 
         private final HttpMethod method;
+        private final HttpMethod[] others;
 
-        Endpoint(HttpMethod method) {
+        Endpoint(HttpMethod method, HttpMethod... others) {
             this.method = method;
+            this.others = others;
         }
 
         HttpMethod method() {
             return method;
+        }
+
+        boolean allows(HttpMethod m) {
+            return method.equals(m) || java.util.Arrays.asList(others).contains(m);
+        }
+
+        /** The methods for an {@code Allow} header. */
+        String allowed() {
+            StringBuilder b = new StringBuilder(method.name());
+            for (HttpMethod m : others) {
+                b.append(", ").append(m.name());
+            }
+            return b.toString();
         }
     }
 
@@ -58,6 +85,8 @@ record Route(Endpoint endpoint, String model, String version) {
             case "health" -> n == 3 ? health(s.get(2)) : null;
             case "models" -> n >= 3 ? model(s) : null;
             case "repository" -> repository(s);
+            case "logging" -> n == 2 ? new Route(Endpoint.LOGGING, null, "") : null;
+            case "systemsharedmemory", "cudasharedmemory" -> sharedMemory(s);
             default -> null;
         };
     }
@@ -98,25 +127,52 @@ record Route(Endpoint endpoint, String model, String version) {
         return e == null ? null : new Route(e, model, version);
     }
 
-    /** {@code v2/repository[/{repo}]/index}. */
+    /**
+     * {@code v2/systemsharedmemory[/region/{r}]/(status|register|unregister)}, and the same under
+     * {@code cudasharedmemory}; the region name travels in {@link #model}, empty when the path names none.
+     */
+    private static Route sharedMemory(List<String> s) {
+        int n = s.size();
+        String region;
+        if (n == 3) {
+            region = "";
+        } else if (n == 5 && s.get(2).equals("region")) {
+            region = s.get(3);
+        } else {
+            return null;
+        }
+        boolean system = s.get(1).equals("systemsharedmemory");
+        Endpoint e = switch (s.get(n - 1)) {
+            case "status" -> system ? Endpoint.SYSTEM_SHM_STATUS : Endpoint.CUDA_SHM_STATUS;
+            case "register" -> system ? Endpoint.SYSTEM_SHM_REGISTER : Endpoint.CUDA_SHM_REGISTER;
+            case "unregister" -> system ? Endpoint.SYSTEM_SHM_UNREGISTER : Endpoint.CUDA_SHM_UNREGISTER;
+            default -> null;
+        };
+        return e == null ? null : new Route(e, region, "");
+    }
+
+    /** {@code v2/repository[/{repo}]/index} and {@code v2/repository[/{repo}]/models/{m}/load|unload}. */
     private static Route repository(List<String> s) {
         int n = s.size();
         if ((n == 3 || n == 4) && s.get(n - 1).equals("index")) {
             return new Route(Endpoint.REPOSITORY_INDEX, null, "");
         }
+        if ((n == 5 || n == 6) && s.get(n - 3).equals("models")) {
+            Endpoint e = switch (s.get(n - 1)) {
+                case "load" -> Endpoint.MODEL_LOAD;
+                case "unload" -> Endpoint.MODEL_UNLOAD;
+                default -> null;
+            };
+            if (e == null) {
+                return null;
+            }
+            return new Route(n == 6 ? Endpoint.REPOSITORY_NAMED : e, s.get(n - 2), "");
+        }
         return null;
     }
 
     private static String checkVersion(String version) {
-        boolean digits = !version.isEmpty() && version.length() <= 18;
-        for (int i = 0; digits && i < version.length(); i++) {
-            char c = version.charAt(i);
-            digits = c >= '0' && c <= '9';
-        }
-        if (!digits) {
-            throw InferenceException.invalid("model version '%s' is not a number (expected: an integer such as 1)",
-                    version);
-        }
+        ErrorTexts.parseVersion(version);
         return version;
     }
 

@@ -175,6 +175,20 @@ public final class NettyListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every connection has closed (during a drain each closes itself once its last response is
+     * written) or the deadline ({@link System#nanoTime}) passes; true when none is left.
+     */
+    public boolean awaitConnectionsClosed(long deadlineNanos) throws InterruptedException {
+        while (!connections.isEmpty()) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     /** Stops accepting, closes every connection and stops the threads; idempotent. */
     @Override
     public void close() {

@@ -1,9 +1,28 @@
 package io.tensorline.server.repository;
 
+import io.tensorline.server.core.InferenceException;
+
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** The models the server knows, by name and version. Safe to call from any thread. */
 public interface ModelRegistry extends AutoCloseable {
+
+    /** Triton's answer to load and unload outside explicit mode (the same text in none mode). */
+    String NOT_EXPLICIT = "explicit model load / unload is not allowed if polling is enabled";
+
+    /**
+     * Loads or reloads a model (explicit mode). The future completes when every version the policy selects is
+     * READY, or fails with an {@link io.tensorline.server.core.InferenceException} giving the reason. Never blocks.
+     */
+    default CompletableFuture<Void> loadModel(String name, LoadParameters parameters) {
+        return CompletableFuture.failedFuture(InferenceException.unavailable(NOT_EXPLICIT));
+    }
+
+    /** Unloads a model (explicit mode); completes once its accepted requests are answered and it is closed. */
+    default CompletableFuture<Void> unloadModel(String name, boolean unloadDependents) {
+        return CompletableFuture.failedFuture(InferenceException.unavailable(NOT_EXPLICIT));
+    }
 
     /**
      * Finds a ready version. An empty {@code version} means the highest ready one.

@@ -1,14 +1,27 @@
 package io.tensorline.server.repository;
 
+import io.tensorline.engine.BytesElementCheck;
 import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.scheduler.Scheduler;
 
+import io.tensorline.engine.Tensor;
+import io.tensorline.server.core.InferenceRequest;
+
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One ready version of a model: its validated spec, the completed config reported by the ModelConfig API, and the
  * scheduler that runs its instances.
+ *
+ * <p>A version counts the requests it accepted and not yet answered. {@link #retire} stops it accepting more; once
+ * the count reaches zero {@link #drained()} completes, and only then may its owner shut the scheduler down, so a
+ * reload or an unload loses nothing. The count and the retired flag share one atomic word (count × 2 + flag), so a
+ * request either is counted before the retirement or is refused: there is no window in between.
  */
 public final class ModelVersion {
 
@@ -17,8 +30,24 @@ public final class ModelVersion {
     private final String versionString;
     private final ModelConfig completedConfig;
     private final Scheduler scheduler;
+    /** Accepted and unanswered requests times two, plus one once retired. */
+    private final AtomicLong guard = new AtomicLong();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final Map<String, List<String>> labels;
+    private final BytesElementCheck bytesCheck;
 
     public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler) {
+        this(spec, version, completedConfig, scheduler, Map.of(), BytesElementCheck.ANY);
+    }
+
+    /**
+     * @param labels     output name to its classification labels (from {@code label_filename}), by class index
+     * @param bytesCheck which BYTES elements the engine passes to the model unchanged
+     */
+    public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler,
+                        Map<String, List<String>> labels, BytesElementCheck bytesCheck) {
+        this.labels = Map.copyOf(labels);
+        this.bytesCheck = Objects.requireNonNull(bytesCheck, "bytesCheck");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.version = version;
         this.versionString = Long.toString(version);
@@ -48,5 +77,73 @@ public final class ModelVersion {
 
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /**
+     * Submits a request to the scheduler unless this version is retired; then it returns null and the caller
+     * resolves the model again (a reload has already published the successor).
+     */
+    public CompletableFuture<List<Tensor>> trySubmit(InferenceRequest request, int batchSize) {
+        long s;
+        do {
+            s = guard.get();
+            if ((s & 1) != 0) {
+                return null;
+            }
+        } while (!guard.compareAndSet(s, s + 2));
+        CompletableFuture<List<Tensor>> result;
+        try {
+            result = scheduler.submit(request, batchSize);
+        } catch (RuntimeException | Error e) {
+            release();
+            throw e;
+        }
+        result.whenComplete((r, e) -> release());
+        return result;
+    }
+
+    /** Stops accepting requests; idempotent. The returned future completes when every accepted one is answered. */
+    public CompletableFuture<Void> retire() {
+        long s;
+        do {
+            s = guard.get();
+            if ((s & 1) != 0) {
+                return drained;
+            }
+        } while (!guard.compareAndSet(s, s | 1));
+        if (s == 0) {
+            drained.complete(null);
+        }
+        return drained;
+    }
+
+    public boolean retired() {
+        return (guard.get() & 1) != 0;
+    }
+
+    /** Completes once retired and every accepted request is answered. */
+    public CompletableFuture<Void> drained() {
+        return drained;
+    }
+
+    /** Requests accepted and not yet answered. */
+    public long inFlight() {
+        return guard.get() >>> 1;
+    }
+
+    private void release() {
+        if (guard.addAndGet(-2) == 1) {
+            drained.complete(null);
+        }
+    }
+
+    /** The classification labels of an output, by class index; empty when it has no {@code label_filename}. */
+    public List<String> labels(String output) {
+        return labels.getOrDefault(output, List.of());
+    }
+
+    /** Which BYTES elements this version's engine passes to the model unchanged. */
+    public BytesElementCheck bytesElementCheck() {
+        return bytesCheck;
     }
 }

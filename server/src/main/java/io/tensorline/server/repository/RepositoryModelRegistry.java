@@ -1,37 +1,47 @@
 package io.tensorline.server.repository;
 
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.scheduler.SchedulerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The models of a Triton-layout repository, all loaded at start-up. A model that fails to load stays in the
- * registry as UNAVAILABLE with its reason, and does not stop the others.
+ * The models of one or more Triton-layout repositories, and the one owner of their lifecycle. A model that fails
+ * to load stays in the registry as UNAVAILABLE with its reason, and does not stop the others.
  *
- * <p>Threads: {@link #load} runs on the caller's thread and a pool it creates and shuts down; afterwards the
- * registry is an immutable snapshot in a final field, read from any thread.
+ * <p>Threads: the request path reads an immutable {@link ModelSnapshot} without locks. Loads and unloads run on the
+ * {@code model-load-N} pool (one operation at a time per model, see {@link ModelLifecycle}); retired versions shut
+ * down on {@code model-retire}; poll mode rescans on {@code model-poll}. This class creates those threads in
+ * {@link #load} and stops them in {@link #close}.
  */
 public final class RepositoryModelRegistry implements ModelRegistry {
 
     /**
-     * @param autoComplete false for {@code --strict-model-config} / {@code --disable-auto-complete-config}
-     * @param gpuCount     GPUs on this machine, for instance groups
-     * @param loadThreads  how many models load at the same time
+     * @param autoComplete    false for {@code --strict-model-config} / {@code --disable-auto-complete-config}
+     * @param gpuCount        GPUs on this machine, for instance groups
+     * @param loadThreads     how many models load at the same time ({@code --model-load-thread-count})
+     * @param configName      {@code --model-config-name}: read {@code <model>/configs/<name>.pbtxt}; empty for
+     *                        config.pbtxt
+     * @param mode            {@code --model-control-mode}
+     * @param startupModels   {@code --load-model} (explicit mode); {@code *} loads every model
+     * @param pollSecs        {@code --repository-poll-secs} (poll mode; 0: no rescans)
+     * @param strictReadiness {@code --strict-readiness}: server readiness needs every model ready
      */
-    public record Options(boolean autoComplete, int gpuCount, int loadThreads) {
+    public record Options(boolean autoComplete, int gpuCount, int loadThreads, String configName,
+                          ModelControlMode mode, List<String> startupModels, int pollSecs,
+                          boolean strictReadiness) {
 
         public Options {
             if (gpuCount < 0) {
@@ -40,115 +50,201 @@ public final class RepositoryModelRegistry implements ModelRegistry {
             if (loadThreads < 1) {
                 throw new IllegalArgumentException("loadThreads: " + loadThreads + " (expected: >= 1)");
             }
+            if (pollSecs < 0) {
+                throw new IllegalArgumentException("pollSecs: " + pollSecs + " (expected: >= 0)");
+            }
+            Objects.requireNonNull(configName, "configName");
+            Objects.requireNonNull(mode, "mode");
+            startupModels = List.copyOf(startupModels);
         }
 
-        /** Auto-complete on, no GPU, two models loading at a time. */
+        /** Auto-complete on, no GPU, two models loading at a time, mode none, strict readiness. */
         public static Options defaults() {
-            return new Options(true, 0, 2);
+            return new Options(true, 0, 2, "", ModelControlMode.NONE, List.of(), 0, true);
         }
 
         public Options withAutoComplete(boolean value) {
-            return new Options(value, gpuCount, loadThreads);
+            return new Options(value, gpuCount, loadThreads, configName, mode, startupModels, pollSecs,
+                    strictReadiness);
         }
 
         public Options withGpuCount(int value) {
-            return new Options(autoComplete, value, loadThreads);
+            return new Options(autoComplete, value, loadThreads, configName, mode, startupModels, pollSecs,
+                    strictReadiness);
         }
 
         public Options withLoadThreads(int value) {
-            return new Options(autoComplete, gpuCount, value);
+            return new Options(autoComplete, gpuCount, value, configName, mode, startupModels, pollSecs,
+                    strictReadiness);
+        }
+
+        public Options withConfigName(String value) {
+            return new Options(autoComplete, gpuCount, loadThreads, value, mode, startupModels, pollSecs,
+                    strictReadiness);
+        }
+
+        /** The mode, with its start-up models (explicit) or its rescan period in seconds (poll). */
+        public Options withModelControl(ModelControlMode value, List<String> models, int secs) {
+            return new Options(autoComplete, gpuCount, loadThreads, configName, value, models, secs,
+                    strictReadiness);
+        }
+
+        public Options withStrictReadiness(boolean value) {
+            return new Options(autoComplete, gpuCount, loadThreads, configName, mode, startupModels, pollSecs,
+                    value);
         }
     }
 
-    /** Sorted by name. Written once: models load only at start-up (model control will swap whole snapshots). */
-    private final Map<String, ModelEntry> models;
+    private final Options options;
+    private final ModelSnapshot snapshot = new ModelSnapshot();
+    private final ExecutorService loadPool;
+    private final ExecutorService retirePool;
+    private final ModelLifecycle lifecycle;
+    private RepositoryPoller poller;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RepositoryModelRegistry(Map<String, ModelEntry> models) {
-        this.models = Collections.unmodifiableMap(new TreeMap<>(models));
+    private RepositoryModelRegistry(List<Path> roots, Options options, EngineRegistry engines,
+                                    SchedulerFactory schedulers) {
+        this.options = options;
+        ModelLoader loader = new ModelLoader(engines, schedulers, options.autoComplete(), options.gpuCount(),
+                options.configName());
+        AtomicInteger threadIndex = new AtomicInteger();
+        this.loadPool = Executors.newFixedThreadPool(options.loadThreads(),
+                r -> new Thread(r, "model-load-" + threadIndex.getAndIncrement()));
+        this.retirePool = Executors.newSingleThreadExecutor(r -> new Thread(r, "model-retire"));
+        this.lifecycle = new ModelLifecycle(roots, loader, snapshot, loadPool, retirePool);
+    }
+
+    /** {@link #load(List, Options, EngineRegistry, SchedulerFactory)} with one repository root. */
+    public static RepositoryModelRegistry load(Path repository, Options options, EngineRegistry engines,
+                                               SchedulerFactory schedulers) {
+        return load(List.of(repository), options, engines, schedulers);
     }
 
     /**
-     * Loads every model of {@code repository}. Never fails because of one model; see {@link #loadFailures()}.
+     * Loads the start-up models of the mode (every model in none and poll modes, {@code --load-model} in explicit
+     * mode) and, in poll mode, starts rescanning. Never fails because of one model; see {@link #loadFailures()}.
      *
-     * @throws IllegalArgumentException when {@code repository} is not a directory
-     * @throws IllegalStateException    when interrupted while models load (those already loaded are closed)
+     * @throws IllegalArgumentException when a root is not a directory
+     * @throws IllegalStateException    when interrupted while models load (the registry is then closed)
      */
-    public static RepositoryModelRegistry load(Path repository, Options options, EngineRegistry engines,
+    public static RepositoryModelRegistry load(List<Path> roots, Options options, EngineRegistry engines,
                                                SchedulerFactory schedulers) {
         Objects.requireNonNull(options, "options");
-        ModelLoader loader = new ModelLoader(Objects.requireNonNull(engines, "engines"),
-                Objects.requireNonNull(schedulers, "schedulers"), options.autoComplete(), options.gpuCount());
-        List<Path> dirs = ModelRepositoryScanner.modelDirectories(repository);
-        AtomicInteger threadIndex = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.loadThreads(), Math.max(1, dirs.size())),
-                r -> new Thread(r, "model-load-" + threadIndex.getAndIncrement()));
-        List<Future<ModelEntry>> futures = new ArrayList<>(dirs.size());
+        RepositoryModelRegistry registry = new RepositoryModelRegistry(roots, options,
+                Objects.requireNonNull(engines, "engines"), Objects.requireNonNull(schedulers, "schedulers"));
         try {
-            for (Path dir : dirs) {
-                futures.add(pool.submit(() -> loader.load(dir)));
+            registry.startUp();
+        } catch (RuntimeException | Error e) {
+            registry.close();
+            throw e;
+        }
+        return registry;
+    }
+
+    private void startUp() {
+        Map<String, List<Path>> found = lifecycle.scan();
+        List<String> toLoad = new ArrayList<>();
+        boolean all = options.mode() != ModelControlMode.EXPLICIT || options.startupModels().contains("*");
+        for (Map.Entry<String, List<Path>> m : found.entrySet()) {
+            if (m.getValue().size() > 1) {
+                snapshot.put(ModelEntry.failed(m.getKey(), ModelLifecycle.DUPLICATE));
+            } else if (all) {
+                toLoad.add(m.getKey());
+            } else {
+                snapshot.put(ModelEntry.unknown(m.getKey()));
             }
-            Map<String, ModelEntry> loaded = new TreeMap<>();
-            for (Future<ModelEntry> f : futures) {
-                ModelEntry e = f.get();
-                loaded.put(e.name(), e);
-            }
-            return new RepositoryModelRegistry(loaded);
+        }
+        if (!all) {
+            toLoad.addAll(options.startupModels());
+        }
+        List<CompletableFuture<Void>> loads = new ArrayList<>();
+        for (String name : toLoad) {
+            loads.add(lifecycle.load(name, LoadParameters.NONE).exceptionally(e -> {
+                if (snapshot.get(name) == null) { // not in any root: keep the failure for --exit-on-error
+                    snapshot.put(ModelEntry.failed(name, InferenceException.from(e).getMessage()));
+                }
+                return null;
+            }));
+        }
+        try {
+            CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pool.shutdownNow();
-            futures.forEach(RepositoryModelRegistry::closeIfDone);
-            throw new IllegalStateException("interrupted while loading the models of " + repository, e);
-        } catch (ExecutionException e) {
-            // ModelLoader turns every failure into an entry; this is an Error escaping a load
-            futures.forEach(RepositoryModelRegistry::closeIfDone);
-            throw new IllegalStateException("loading the models of " + repository + " failed", e.getCause());
-        } finally {
-            pool.shutdown();
+            throw new IllegalStateException("interrupted while loading the models", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("loading the models failed", e.getCause());
         }
+        if (options.mode() == ModelControlMode.POLL) {
+            poller = RepositoryPoller.start(lifecycle, snapshot, options.pollSecs());
+        }
+    }
+
+    /** Poll mode: rescans now and waits for the changes it applies (for tests, and with a poll period of 0). */
+    public void pollNow() {
+        if (poller == null) {
+            throw new IllegalStateException("pollNow: the model control mode is " + options.mode()
+                    + " (expected: poll)");
+        }
+        poller.scanNow();
     }
 
     /** The models and versions that failed to load (UNAVAILABLE, with reasons), for {@code --exit-on-error}. */
     public List<ModelIndexEntry> loadFailures() {
-        return index().stream().filter(e -> e.state() != ModelState.READY).toList();
+        return index().stream().filter(e -> e.state() == ModelState.UNAVAILABLE).toList();
+    }
+
+    @Override
+    public CompletableFuture<Void> loadModel(String name, LoadParameters parameters) {
+        if (options.mode() != ModelControlMode.EXPLICIT) {
+            return CompletableFuture.failedFuture(InferenceException.unavailable(NOT_EXPLICIT));
+        }
+        return lifecycle.load(name, parameters).exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                InferenceException.from(e instanceof CompletionException c && c.getCause() != null
+                        ? c.getCause() : e)));
+    }
+
+    @Override
+    public CompletableFuture<Void> unloadModel(String name, boolean unloadDependents) {
+        if (options.mode() != ModelControlMode.EXPLICIT) {
+            return CompletableFuture.failedFuture(InferenceException.unavailable(NOT_EXPLICIT));
+        }
+        // no ensembles yet, so a model has no dependents to unload with it
+        return lifecycle.unload(name).exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                InferenceException.from(e instanceof CompletionException c && c.getCause() != null
+                        ? c.getCause() : e)));
     }
 
     @Override
     public ModelVersion resolve(String name, String version) {
-        ModelEntry model = models.get(name);
-        if (model == null) {
-            throw InferenceException.notFound("unknown model: '%s'", name);
+        ModelEntry model = snapshot.get(name);
+        if (model == null || !model.known()) {
+            throw ErrorTexts.unknownModel(name);
         }
         if (version.isEmpty()) {
             ModelVersion latest = model.latestReady();
             if (latest == null) {
-                throw InferenceException.unavailable("%s", model.unavailableReason());
+                throw ErrorTexts.noAvailableVersion(name, model.unavailableReason());
             }
             return latest;
         }
-        long number;
-        try {
-            number = Long.parseLong(version);
-        } catch (NumberFormatException e) {
-            throw InferenceException.invalid("model '%s': version '%s' is not an integer", name, version);
-        }
+        long number = ErrorTexts.parseVersion(version);
         if (model.failure() != null) {
-            throw InferenceException.unavailable("%s", model.failure());
+            throw ErrorTexts.versionNotReady(name, number, model.failure());
         }
         ModelEntry.VersionEntry v = model.versions().get(number);
         if (v == null) {
-            throw InferenceException.notFound("unknown version %d of model '%s' (available: %s)", number, name,
-                    model.readyVersions());
+            throw ErrorTexts.unknownVersion(name, number, model.readyVersions());
         }
         if (!v.ready()) {
-            throw InferenceException.unavailable("%s", v.failure());
+            throw ErrorTexts.versionNotReady(name, number, model.describe(v));
         }
         return v.model();
     }
 
     @Override
     public boolean isReady(String name, String version) {
-        ModelEntry model = models.get(name);
+        ModelEntry model = snapshot.get(name);
         if (model == null) {
             return false;
         }
@@ -165,62 +261,76 @@ public final class RepositoryModelRegistry implements ModelRegistry {
 
     @Override
     public boolean contains(String name) {
-        return models.containsKey(name);
+        return snapshot.get(name) != null; // never-loaded models too: their readiness is false, not unknown
     }
 
     @Override
     public List<Long> readyVersions(String name) {
-        ModelEntry model = models.get(name);
+        ModelEntry model = snapshot.get(name);
         return model == null ? List.of() : model.readyVersions();
     }
 
     @Override
     public List<ModelIndexEntry> index() {
         List<ModelIndexEntry> out = new ArrayList<>();
-        for (ModelEntry m : models.values()) { // sorted by name, versions ascending
-            if (m.failure() != null) {
-                out.add(new ModelIndexEntry(m.name(), "", ModelState.UNAVAILABLE, m.failure()));
+        for (ModelEntry m : snapshot.current().values()) { // sorted by name, versions ascending
+            if (m.state() != ModelState.READY) {
+                out.add(new ModelIndexEntry(m.name(), "", m.state(), m.failure() == null ? "" : m.failure()));
                 continue;
             }
             for (ModelEntry.VersionEntry v : m.versions().values()) {
-                out.add(v.ready()
-                        ? new ModelIndexEntry(m.name(), Long.toString(v.version()), ModelState.READY, "")
-                        : new ModelIndexEntry(m.name(), Long.toString(v.version()), ModelState.UNAVAILABLE,
-                        v.failure()));
+                out.add(new ModelIndexEntry(m.name(), Long.toString(v.version()), v.state(), v.reason()));
             }
         }
         return out;
     }
 
+    /**
+     * Strict readiness: every model that was loaded (or tried to) and not unloaded has a ready version. Without it,
+     * always true: the server serves what it can.
+     */
     @Override
     public boolean allReady() {
-        return models.values().stream().allMatch(m -> m.latestReady() != null);
+        if (!options.strictReadiness()) {
+            return true;
+        }
+        return snapshot.current().values().stream().allMatch(m -> !m.known() || m.unloaded()
+                || ModelEntry.UNLOADED.equals(m.failure()) || m.latestReady() != null);
     }
 
-    /** Shuts down every scheduler (which closes its instances). Idempotent. */
+    /**
+     * Stops polling and loading, then shuts down every scheduler (answering what waits) and closes the instances.
+     * Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        models.values().forEach(RepositoryModelRegistry::shutdown);
-    }
-
-    private static void shutdown(ModelEntry m) {
-        for (ModelEntry.VersionEntry v : m.versions().values()) {
-            if (v.ready()) {
-                v.model().scheduler().shutdown();
+        if (poller != null) {
+            poller.close();
+        }
+        loadPool.shutdown();
+        awaitQuietly(loadPool);
+        for (ModelEntry m : snapshot.current().values()) {
+            for (ModelVersion mv : m.handles()) {
+                mv.retire();
+                mv.scheduler().shutdown();
             }
         }
+        lifecycle.shutdownRetiring();
+        retirePool.shutdown();
+        awaitQuietly(retirePool);
     }
 
-    private static void closeIfDone(Future<ModelEntry> f) {
-        if (f.isDone() && !f.isCancelled()) {
-            try {
-                shutdown(f.get());
-            } catch (InterruptedException | ExecutionException ignored) {
-                // nothing was loaded by that task
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
             }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -28,7 +28,7 @@ import java.util.Map;
 
 /**
  * Loads one version of a model: the first instance, whose declared tensors complete and check the config, then the
- * other instances, then the scheduler that owns them. On any failure the instances created so far are closed.
+ * other instances, then their warmup ({@code model_warmup}), then the scheduler that owns them. On any failure the instances created so far are closed.
  */
 final class VersionLoader {
 
@@ -71,8 +71,11 @@ final class VersionLoader {
             for (Device device : devices.subList(1, devices.size())) {
                 instances.add(engine.load(request(config, batchKnown, version, modelPath, device, devices.size())));
             }
+            // every instance warms up before the version can be READY (Triton runs warmup per instance too)
+            Warmup.run(completed, versionDir.getParent(), instances);
+            Map<String, List<String>> labels = OutputLabels.read(completed, versionDir.getParent());
             Scheduler scheduler = schedulers.create(spec, version, instances);
-            return new ModelVersion(spec, version, completed, scheduler);
+            return new ModelVersion(spec, version, completed, scheduler, labels, engine.bytesElementCheck());
         } catch (ConfigException | EngineException | RuntimeException | Error e) {
             instances.forEach(VersionLoader::closeQuietly);
             throw e;

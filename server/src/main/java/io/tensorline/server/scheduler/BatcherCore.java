@@ -2,6 +2,7 @@ package io.tensorline.server.scheduler;
 
 import io.tensorline.server.config.QueuePolicySpec;
 import io.tensorline.server.core.ErrorCode;
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.scheduler.PendingRequest.State;
 import io.tensorline.server.stats.FailureReason;
@@ -81,14 +82,14 @@ final class BatcherCore {
         int level = policy.levelOf(r.request);
         QueuePolicySpec queuePolicy = policy.queuePolicy(level);
         if (queues.waiting() >= policy.capacity()) {
-            completer.fail(r, InferenceException.unavailable("Exceeds maximum queue size: model %s has %d requests "
-                    + "waiting (the batcher's capacity)", model, queues.waiting()), FailureReason.REJECTED);
+            completer.fail(r, ErrorTexts.queueFull(r.request.id(), String.format("model %s has %d requests "
+                    + "waiting (the batcher's capacity)", model, queues.waiting())), FailureReason.REJECTED);
             return;
         }
         if (queuePolicy.maxQueueSize() > 0 && queues.waiting(level) >= queuePolicy.maxQueueSize()) {
-            completer.fail(r, InferenceException.unavailable("Exceeds maximum queue size: model %s has %d requests "
+            completer.fail(r, ErrorTexts.queueFull(r.request.id(), String.format("model %s has %d requests "
                     + "waiting at priority level %d (max_queue_size %d)", model, queues.waiting(level), level,
-                    queuePolicy.maxQueueSize()), FailureReason.REJECTED);
+                    queuePolicy.maxQueueSize())), FailureReason.REJECTED);
             return;
         }
         r.level = level;
@@ -121,9 +122,9 @@ final class BatcherCore {
     void step(long now) {
         queues.expire(now, r -> {
             queues.remove(r, State.DONE);
-            answer(r, InferenceException.unavailable("Request timeout expired: the request waited %d µs for model "
+            answer(r, ErrorTexts.queueTimeout(String.format("the request waited %d µs for model "
                     + "%s (timeout: %d µs)", (now - r.arrivalNanos) / 1000, model,
-                    (r.timeoutDeadline - r.arrivalNanos) / 1000), FailureReason.REJECTED);
+                    (r.timeoutDeadline - r.arrivalNanos) / 1000)), FailureReason.REJECTED);
         });
         delayDeadline = Long.MAX_VALUE;
         while (!idle.isEmpty() && queues.waiting() > 0 && sendOne(now)) {

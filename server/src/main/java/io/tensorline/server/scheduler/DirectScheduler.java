@@ -3,6 +3,7 @@ package io.tensorline.server.scheduler;
 import io.tensorline.engine.EngineException;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.stats.FailureReason;
@@ -80,8 +81,8 @@ public final class DirectScheduler implements Scheduler {
         stats.addPending(1);
         if (!queue.offer(new Job(request, batchSize, arrival, reply))) {
             stats.addPending(-1);
-            reply.completeExceptionally(InferenceException.unavailable(
-                    "model '%s': request queue is full (%d waiting, the limit)", label, queue.size()));
+            reply.completeExceptionally(ErrorTexts.queueFull(request.id(), String.format(
+                    "model '%s' has %d requests waiting (the limit)", label, queue.size())));
             stats.recordFailure(FailureReason.REJECTED, System.nanoTime() - arrival);
             return reply;
         }

@@ -7,6 +7,7 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.stats.FailureReason;
@@ -133,8 +134,8 @@ public final class DynamicBatcher implements Scheduler {
         }
         PendingRequest pending = new PendingRequest(request, batchSize, reply, clock.nanoTime());
         if (!ring.tryPublishEvent(RingEvent.REQUEST, pending)) {
-            completer.fail(pending, InferenceException.unavailable("Exceeds maximum queue size: the batcher ring of "
-                    + "model %s is full (%d slots)", model, ringSize), FailureReason.REJECTED);
+            completer.fail(pending, ErrorTexts.queueFull(request.id(), String.format("the batcher ring of "
+                    + "model %s is full (%d slots)", model, ringSize)), FailureReason.REJECTED);
             return reply;
         }
         if (drained) {

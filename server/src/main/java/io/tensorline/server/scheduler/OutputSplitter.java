@@ -81,6 +81,10 @@ final class OutputSplitter {
             }
             perRequest.get(i).add(Tensor.of(out.name(), DataType.BYTES, rowsShape(out, n), view(data, start, pos)));
         }
+        if (pos != limit) {
+            // bytes after the last element: the lengths do not describe this output (found by BytesWalkersFuzzTest)
+            throw malformed(out);
+        }
     }
 
     private static InferenceException malformed(Tensor out) {

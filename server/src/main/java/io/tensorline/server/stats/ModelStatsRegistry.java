@@ -8,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The statistics of every loaded model version, for the transports' statistics APIs and metrics. A version's
- * statistics live from its scheduler's creation to its unload; a reload starts them afresh, as Triton's do.
- * Thread-safe.
+ * statistics live from its scheduler's creation to its unload. A reload of a version that is serving keeps counting
+ * into the same statistics (the old and the new scheduler overlap while the old one drains), so the counts are
+ * what the clients saw across the reload; Triton starts them afresh. Thread-safe.
  */
 public final class ModelStatsRegistry {
 
@@ -17,17 +18,28 @@ public final class ModelStatsRegistry {
     }
 
     private final ConcurrentHashMap<Key, ModelStats> byVersion = new ConcurrentHashMap<>();
+    /** How many schedulers record into each version's statistics; guarded by this. */
+    private final java.util.Map<ModelStats, Integer> users = new java.util.IdentityHashMap<>();
 
-    /** Creates and registers fresh statistics for a version, replacing any left from an earlier load. */
-    public ModelStats register(String name, long version) {
-        ModelStats stats = new ModelStats(name, version);
-        byVersion.put(new Key(name, version), stats);
+    /**
+     * The statistics a new scheduler of a version records into: those of the version's scheduler still running
+     * (a reload), else fresh ones.
+     */
+    public synchronized ModelStats register(String name, long version) {
+        ModelStats stats = byVersion.computeIfAbsent(new Key(name, version), k -> new ModelStats(name, version));
+        users.merge(stats, 1, Integer::sum);
         return stats;
     }
 
-    /** Removes a version's statistics, unless a later load has already replaced them. */
-    public void unregister(ModelStats stats) {
+    /** Releases a scheduler's use; the last one out removes the version's statistics. */
+    public synchronized void unregister(ModelStats stats) {
         Objects.requireNonNull(stats, "stats");
+        Integer n = users.get(stats);
+        if (n != null && n > 1) {
+            users.put(stats, n - 1);
+            return;
+        }
+        users.remove(stats);
         byVersion.remove(new Key(stats.name(), stats.version()), stats);
     }
 

@@ -58,6 +58,14 @@ class FlagsTest {
     }
 
     @Test
+    void clientSharedMemoryCanOnlyBeOff() throws Exception {
+        ServeOptions.from(serveFlags().parse(new String[] {"--allow-client-shm=false"}));
+        Flags.UsageException e = assertThrows(Flags.UsageException.class,
+                () -> ServeOptions.from(serveFlags().parse(new String[] {"--allow-client-shm=true"})));
+        assertTrue(e.getMessage().startsWith("--allow-client-shm=true (expected: false"), e.getMessage());
+    }
+
+    @Test
     void unknownFlagsAreRejected() {
         Flags.UsageException e = assertThrows(Flags.UsageException.class,
                 () -> serveFlags().parse(new String[] {"--no-such-flag=1"}));
@@ -93,9 +101,38 @@ class FlagsTest {
     }
 
     @Test
-    void unsupportedModelControlModesAreRejected() {
-        Flags.UsageException e = assertThrows(Flags.UsageException.class,
-                () -> ServeOptions.from(serveFlags().parse(new String[] {"--model-control-mode=poll"})));
-        assertTrue(e.getMessage().contains("expected: none"), e.getMessage());
+    void modelControlModesFollowTritonsNamesAndDefaults() throws Exception {
+        ModelControlOptions o = ServeOptions.from(serveFlags().parse(new String[0])).modelControl();
+        assertEquals(io.tensorline.server.repository.ModelControlMode.NONE, o.mode());
+        assertEquals(0, o.pollSecs(), "forced to 0 outside poll mode");
+        assertEquals(4, o.loadThreads());
+        assertTrue(o.strictReadiness());
+        o = ServeOptions.from(serveFlags().parse(new String[] {"--model-control-mode=POLL"})).modelControl();
+        assertEquals(io.tensorline.server.repository.ModelControlMode.POLL, o.mode());
+        assertEquals(15, o.pollSecs());
+        o = ServeOptions.from(serveFlags().parse(new String[] {"--model-control-mode=explicit", "--load-model=a",
+                "--load-model", "b", "--strict-readiness=false", "--model-config-name=prod",
+                "--model-load-thread-count=2", "--model-repository=.", "--model-repository=."})).modelControl();
+        assertEquals(List.of("a", "b"), o.loadModels());
+        assertEquals(2, o.repositories().size());
+        assertEquals("prod", o.configName());
+        assertEquals(2, o.loadThreads());
+        assertFalse(o.strictReadiness());
+    }
+
+    @Test
+    void modelControlMisuseGetsTritonsMessages() {
+        assertEquals("invalid argument for --model-control-mode: 'sometimes' (expected: none, poll or explicit)",
+                usageError("--model-control-mode=sometimes"));
+        assertEquals("Use of '--load-model' requires setting '--model-control-mode=explicit' as well.",
+                usageError("--load-model=a"));
+        assertEquals("Wildcard model name '*' must be the ONLY startup model if specified at all.",
+                usageError("--model-control-mode=explicit", "--load-model=*", "--load-model=a"));
+        assertTrue(usageError("--model-config-name=").startsWith("--model-config-name= (expected"));
+    }
+
+    private String usageError(String... args) {
+        return assertThrows(Flags.UsageException.class,
+                () -> ServeOptions.from(serveFlags().parse(args))).getMessage();
     }
 }

@@ -283,7 +283,7 @@ class GrpcEndToEndTest {
         for (ModelStreamInferResponse r : received) {
             if (!r.getErrorMessage().isEmpty()) {
                 errors++;
-                assertTrue(r.getErrorMessage().contains("unknown model: 'nope'"), r.getErrorMessage());
+                assertTrue(r.getErrorMessage().contains("Request for unknown model: 'nope' is not found"), r.getErrorMessage());
             } else {
                 ids.add(r.getInferResponse().getId());
             }
@@ -295,7 +295,7 @@ class GrpcEndToEndTest {
     @Test
     void unknownModelIsNotFound() {
         assertEquals(Status.Code.NOT_FOUND, rejected(() -> stub.modelInfer(addSub("1", A, B).toBuilder()
-                .setModelName("no_such_model").build()), "unknown model: 'no_such_model'"));
+                .setModelName("no_such_model").build()), "Request for unknown model: 'no_such_model' is not found"));
     }
 
     @Test
@@ -307,14 +307,14 @@ class GrpcEndToEndTest {
     void wrongDatatypeIsInvalid() {
         assertEquals(Status.Code.INVALID_ARGUMENT, rejected(() -> stub.modelInfer(ModelInferRequest.newBuilder()
                 .setModelName("add_sub").addInputs(input("INPUT0", "INT32", 1, 4)).addInputs(input("INPUT1", "FP32", 1, 4))
-                .addRawInputContents(floats(A)).addRawInputContents(floats(B)).build()), "(expected: FP32)"));
+                .addRawInputContents(floats(A)).addRawInputContents(floats(B)).build()), "inference input 'INPUT0' data-type is 'INT32', but model 'add_sub' expects 'FP32'"));
     }
 
     @Test
     void wrongShapeIsInvalid() {
         assertEquals(Status.Code.INVALID_ARGUMENT, rejected(() -> stub.modelInfer(ModelInferRequest.newBuilder()
                 .setModelName("add_sub").addInputs(input("INPUT0", "FP32", 1, 2)).addInputs(input("INPUT1", "FP32", 1, 2))
-                .addRawInputContents(floats(1, 2)).addRawInputContents(floats(1, 2)).build()), "(expected: [-1, 4]"));
+                .addRawInputContents(floats(1, 2)).addRawInputContents(floats(1, 2)).build()), "unexpected shape for input 'INPUT0' for model 'add_sub'. Expected [-1,4], got [1,2]. "));
     }
 
     @Test
@@ -322,7 +322,7 @@ class GrpcEndToEndTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, rejected(() -> stub.modelInfer(ModelInferRequest.newBuilder()
                 .setModelName("add_sub").addInputs(input("INPUT0", "FP32", 1, 4)).addInputs(input("INPUT1", "FP32", 1, 4))
                 .addRawInputContents(floats(1, 2, 3)).addRawInputContents(floats(B)).build()),
-                "has 12 bytes of raw data (expected: 16 bytes"));
+                "input byte size mismatch for input 'INPUT0' for model 'add_sub'. Expected 16, got 12"));
     }
 
     @Test
@@ -352,7 +352,7 @@ class GrpcEndToEndTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, rejected(() -> stub.modelInfer(ModelInferRequest.newBuilder()
                 .setModelName("add_sub").addInputs(input("INPUT0", "FP32", 9, 4)).addInputs(input("INPUT1", "FP32", 9, 4))
                 .addRawInputContents(floats(nine)).addRawInputContents(floats(nine)).build()),
-                "batch size 9 (expected: 1 to max_batch_size 8)"));
+                "inference request batch-size must be <= 8 for 'add_sub'"));
     }
 
     @Test
@@ -361,13 +361,14 @@ class GrpcEndToEndTest {
                 .setModelName("add_sub")
                 .addInputs(input("INPUT0", "FP32", 1, 4).setContents(InferTensorContents.newBuilder()
                         .addFp32Contents(1).addFp32Contents(2).addFp32Contents(3).addFp32Contents(4)))
-                .addInputs(input("INPUT1", "FP32", 1, 4)).addRawInputContents(floats(B)).build()), "mixed"));
+                .addInputs(input("INPUT1", "FP32", 1, 4)).addRawInputContents(floats(B)).build()),
+                "contents field must not be specified when using raw_input_contents for 'INPUT0'"));
     }
 
     @Test
     void nonIntegerVersionIsInvalid() {
         assertEquals(Status.Code.INVALID_ARGUMENT, rejected(() -> stub.modelInfer(addSub("latest", A, B)),
-                "is not an integer"));
+                "failed to get model version from specified version string 'latest'"));
     }
 
     @Test

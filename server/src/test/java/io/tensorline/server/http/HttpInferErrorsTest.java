@@ -63,7 +63,7 @@ class HttpInferErrorsTest {
 
     @Test
     void unknownModelIs404() {
-        assertError(404, "unknown model: 'nope'", rest.post("/v2/models/nope/infer", "{\"inputs\":[" + good() + "]}"));
+        assertError(404, "Request for unknown model: 'nope' is not found", rest.post("/v2/models/nope/infer", "{\"inputs\":[" + good() + "]}"));
     }
 
     @Test
@@ -73,7 +73,7 @@ class HttpInferErrorsTest {
 
     @Test
     void nonNumericVersionIs400() {
-        assertError(400, "model version 'latest' is not a number",
+        assertError(400, "failed to get model version from specified version string 'latest' (details: stol)",
                 rest.post("/v2/models/add_sub/versions/latest/infer", "{\"inputs\":[" + good() + "]}"));
     }
 
@@ -85,14 +85,16 @@ class HttpInferErrorsTest {
 
     @Test
     void wrongDatatypeIs400() {
-        assertError(400, "input 'INPUT0' for model 'add_sub' has datatype INT32 (expected: FP32)", addSub(
+        assertError(400, "[request id: <id_unknown>] inference input 'INPUT0' data-type is 'INT32', but model "
+                + "'add_sub' expects 'FP32'", addSub(
                 "{\"inputs\":[" + input("INPUT0", "INT32", "[1,4]", "[1,2,3,4]") + ","
                         + input("INPUT1", "FP32", "[1,4]", "[1,2,3,4]") + "]}"));
     }
 
     @Test
     void wrongShapeIs400() {
-        assertError(400, "input 'INPUT0' for model 'add_sub' has shape [1, 5]", addSub(
+        assertError(400, "[request id: <id_unknown>] unexpected shape for input 'INPUT0' for model 'add_sub'. "
+                + "Expected [-1,4], got [1,5]. NOTE: Setting a non-zero max_batch_size", addSub(
                 "{\"inputs\":[" + input("INPUT0", "FP32", "[1,5]", "[1,2,3,4,5]") + ","
                         + input("INPUT1", "FP32", "[1,4]", "[1,2,3,4]") + "]}"));
     }
@@ -112,7 +114,7 @@ class HttpInferErrorsTest {
     @Test
     void batchAboveMaxBatchSizeIs400() {
         String nine = "[" + "1,2,3,4,".repeat(8) + "1,2,3,4]";
-        assertError(400, "batch size 9 (expected: 1 to max_batch_size 8)", addSub("{\"inputs\":["
+        assertError(400, "[request id: <id_unknown>] inference request batch-size must be <= 8 for 'add_sub' (got 9)", addSub("{\"inputs\":["
                 + input("INPUT0", "FP32", "[9,4]", nine) + "," + input("INPUT1", "FP32", "[9,4]", nine) + "]}"));
     }
 
@@ -198,7 +200,7 @@ class HttpInferErrorsTest {
                 addSub("{\"inputs\":[" + input("INPUT0", "FLOAT", "[1,4]", "[1,2,3,4]") + "]}"));
         assertError(400, "input 'INPUT0' has shape [1,-4] (expected: dimensions >= 0)",
                 addSub("{\"inputs\":[" + input("INPUT0", "FP32", "[1,-4]", "[1,2,3,4]") + "]}"));
-        assertError(400, "input 'INPUT0' has neither 'data' nor parameters.binary_data_size",
+        assertError(400, "But no field is set (input 'INPUT0')",
                 addSub("{\"inputs\":[{\"name\":\"INPUT0\",\"datatype\":\"FP32\",\"shape\":[1,4]}]}"));
         assertError(400, "has 'data' that is not an array",
                 addSub("{\"inputs\":[" + input("INPUT0", "FP32", "[1,1]", "3") + "]}"));
@@ -214,8 +216,8 @@ class HttpInferErrorsTest {
                 addSub("{\"inputs\":[" + good() + "],\"outputs\":[{\"name\":\"OUTPUT0\"},{\"name\":\"OUTPUT0\"}]}"));
         assertError(400, "parameters.binary_data yes (expected: a boolean)", addSub("{\"inputs\":[" + good()
                 + "],\"outputs\":[{\"name\":\"OUTPUT0\",\"parameters\":{\"binary_data\":\"yes\"}}]}"));
-        assertError(501, "classification", addSub("{\"inputs\":[" + good()
-                + "],\"outputs\":[{\"name\":\"OUTPUT0\",\"parameters\":{\"classification\":2}}]}"));
+        assertError(400, "parameters.classification -2 (expected: an unsigned integer", addSub("{\"inputs\":["
+                + good() + "],\"outputs\":[{\"name\":\"OUTPUT0\",\"parameters\":{\"classification\":-2}}]}"));
     }
 
     @Test
@@ -227,8 +229,8 @@ class HttpInferErrorsTest {
     }
 
     @Test
-    void sharedMemoryIs501() {
-        assertError(501, "shared memory", addSub("{\"inputs\":[{\"name\":\"INPUT0\",\"datatype\":\"FP32\","
+    void sharedMemoryIsNotFound() {
+        assertError(404, "Unable to find shared memory region: 'r'", addSub("{\"inputs\":[{\"name\":\"INPUT0\",\"datatype\":\"FP32\","
                 + "\"shape\":[1,4],\"parameters\":{\"shared_memory_region\":\"r\",\"shared_memory_byte_size\":16}}]}"));
     }
 
@@ -257,7 +259,8 @@ class HttpInferErrorsTest {
     @Test
     void binarySizeThatDoesNotMatchTheShapeIs400() {
         String json = binaryInputs(12, 20);
-        assertError(400, "input 'INPUT0' has binary_data_size 12 (expected: 16 bytes for FP32 shape [1,4])",
+        assertError(400, "[request id: <id_unknown>] input byte size mismatch for input 'INPUT0' for model "
+                + "'add_sub'. Expected 16, got 12",
                 rest.post("/v2/models/add_sub/infer", body(json, floats(1, 2, 3), floats(1, 2, 3, 4, 5)), HEADER,
                         jsonLength(json)));
     }
@@ -297,7 +300,7 @@ class HttpInferErrorsTest {
     void dataAndBinaryDataSizeTogetherAre400() {
         String json = "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4],"
                 + "\"parameters\":{\"binary_data_size\":16}}," + input("INPUT1", "FP32", "[1,4]", "[1,2,3,4]") + "]}";
-        assertError(400, "input 'INPUT0' has both 'data' and parameters.binary_data_size",
+        assertError(400, "But set 'data' 'binary_data_size' (input 'INPUT0')",
                 rest.post("/v2/models/add_sub/infer", body(json, floats(1, 2, 3, 4)), HEADER, jsonLength(json)));
     }
 

@@ -89,7 +89,7 @@ class HttpRequestHandlerTest {
         assertEquals("{\"error\":\"Not Found\"}", text(notFound));
         FullHttpResponse unknownModel = response();
         assertEquals(404, unknownModel.status().code());
-        assertTrue(text(unknownModel).contains("unknown model: 'nope'"));
+        assertTrue(text(unknownModel).contains("Request for unknown model: 'nope' is not found"));
     }
 
     @Test

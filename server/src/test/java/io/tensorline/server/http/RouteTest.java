@@ -41,13 +41,22 @@ class RouteTest {
         assertNull(Route.match("/v2/models/m/versions/1/trace"));
         assertNull(Route.match("/v2/models/m/unload"));
         assertNull(Route.match("/v3"));
-        assertNull(Route.match("/v2/repository/models/m/load"));
+        assertNull(Route.match("/v2/repository/models/m/reload"));
+    }
+
+    @Test
+    void repositoryLoadAndUnloadPathsMatch() {
+        assertEquals(new Route(Route.Endpoint.MODEL_LOAD, "m", ""), Route.match("/v2/repository/models/m/load"));
+        assertEquals(new Route(Route.Endpoint.MODEL_UNLOAD, "m", ""), Route.match("/v2/repository/models/m/unload"));
+        assertEquals(new Route(Route.Endpoint.REPOSITORY_NAMED, "m", ""),
+                Route.match("/v2/repository/r/models/m/load"));
     }
 
     @Test
     void nonNumericVersionIsInvalid() {
         InferenceException e = assertThrows(InferenceException.class, () -> Route.match("/v2/models/m/versions/v1"));
-        assertEquals("model version 'v1' is not a number (expected: an integer such as 1)", e.getMessage());
+        assertEquals("failed to get model version from specified version string 'v1' (details: stol), version "
+                + "should be an integral value > 0", e.getMessage());
     }
 
     @Test

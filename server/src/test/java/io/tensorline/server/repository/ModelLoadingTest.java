@@ -47,7 +47,7 @@ class ModelLoadingTest extends RepositoryTestSupport {
         RepositoryModelRegistry r = load();
 
         assertEquals("model 'm': instance_group 'g' asks for GPU 0 but this machine has no GPU",
-                resolveFails(r, "m", "").getMessage());
+                loadFailure(r));
         assertEquals(List.of(), engine.requests());
     }
 
@@ -74,7 +74,7 @@ class ModelLoadingTest extends RepositoryTestSupport {
         RepositoryModelRegistry r = load();
 
         assertEquals("model 'm' version 1: engine 'fake' cannot load it: out of memory",
-                resolveFails(r, "m", "").getMessage());
+                loadFailure(r));
         assertEquals(1, engine.instances().size());
         assertTrue(engine.instances().get(0).closed());
         assertEquals(List.of(), schedulers.created());
@@ -86,7 +86,7 @@ class ModelLoadingTest extends RepositoryTestSupport {
         engine.failVersion("m", 1, "model 'm' version 1: unsupported operator Foo");
 
         assertEquals("model 'm' version 1: engine 'fake' cannot load it: unsupported operator Foo",
-                resolveFails(load(), "m", "").getMessage());
+                loadFailure(load()));
     }
 
     @Test
@@ -108,7 +108,7 @@ class ModelLoadingTest extends RepositoryTestSupport {
         // paths relative to the repository: clients see these reasons
         assertEquals("model 'm' version 1: model file m/1/net.fake does not exist "
                         + "(expected: 'net.fake' in m/1, or default_model_filename naming the file)",
-                resolveFails(r, "m", "").getMessage());
+                loadFailure(r));
     }
 
     @Test
@@ -138,7 +138,7 @@ class ModelLoadingTest extends RepositoryTestSupport {
         RepositoryModelRegistry r = load(RepositoryModelRegistry.Options.defaults().withAutoComplete(false));
 
         assertEquals("model 'm': input: none (expected: at least one input, listed in config.pbtxt when "
-                + "auto-complete is off)", resolveFails(r, "m", "").getMessage());
+                + "auto-complete is off)", loadFailure(r));
         assertEquals(List.of(), engine.requests());
     }
 
@@ -156,7 +156,7 @@ class ModelLoadingTest extends RepositoryTestSupport {
     @Test
     void aParseErrorMakesTheModelUnavailable() throws Exception {
         model("m", "max_batch_size: eight\n", 1);
-        String reason = resolveFails(load(), "m", "").getMessage();
+        String reason = loadFailure(load());
         assertTrue(reason.startsWith("model 'm': cannot parse m/config.pbtxt at line 1, "),
                 reason);
     }
@@ -171,7 +171,15 @@ class ModelLoadingTest extends RepositoryTestSupport {
                 new EngineRegistry(List.of(engine)), failing);
 
         assertEquals("model 'm' version 1: engine 'fake' failed: IllegalStateException: no threads left",
-                resolveFails(registry, "m", "").getMessage());
+                loadFailure(registry));
         assertTrue(engine.instances().get(0).closed());
+    }
+
+    /** The load failure an unversioned request is answered with, after Triton's "no available versions" words. */
+    private static String loadFailure(RepositoryModelRegistry r) {
+        String prefix = "Request for unknown model: 'm' has no available versions: ";
+        String message = resolveFails(r, "m", "").getMessage();
+        assertTrue(message.startsWith(prefix), message);
+        return message.substring(prefix.length());
     }
 }

@@ -45,7 +45,7 @@ class OnnxTestRepositoryTest {
     @Test
     void everyModelLoads() {
         assertEquals(List.of(), registry.loadFailures());
-        assertEquals(16, registry.index().stream().map(ModelIndexEntry::name).distinct().count());
+        assertEquals(17, registry.index().stream().map(ModelIndexEntry::name).distinct().count());
     }
 
     @Test

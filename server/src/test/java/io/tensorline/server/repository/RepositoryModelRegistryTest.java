@@ -37,7 +37,8 @@ class RepositoryModelRegistryTest extends RepositoryTestSupport {
         model("m", CONFIG, 1);
         InferenceException e = resolveFails(load(), "m", "abc");
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
-        assertEquals("model 'm': version 'abc' is not an integer", e.getMessage());
+        assertEquals("failed to get model version from specified version string 'abc' (details: stol), version "
+                + "should be an integral value > 0", e.getMessage());
     }
 
     @Test
@@ -45,7 +46,7 @@ class RepositoryModelRegistryTest extends RepositoryTestSupport {
         model("m", CONFIG, 1);
         InferenceException e = resolveFails(load(), "nope", "");
         assertEquals(ErrorCode.NOT_FOUND, e.code());
-        assertEquals("unknown model: 'nope'", e.getMessage());
+        assertEquals("Request for unknown model: 'nope' is not found", e.getMessage());
     }
 
     @Test
@@ -53,13 +54,15 @@ class RepositoryModelRegistryTest extends RepositoryTestSupport {
         model("m", CONFIG + "version_policy: { all { } }", 1, 2);
         InferenceException e = resolveFails(load(), "m", "7");
         assertEquals(ErrorCode.NOT_FOUND, e.code());
-        assertEquals("unknown version 7 of model 'm' (available: [1, 2])", e.getMessage());
+        assertEquals("Request for unknown model: 'm' version 7 is not found (ready versions: [1, 2])",
+                e.getMessage());
     }
 
     @Test
     void aVersionOnDiskButOutsideThePolicyIsNotFound() throws Exception {
         model("m", CONFIG, 1, 2); // latest { num_versions: 1 } by default
-        assertEquals("unknown version 1 of model 'm' (available: [2])", resolveFails(load(), "m", "1").getMessage());
+        assertEquals("Request for unknown model: 'm' version 1 is not found (ready versions: [2])",
+                resolveFails(load(), "m", "1").getMessage());
     }
 
     @Test
@@ -70,10 +73,12 @@ class RepositoryModelRegistryTest extends RepositoryTestSupport {
         InferenceException any = resolveFails(r, "m", "");
         InferenceException one = resolveFails(r, "m", "1");
 
-        assertEquals(ErrorCode.UNAVAILABLE, any.code());
-        assertEquals("model 'm': max_batch_size: -1 (expected: >= 0)", any.getMessage());
+        assertEquals(ErrorCode.NOT_FOUND, any.code());
+        assertEquals("Request for unknown model: 'm' has no available versions: model 'm': max_batch_size: -1 "
+                + "(expected: >= 0)", any.getMessage());
         assertEquals(ErrorCode.UNAVAILABLE, one.code());
-        assertEquals(any.getMessage(), one.getMessage());
+        assertEquals("Request for unknown model: 'm' version 1 is not at ready state: model 'm': max_batch_size: -1 "
+                + "(expected: >= 0)", one.getMessage());
     }
 
     @Test
@@ -85,7 +90,8 @@ class RepositoryModelRegistryTest extends RepositoryTestSupport {
         InferenceException e = resolveFails(r, "m", "2");
 
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
-        assertEquals("model 'm' version 2: engine 'fake' cannot load it: corrupt weights", e.getMessage());
+        assertEquals("Request for unknown model: 'm' version 2 is not at ready state: model 'm' version 2: engine "
+                + "'fake' cannot load it: corrupt weights", e.getMessage());
         assertEquals(1, r.resolve("m", "").version());
         assertEquals(List.of(1L), r.readyVersions("m"));
     }
@@ -97,8 +103,9 @@ class RepositoryModelRegistryTest extends RepositoryTestSupport {
 
         InferenceException e = resolveFails(load(), "m", "");
 
-        assertEquals(ErrorCode.UNAVAILABLE, e.code());
-        assertEquals("model 'm' has no ready version: model 'm' version 1: engine 'fake' cannot load it: bad 1; "
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
+        assertEquals("Request for unknown model: 'm' has no available versions: model 'm' has no ready version: "
+                + "model 'm' version 1: engine 'fake' cannot load it: bad 1; "
                 + "model 'm' version 2: engine 'fake' cannot load it: bad 2", e.getMessage());
     }
 

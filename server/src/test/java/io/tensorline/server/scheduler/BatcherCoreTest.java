@@ -282,7 +282,7 @@ class BatcherCoreTest {
         PendingRequest c = arrive("c", 1);
         InferenceException e = failure(c);
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
-        assertTrue(e.getMessage().startsWith("Exceeds maximum queue size"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("[request id: c] Exceeds maximum queue size"), e.getMessage());
         assertTrue(e.getMessage().contains("max_queue_size 2"), e.getMessage());
         assertEquals(2, core.waiting());
         assertEquals(1, stats.snapshot().failuresByReason().get(FailureReason.REJECTED).count());

@@ -179,7 +179,7 @@ class DynamicBatcherTest {
         assertTrue(third.isDone(), "rejected without waiting");
         InferenceException e = failure(third);
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
-        assertEquals("Exceeds maximum queue size: the batcher ring of model 'm' version 1 is full (2 slots)",
+        assertEquals("[request id: c] Exceeds maximum queue size: the batcher ring of model 'm' version 1 is full (2 slots)",
                 e.getMessage());
         batcher.shutdown();
         assertEquals(ErrorCode.UNAVAILABLE, failure(first).code());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -80,5 +81,18 @@ class ModelStatsTest {
         assertEquals(1, registry.snapshots("other").size());
         registry.unregister(reloaded);
         assertNull(registry.get("m", 1));
+    }
+
+    @Test
+    void aReloadOverlappingTheDrainingVersionKeepsCountingIntoTheSameStatistics() {
+        ModelStatsRegistry registry = new ModelStatsRegistry();
+        ModelStats serving = registry.register("m", 1);
+        ModelStats reloaded = registry.register("m", 1); // the new scheduler starts while the old one drains
+        assertSame(serving, reloaded);
+        registry.unregister(serving); // the old scheduler shut down
+        assertSame(reloaded, registry.get("m", 1));
+        registry.unregister(reloaded); // the version is unloaded
+        assertNull(registry.get("m", 1));
+        assertNotSame(serving, registry.register("m", 1), "a later load starts afresh");
     }
 }

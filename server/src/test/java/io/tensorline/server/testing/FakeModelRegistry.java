@@ -1,5 +1,6 @@
 package io.tensorline.server.testing;
 
+import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
@@ -43,21 +44,15 @@ public final class FakeModelRegistry implements ModelRegistry {
         }
         NavigableMap<Long, ModelVersion> versions = ready.get(name);
         if (versions == null) {
-            throw InferenceException.notFound("unknown model: '%s'", name);
+            throw ErrorTexts.unknownModel(name);
         }
         if (version == null || version.isEmpty()) {
             return versions.lastEntry().getValue();
         }
-        long v;
-        try {
-            v = Long.parseLong(version);
-        } catch (NumberFormatException e) {
-            throw InferenceException.invalid("model version '%s' is not an integer", version);
-        }
+        long v = ErrorTexts.parseVersion(version);
         ModelVersion mv = versions.get(v);
         if (mv == null) {
-            throw InferenceException.notFound("unknown version %d of model '%s' (ready versions: %s)", v, name,
-                    versions.keySet());
+            throw ErrorTexts.unknownVersion(name, v, versions.keySet());
         }
         return mv;
     }

@@ -3,6 +3,7 @@ package io.tensorline.engine.onnxruntime;
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OrtEnvironment;
 import io.tensorline.engine.EngineException;
+import io.tensorline.engine.BytesElementCheck;
 import io.tensorline.engine.EngineProvider;
 import io.tensorline.engine.LoadRequest;
 import io.tensorline.engine.LoadedModel;
@@ -47,6 +48,12 @@ public final class OnnxRuntimeEngineProvider implements EngineProvider {
     @Override
     public int defaultCpuInstanceCount() {
         return 2;
+    }
+
+    /** ONNX Runtime's Java API carries string elements as Java strings: see {@link ModifiedUtf8}. */
+    @Override
+    public BytesElementCheck bytesElementCheck() {
+        return ModifiedUtf8.INSTANCE;
     }
 
     @Override

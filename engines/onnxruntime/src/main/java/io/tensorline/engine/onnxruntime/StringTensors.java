@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Converts between the protocol's raw BYTES layout (per element a 4-byte little-endian length, then the bytes) and
- * the {@code String}s of ONNX string tensors, as UTF-8.
+ * the {@code String}s of ONNX string tensors, as UTF-8. The server has already refused elements that would not
+ * survive the trip unchanged ({@link ModifiedUtf8}), so decoding here is exact.
  */
 final class StringTensors {
 

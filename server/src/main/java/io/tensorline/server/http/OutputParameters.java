@@ -1,0 +1,38 @@
+package io.tensorline.server.http;
+
+import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.SharedMemoryParameters;
+
+import java.util.Map;
+
+/** The meaning-changing parameters of a requested output over HTTP: shared memory and {@code classification}. */
+final class OutputParameters {
+
+    private OutputParameters() {
+    }
+
+    /** Checks an output's parameters and records its class count in {@code classification} when it asks. */
+    static void check(String output, Map<String, Object> params, Object binary,
+                      Map<String, Integer> classification) {
+        Object classes = params.get("classification");
+        if (params.containsKey(SharedMemoryParameters.REGION)) {
+            if (classes != null) {
+                throw InferenceException.invalid("Output can't set both 'shared_memory_region' and 'classification'");
+            }
+            if (binary != null) {
+                throw InferenceException.invalid("Output can't set both 'shared_memory_region' and 'binary_data'");
+            }
+        }
+        SharedMemoryParameters.refuse(output, params, false);
+        if (classes == null) {
+            return;
+        }
+        if (!(classes instanceof Long k) || k < 0) {
+            throw InferenceException.invalid("output '%s' has parameters.classification %s (expected: an unsigned "
+                    + "integer, the number of classes to return; 0 for none)", output, classes);
+        }
+        if (k > 0) {
+            classification.put(output, (int) Math.min(k, Integer.MAX_VALUE));
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package io.tensorline.server.repository;
+
+import io.tensorline.server.config.ConfigException;
+import io.tensorline.server.config.ParsedModelConfig;
+import io.tensorline.server.core.InferenceException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * The lifecycle operations (load, reload, unload) on the registry's {@link ModelSnapshot}. Explicit, poll and none
+ * modes are three drivers of these same operations.
+ *
+ * <p>Operations on one model run one after another, in the order they were asked for (each model has a queue of
+ * futures); operations on different models run in parallel on the load pool. A reload builds the new versions
+ * beside the serving ones, publishes them in one snapshot swap, then retires the old ones: they take no new
+ * request, answer the ones they accepted, and only then shut their schedulers down (on the retire thread). A failed
+ * reload never replaces a serving version.
+ */
+final class ModelLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLifecycle.class);
+
+    static final String DUPLICATE = "model appears in two or more repositories";
+
+    private final List<Path> roots;
+    private final ModelLoader loader;
+    private final ModelSnapshot snapshot;
+    private final ExecutorService loadPool;
+    private final ExecutorService retirePool;
+    /** Versions retired and not yet shut down. */
+    private final java.util.Set<ModelVersion> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The last operation queued per model; guarded by itself. */
+    private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
+
+    ModelLifecycle(List<Path> roots, ModelLoader loader, ModelSnapshot snapshot, ExecutorService loadPool,
+                   ExecutorService retirePool) {
+        this.roots = List.copyOf(roots);
+        this.loader = loader;
+        this.snapshot = snapshot;
+        this.loadPool = loadPool;
+        this.retirePool = retirePool;
+    }
+
+    /** Loads or reloads; completes when every selected version is READY, or fails with the reason. */
+    CompletableFuture<Void> load(String name, LoadParameters parameters) {
+        return enqueue(name, () -> loadNow(name, parameters));
+    }
+
+    /** Unloads; completes once the versions answered what they accepted and closed their instances. */
+    CompletableFuture<Void> unload(String name) {
+        return enqueue(name, () -> unloadNow(name));
+    }
+
+    /** Whether an operation on the model is queued or running. */
+    boolean busy(String name) {
+        synchronized (tails) {
+            return tails.containsKey(name);
+        }
+    }
+
+    /** The model folders of every root, by model name (several when a name is in several roots). */
+    Map<String, List<Path>> scan() {
+        Map<String, List<Path>> found = new TreeMap<>();
+        for (Path root : roots) {
+            for (Path dir : ModelRepositoryScanner.modelDirectories(root)) {
+                found.computeIfAbsent(dir.getFileName().toString(), n -> new ArrayList<>()).add(dir);
+            }
+        }
+        return found;
+    }
+
+    private CompletableFuture<Void> enqueue(String name, Runnable operation) {
+        synchronized (tails) {
+            CompletableFuture<Void> previous = tails.getOrDefault(name, CompletableFuture.completedFuture(null));
+            CompletableFuture<Void> next = previous.handle((r, e) -> null)
+                    .thenRunAsync(operation, loadPool);
+            tails.put(name, next);
+            next.whenComplete((r, e) -> {
+                synchronized (tails) {
+                    tails.remove(name, next);
+                }
+            });
+            return next;
+        }
+    }
+
+    private List<Path> locate(String name) {
+        List<Path> dirs = new ArrayList<>();
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")) {
+            return dirs;
+        }
+        for (Path root : roots) {
+            Path dir = root.resolve(name);
+            if (Files.isDirectory(dir)) {
+                dirs.add(dir);
+            }
+        }
+        return dirs;
+    }
+
+    private static InferenceException pollFailed(String name, String detail) {
+        return InferenceException.internal("failed to load '%s', failed to poll from model repository%s", name,
+                detail == null ? "" : ": " + detail);
+    }
+
+    private void loadNow(String name, LoadParameters parameters) {
+        boolean fileOverride = !parameters.files().isEmpty();
+        if (fileOverride && parameters.config() == null) {
+            throw pollFailed(name, "file: parameters need a 'config' parameter");
+        }
+        List<Path> dirs = locate(name);
+        if (!fileOverride && dirs.isEmpty()) {
+            throw pollFailed(name, null);
+        }
+        ModelEntry current = snapshot.get(name);
+        if (!fileOverride && dirs.size() > 1) {
+            if (current == null || !current.serving()) {
+                snapshot.put(ModelEntry.failed(name, DUPLICATE));
+            }
+            throw InferenceException.invalid("load failed for model '%s': %s", name, DUPLICATE);
+        }
+        String diskFingerprint = fileOverride ? "" : ModelFolders.fingerprint(dirs.get(0));
+        if (!fileOverride && unchanged(current, diskFingerprint, parameters.config())) {
+            return;
+        }
+        Path dir = fileOverride ? ModelFolders.writeOverride(name, parameters.files()) : dirs.get(0);
+        try {
+            build(name, current, dir, new ModelSource(dir, diskFingerprint, "", parameters.config(), fileOverride));
+        } finally {
+            if (fileOverride) {
+                ModelFolders.deleteQuietly(dir.getParent());
+            }
+        }
+    }
+
+    /** A plain load of a serving model whose files did not change is a no-op (an earlier config override stays). */
+    private static boolean unchanged(ModelEntry current, String diskFingerprint, String configOverride) {
+        if (current == null || !current.serving() || current.source() == null || current.source().fileOverride()) {
+            return false;
+        }
+        ModelSource s = current.source();
+        return s.fingerprint().equals(diskFingerprint)
+                && (configOverride == null || configOverride.equals(s.configOverride()));
+    }
+
+    private void build(String name, ModelEntry current, Path dir, ModelSource given) {
+        boolean serving = current != null && current.serving();
+        if (current == null || !current.known() || (!serving && current.versions().isEmpty())) {
+            snapshot.put(ModelEntry.loading(name));
+        }
+        ModelLoader.Prepared prepared;
+        try {
+            ParsedModelConfig parsed;
+            try {
+                parsed = loader.parse(name, dir, given.configOverride());
+            } catch (ConfigException e) {
+                keepOrFail(name, current, serving, e.getMessage());
+                throw pollFailed(name, e.getMessage()); // Triton's words for a config it cannot read
+            }
+            prepared = loader.prepare(name, dir, parsed);
+        } catch (ConfigException e) {
+            keepOrFail(name, current, serving, e.getMessage());
+            throw loadFailed(name, "", e.getMessage());
+        }
+        ModelSource source = new ModelSource(given.dir(), given.fingerprint(), prepared.identity(),
+                given.configOverride(), given.fileOverride());
+        boolean sameConfig = current != null && current.source() != null
+                && current.source().configIdentity().equals(prepared.identity()) && !given.fileOverride();
+        SortedMap<Long, ModelEntry.VersionEntry> next = new TreeMap<>();
+        List<Long> toLoad = new ArrayList<>();
+        for (Map.Entry<Long, Path> v : prepared.selected().entrySet()) {
+            ModelEntry.VersionEntry old = current == null ? null : current.versions().get(v.getKey());
+            if (sameConfig && old != null && old.ready()
+                    && old.fingerprint().equals(ModelFolders.fingerprint(v.getValue()))) {
+                next.put(v.getKey(), old); // unchanged: keeps serving, nothing rebuilt
+            } else {
+                toLoad.add(v.getKey());
+            }
+        }
+        if (serving && !toLoad.isEmpty()) {
+            showLoading(current, toLoad);
+        }
+        for (long v : toLoad) {
+            next.put(v, loader.loadVersion(prepared, v));
+        }
+        List<ModelEntry.VersionEntry> failed = next.values().stream().filter(v -> !v.ready()).toList();
+        if (!failed.isEmpty() && serving) {
+            for (long v : toLoad) {
+                ModelVersion built = next.get(v).model();
+                if (built != null) {
+                    built.scheduler().shutdown(); // never published: it accepted nothing
+                }
+            }
+            snapshot.put(current);
+            throw loadFailed(name, failed);
+        }
+        ModelEntry entry = ModelEntry.of(name, next, source);
+        snapshot.put(entry);
+        if (current != null) {
+            for (ModelVersion old : current.handles()) {
+                if (!entry.handles().contains(old)) {
+                    retire(name, old);
+                }
+            }
+        }
+        LOG.info("model '{}' versions {} ready{}", name, entry.readyVersions(),
+                toLoad.isEmpty() ? "" : " (loaded " + toLoad + ")");
+        if (!failed.isEmpty()) {
+            throw loadFailed(name, failed);
+        }
+    }
+
+    /** After a failure before any version was tried: a serving model stays as it was, else it is UNAVAILABLE. */
+    private void keepOrFail(String name, ModelEntry current, boolean serving, String reason) {
+        snapshot.put(serving ? current : ModelEntry.failed(name, reason));
+    }
+
+    /** The serving entry plus LOADING rows for the versions being built beside it (Triton shows both). */
+    private void showLoading(ModelEntry current, List<Long> toLoad) {
+        SortedMap<Long, ModelEntry.VersionEntry> shown = new TreeMap<>(current.versions());
+        for (long v : toLoad) {
+            ModelEntry.VersionEntry old = shown.get(v);
+            if (old == null || !old.ready()) {
+                shown.put(v, new ModelEntry.VersionEntry(v, null, ModelState.LOADING, "", ""));
+            }
+        }
+        snapshot.put(current.withVersions(shown));
+    }
+
+    private static InferenceException loadFailed(String name, List<ModelEntry.VersionEntry> failed) {
+        StringBuilder sb = new StringBuilder();
+        for (ModelEntry.VersionEntry v : failed) {
+            sb.append("version ").append(v.version()).append(" is at UNAVAILABLE state: ").append(v.reason())
+                    .append(';');
+        }
+        return loadFailed(name, sb.toString(), null);
+    }
+
+    /** Triton's words: {@code load failed for model 'm': version 1 is at UNAVAILABLE state: <reason>;} */
+    private static InferenceException loadFailed(String name, String versions, String modelReason) {
+        String detail = modelReason != null ? modelReason + ";" : versions;
+        return InferenceException.invalid("load failed for model '%s': %s\n", name, detail);
+    }
+
+    private void unloadNow(String name) {
+        ModelEntry current = snapshot.get(name);
+        if (current == null || !current.known()) {
+            return; // Triton: unloading an unknown model succeeds
+        }
+        SortedMap<Long, ModelEntry.VersionEntry> unloading = new TreeMap<>();
+        for (ModelEntry.VersionEntry v : current.versions().values()) {
+            unloading.put(v.version(), v.model() != null
+                    ? new ModelEntry.VersionEntry(v.version(), v.model(), ModelState.UNLOADING, "", v.fingerprint())
+                    : ModelEntry.VersionEntry.failed(v.version(), ModelEntry.UNLOADED));
+        }
+        if (current.state() != ModelState.READY) {
+            snapshot.put(ModelEntry.failed(name, ModelEntry.UNLOADED));
+        } else {
+            snapshot.put(new ModelEntry(name, ModelState.READY, null, unloading, null));
+        }
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (ModelVersion mv : current.handles()) {
+            closing.add(retire(name, mv));
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            LOG.warn("model '{}': closing an unloaded version failed", name, e.getCause());
+        }
+        LOG.info("model '{}' unloaded", name);
+    }
+
+    /**
+     * Stops a version taking requests; once it has answered those it accepted, its scheduler shuts down on the
+     * retire thread and its row (if the snapshot still shows it UNLOADING) turns UNAVAILABLE "unloaded".
+     */
+    CompletableFuture<Void> retire(String name, ModelVersion mv) {
+        if (mv.retired()) {
+            return mv.drained(); // already retiring: its shutdown is scheduled once
+        }
+        retiring.add(mv);
+        return mv.retire().thenRunAsync(() -> {
+            try {
+                mv.scheduler().shutdown();
+            } finally {
+                retiring.remove(mv);
+                snapshot.update(name, e -> markUnloaded(e, mv));
+            }
+        }, retirePool);
+    }
+
+    /** Shuts down, at once, every version still draining (the server is closing). */
+    void shutdownRetiring() {
+        for (ModelVersion mv : List.copyOf(retiring)) {
+            mv.scheduler().shutdown();
+            retiring.remove(mv);
+        }
+    }
+
+    private static ModelEntry markUnloaded(ModelEntry e, ModelVersion mv) {
+        ModelEntry.VersionEntry v = e.versions().get(mv.version());
+        if (v == null || v.model() != mv) {
+            return e;
+        }
+        SortedMap<Long, ModelEntry.VersionEntry> changed = new TreeMap<>(e.versions());
+        changed.put(mv.version(), ModelEntry.VersionEntry.failed(mv.version(), ModelEntry.UNLOADED));
+        return e.withVersions(changed);
+    }
+
+    /** Waits for an operation; an InferenceException comes out as it is. */
+    static void await(Supplier<CompletableFuture<Void>> op) {
+        try {
+            op.get().join();
+        } catch (CompletionException e) {
+            throw InferenceException.from(e);
+        }
+    }
+}
