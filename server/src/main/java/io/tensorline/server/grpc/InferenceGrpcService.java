@@ -65,6 +65,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     private final InferenceServer server;
     private final LogControl logging;
+    private final OpenStreams streams;
 
     private final OpenStreams streams;
 
