@@ -39,10 +39,7 @@ public final class ConfigValidator {
         if (config.getMaxBatchSize() < 0) {
             throw ConfigException.of(model, "max_batch_size: %d (expected: >= 0)", config.getMaxBatchSize());
         }
-        if (config.hasSequenceBatching()) {
-            throw ConfigException.of(model, "sequence_batching: not supported (expected: dynamic_batching or no "
-                    + "scheduler)");
-        }
+        SequenceBatchingConfig.validate(config);
         if (config.hasEnsembleScheduling()) {
             throw ConfigException.of(model, "ensemble_scheduling: not supported (expected: dynamic_batching or no "
                     + "scheduler)");

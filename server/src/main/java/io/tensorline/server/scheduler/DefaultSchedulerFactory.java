@@ -4,6 +4,7 @@ import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.scheduler.sequence.SequenceBatcher;
 import io.tensorline.server.stats.ModelStats;
 import io.tensorline.server.stats.ModelStatsRegistry;
 
@@ -12,7 +13,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Picks the scheduler a config asks for: a {@link DynamicBatcher} when the model batches ({@code max_batch_size > 0})
+ * Picks the scheduler a config asks for: a {@link SequenceBatcher} for {@code sequence_batching}, a
+ * {@link DynamicBatcher} when the model batches ({@code max_batch_size > 0})
  * and has {@code dynamic_batching}, else a {@link DirectScheduler} (Triton's default scheduler, one request at a
  * time per instance). Every scheduler records into statistics registered in {@link #stats()} for as long as it
  * runs. Thread-safe.
@@ -57,7 +59,9 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         ModelStats modelStats = stats.register(spec.name(), version);
         Scheduler scheduler;
         try {
-            if (spec.dynamicBatching() != null && spec.batches()) {
+            if (spec.sequenceBatching() != null) {
+                scheduler = SequenceBatcher.start(spec, version, instances, modelStats, clock, queueCapacity);
+            } else if (spec.dynamicBatching() != null && spec.batches()) {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
                 scheduler = DynamicBatcher.start(spec.name(), version, policy, instances, modelStats, clock,

@@ -9,7 +9,6 @@ import io.tensorline.proto.ModelInput;
 import io.tensorline.proto.ModelInstanceGroup;
 import io.tensorline.proto.ModelOutput;
 import io.tensorline.proto.ModelQueuePolicy;
-import io.tensorline.proto.ModelSequenceBatching;
 import io.tensorline.proto.ModelTensorReshape;
 import io.tensorline.proto.ModelVersionPolicy;
 import org.junit.jupiter.api.Test;
@@ -278,12 +277,6 @@ class ConfigValidatorTest {
                 with(b -> b.setDynamicBatching(ModelDynamicBatching.newBuilder().setPriorityLevels(2)
                         .setDefaultPriorityLevel(1)
                         .putPriorityQueuePolicy(3, ModelQueuePolicy.getDefaultInstance()))));
-    }
-
-    @Test
-    void sequenceBatchingIsNotSupported() {
-        assertRejected("model 'm': sequence_batching: not supported (expected: dynamic_batching or no scheduler)",
-                with(b -> b.setSequenceBatching(ModelSequenceBatching.getDefaultInstance())));
     }
 
     @Test
