@@ -1,5 +1,7 @@
 package io.tensorline.server.cli;
 
+import io.tensorline.server.cache.CacheConfig;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -8,10 +10,24 @@ import java.nio.file.Path;
  *
  * @param httpPort    0 picks a free port; -1 disables the endpoint
  * @param autoComplete false with {@code --strict-model-config=true} or {@code --disable-auto-complete-config}
+ * @param cacheBytes  the response cache's budget ({@code --cache-config local,size=N}); 0 means no cache
  */
 public record ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress,
                            int grpcPort, int metricsPort, boolean exitOnError, boolean autoComplete,
-                           int grpcMaxMessageBytes, int httpMaxInputBytes) {
+                           int grpcMaxMessageBytes, int httpMaxInputBytes, long cacheBytes) {
+
+    /** Options without a response cache. */
+    public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
+                        int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
+                        int httpMaxInputBytes) {
+        this(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort, exitOnError, autoComplete,
+                grpcMaxMessageBytes, httpMaxInputBytes, 0);
+    }
+
+    public ServeOptions withCacheBytes(long bytes) {
+        return new ServeOptions(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort,
+                exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, bytes);
+    }
 
     public static Flags flags(Path defaultRepository) {
         return new Flags()
@@ -35,6 +51,9 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                         "largest gRPC request message accepted")
                 .declare("http-max-input-size", "BYTES", Integer.toString(64 * 1024 * 1024),
                         "largest HTTP request body accepted (after decompression)")
+                .declare("cache-config", "CACHE,SETTING=VALUE", "",
+                        "response cache for models with response_cache { enable: true }: local,size=<bytes>")
+                .declare("response-cache-byte-size", "BYTES", "", "deprecated: same as --cache-config local,size=BYTES")
                 .declareBool("help", false, "print this help and exit");
     }
 
@@ -54,6 +73,23 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
         return new ServeOptions(repo, f.get("http-address"), http, f.get("grpc-address"), grpc, metrics,
                 f.getBool("exit-on-error"), autoComplete,
                 f.getInt("grpc-max-message-bytes", 1024, Integer.MAX_VALUE),
-                f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE));
+                f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE), cacheBytes(f));
+    }
+
+    private static long cacheBytes(Flags f) throws Flags.UsageException {
+        String config = f.get("cache-config");
+        String legacy = f.get("response-cache-byte-size");
+        if (!config.isEmpty() && !legacy.isEmpty()) {
+            throw new Flags.UsageException("Error: Incompatible flags --response-cache-byte-size and --cache-config "
+                    + "both provided.");
+        }
+        if (config.isEmpty() && legacy.isEmpty()) {
+            return 0;
+        }
+        try {
+            return CacheConfig.parseLocalSize(config.isEmpty() ? "local,size=" + legacy : config);
+        } catch (IllegalArgumentException e) {
+            throw new Flags.UsageException(e.getMessage());
+        }
     }
 }

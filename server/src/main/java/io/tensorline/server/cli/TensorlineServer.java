@@ -1,6 +1,7 @@
 package io.tensorline.server.cli;
 
 import io.tensorline.engine.EngineProvider;
+import io.tensorline.server.cache.ResponseCache;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;
@@ -71,7 +72,7 @@ public final class TensorlineServer implements AutoCloseable {
         RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelRepository(),
                 RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
                         .withGpuCount(GpuProbe.count()), engines,
-                new DefaultSchedulerFactory(stats));
+                new DefaultSchedulerFactory(stats, o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null));
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {
             registry.close();
