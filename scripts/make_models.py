@@ -843,6 +843,62 @@ def build_sequence_repo(em):
         "sequence_controls", 0, [("OUTPUT", "TYPE_INT32", [1]), ("CORRID_OUT", "TYPE_INT64", [1])], controls))
 
 
+# --------------------------------------------------------------------------
+# Ensemble example: preprocess_scale feeding the mlp (--ensemble, and the default run)
+# --------------------------------------------------------------------------
+
+PREPROCESS_MEAN = [10.0, 20.0, 30.0, 40.0]
+PREPROCESS_STD = [2.0, 4.0, 5.0, 10.0]
+
+
+def preprocess_scale_model():
+    """OUTPUT0 = (RAW - mean) / std per feature: raw readings scaled into the range the mlp was made for."""
+    shape = ["batch", 4]
+    graph = helper.make_graph(
+        [helper.make_node("Sub", ["RAW", "mean"], ["centred"], name="centre"),
+         helper.make_node("Div", ["centred", "std"], ["OUTPUT0"], name="scale")], "preprocess_scale",
+        [vi("RAW", FP32, shape)], [vi("OUTPUT0", FP32, shape)],
+        initializer=[numpy_helper.from_array(np.array(PREPROCESS_MEAN, dtype=np.float32), "mean"),
+                     numpy_helper.from_array(np.array(PREPROCESS_STD, dtype=np.float32), "std")])
+    return make_model(graph)
+
+
+MLP_PIPELINE_CONFIG = HEADER + """name: "mlp_pipeline"
+platform: "ensemble"
+max_batch_size: 4
+input [ { name: "RAW" data_type: TYPE_FP32 dims: [ 4 ] } ]
+output [ { name: "SCORES" data_type: TYPE_FP32 dims: [ 3 ] } ]
+ensemble_scheduling {
+  step [
+    {
+      model_name: "preprocess_scale"
+      model_version: -1
+      input_map { key: "RAW" value: "RAW" }
+      output_map { key: "OUTPUT0" value: "scaled" }
+    },
+    {
+      model_name: "mlp"
+      model_version: -1
+      input_map { key: "INPUT0" value: "scaled" }
+      output_map { key: "OUTPUT0" value: "SCORES" }
+    }
+  ]
+}
+"""
+
+
+def build_ensemble_example(em):
+    d = EXAMPLE_REPO / "preprocess_scale"
+    raw = np.array([[12, 24, 35, 50], [10, 20, 30, 40]], dtype=np.float32)
+    scaled = (raw - np.array(PREPROCESS_MEAN, dtype=np.float32)) / np.array(PREPROCESS_STD, dtype=np.float32)
+    em.onnx_model(d, 1, preprocess_scale_model(), {"RAW": raw}, {"OUTPUT0": scaled})
+    em.w.write(d / "config.pbtxt", config_pbtxt("preprocess_scale", "onnxruntime_onnx", 8,
+                                                [("RAW", "TYPE_FP32", [4])], [("OUTPUT0", "TYPE_FP32", [4])]))
+    d = EXAMPLE_REPO / "mlp_pipeline"
+    em.w.write(d / "config.pbtxt", MLP_PIPELINE_CONFIG)
+    em.w.write(d / "1" / ".gitkeep", "")
+
+
 # suffix -> (torch dtype name, Triton config enum): the types Tensorline's PyTorch engine carries. TorchScript has
 # no string tensors, and DJL 0.35's PyTorch bridge cannot create int16, bfloat16 or uint16/32/64 tensors.
 PT_TYPES = {
@@ -1134,12 +1190,16 @@ def main(argv=None):
     parser.add_argument("--sequence", action="store_true",
                         help="write only the sequence-batching models: "
                              "server/src/test/resources/sequence-repository (the default run writes them too)")
+    parser.add_argument("--ensemble", action="store_true",
+                        help="write only the ensemble example: model-repository/preprocess_scale and "
+                             "model-repository/mlp_pipeline (the default run writes them too)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR",
                         help="output directory for --mlp-medium/--resnet50 "
                              "(default: %(default)s, git-ignored)")
     args = parser.parse_args(argv)
 
-    on_demand = args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json or args.sequence
+    on_demand = (args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json or args.sequence
+                 or args.ensemble)
     committed = args.committed or not on_demand
     writer = Writer(check_only=args.check)
     em = Emitter(writer)
@@ -1153,6 +1213,7 @@ def main(argv=None):
         mlp_onnx = build_example_repo(em)
         build_test_repo(em)
         build_sequence_repo(em)
+        build_ensemble_example(em)
         total = check_committed_sizes(writer, [EXAMPLE_REPO, TEST_REPO, PYTORCH_TEST_REPO, SEQUENCE_REPO])
         print(f"committed models: {total} bytes in total")
     elif args.torchscript:
@@ -1161,6 +1222,8 @@ def main(argv=None):
         print(check_mlp_copies_agree(mlp_onnx, mlp_torchscript))
     if args.sequence and not committed:
         build_sequence_repo(em)
+    if args.ensemble and not committed:
+        build_ensemble_example(em)
     if args.mlp_weights_json:
         write_mlp_weights_json(em, args.mlp_weights_json)
     if args.mlp_medium:

@@ -40,12 +40,11 @@ public final class ConfigValidator {
             throw ConfigException.of(model, "max_batch_size: %d (expected: >= 0)", config.getMaxBatchSize());
         }
         SequenceBatchingConfig.validate(config);
-        if (config.hasEnsembleScheduling()) {
-            throw ConfigException.of(model, "ensemble_scheduling: not supported (expected: dynamic_batching or no "
-                    + "scheduler)");
-        }
+        EnsembleConfig.validate(config);
         validateVersionPolicy(model, config.getVersionPolicy());
-        InstanceGroupValidator.validate(config, gpuCount);
+        if (!EnsembleConfig.isEnsemble(config)) { // an ensemble runs no instance of its own
+            InstanceGroupValidator.validate(config, gpuCount);
+        }
         IoValidator.validateDeclarations(config, !autoComplete);
     }
 

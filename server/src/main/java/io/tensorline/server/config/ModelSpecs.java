@@ -37,7 +37,7 @@ public final class ModelSpecs {
         }
         return new ModelSpec(c.getName(), c.getPlatform(), c.getBackend(), c.getMaxBatchSize(), inputs, outputs,
                 groups, batching, versionPolicy(c.getVersionPolicy()), c.getDefaultModelFilename(), parameters, null,
-                c.hasResponseCache() && c.getResponseCache().getEnable());
+                c.hasResponseCache() && c.getResponseCache().getEnable(), null);
     }
 
     public static VersionPolicy versionPolicy(ModelVersionPolicy p) {

@@ -84,16 +84,29 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.loadThreads(), Math.max(1, dirs.size())),
                 r -> new Thread(r, "model-load-" + threadIndex.getAndIncrement()));
         List<Future<ModelEntry>> futures = new ArrayList<>(dirs.size());
+        Map<Path, List<String>> ensembles = new java.util.LinkedHashMap<>();
+        for (Path dir : dirs) {
+            List<String> needs = loader.ensembleDependencies(dir);
+            if (needs != null) {
+                ensembles.put(dir, needs);
+            }
+        }
         try {
             for (Path dir : dirs) {
-                futures.add(pool.submit(() -> loader.load(dir)));
+                if (!ensembles.containsKey(dir)) {
+                    futures.add(pool.submit(() -> loader.load(dir)));
+                }
             }
             Map<String, ModelEntry> loaded = new TreeMap<>();
             for (Future<ModelEntry> f : futures) {
                 ModelEntry e = f.get();
                 loaded.put(e.name(), e);
             }
-            return new RepositoryModelRegistry(loaded);
+            LateComposingModels composing = new LateComposingModels();
+            EnsembleLoading.loadAll(loader, ensembles, loaded, composing);
+            RepositoryModelRegistry registry = new RepositoryModelRegistry(loaded);
+            composing.bind(registry);
+            return registry;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pool.shutdownNow();

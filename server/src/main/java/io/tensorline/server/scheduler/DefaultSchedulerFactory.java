@@ -6,6 +6,8 @@ import io.tensorline.server.cache.CachingScheduler;
 import io.tensorline.server.cache.ResponseCache;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.scheduler.ensemble.ComposingModels;
+import io.tensorline.server.scheduler.ensemble.EnsembleScheduler;
 import io.tensorline.server.scheduler.sequence.SequenceBatcher;
 import io.tensorline.server.stats.ModelStats;
 import io.tensorline.server.stats.ModelStatsRegistry;
@@ -18,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * Picks the scheduler a config asks for: a {@link SequenceBatcher} for {@code sequence_batching}, a
  * {@link DynamicBatcher} when the model batches ({@code max_batch_size > 0})
  * and has {@code dynamic_batching}, else a {@link DirectScheduler} (Triton's default scheduler, one request at a
- * time per instance), with the response cache in front when the model asks for it and the server has one. Every
+ * time per instance); ensembles get an {@link EnsembleScheduler} from {@link #createEnsemble}. The response cache
+ * goes in front when the model asks for it and the server has one. Every
  * scheduler records into statistics registered in {@link #stats()} for as long as it
  * runs. Thread-safe.
  */
@@ -94,6 +97,16 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         } catch (RuntimeException e) {
             stats.unregister(modelStats);
             throw e;
+        }
+        return new Registered(scheduler, modelStats);
+    }
+
+    @Override
+    public Scheduler createEnsemble(ModelSpec spec, long version, ComposingModels composing) {
+        ModelStats modelStats = stats.register(spec.name(), version);
+        Scheduler scheduler = new EnsembleScheduler(spec, composing, modelStats, clock);
+        if (cache != null && spec.responseCache()) {
+            scheduler = new CachingScheduler(scheduler, cache, spec.name(), version, modelStats, clock);
         }
         return new Registered(scheduler, modelStats);
     }

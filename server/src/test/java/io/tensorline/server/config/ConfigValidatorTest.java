@@ -280,8 +280,8 @@ class ConfigValidatorTest {
     }
 
     @Test
-    void ensembleSchedulingIsNotSupported() {
-        assertRejected("model 'm': ensemble_scheduling: not supported (expected: dynamic_batching or no scheduler)",
+    void ensembleSchedulingNeedsTheEnsemblePlatform() {
+        assertRejected("ensemble scheduling cannot be set for model 'm' whose platform is not ensemble",
                 with(b -> b.setEnsembleScheduling(ModelEnsembling.getDefaultInstance())));
     }
 }
