@@ -300,6 +300,22 @@ class SequenceBatchingEndToEndTest {
                 + "START flag on the first request of the sequence\"}", r.body());
     }
 
+    @Test
+    void restTakesAnUnsignedSixtyFourBitId() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + server.httpPort() + "/v2/models/accumulator/infer";
+        String id = "18446744073709551615"; // 2^64 - 1
+        for (int i = 0; i < 2; i++) {
+            String body = "{\"parameters\":{\"sequence_id\":" + id + ",\"sequence_start\":" + (i == 0)
+                    + "},\"inputs\":[{\"name\":\"INPUT\",\"datatype\":\"INT32\",\"shape\":[1,1],\"data\":[3]}]}";
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base))
+                    .timeout(java.time.Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"data\":[" + 3 * (i + 1) + "]"), r.body());
+        }
+    }
+
     /** 100 sequences at once, 8 requests each, from 16 client threads: every running sum is right. */
     @Test
     void oneHundredConcurrentSequencesAllAddUp() throws Exception {

@@ -47,8 +47,13 @@ class SequenceCoreTest {
 
     private SequenceCore core(Strategy strategy, int maxBatchSize, int instances, long delayMicros,
                               List<Integer> preferred) {
+        return core(strategy, maxBatchSize, instances, delayMicros, 0f, preferred);
+    }
+
+    private SequenceCore core(Strategy strategy, int maxBatchSize, int instances, long delayMicros,
+                              float minimumSlotUtilization, List<Integer> preferred) {
         SequenceBatchingSpec spec = new SequenceBatchingSpec(strategy, IDLE_MICROS, List.of(), List.of(), delayMicros,
-                0f, 2, preferred);
+                minimumSlotUtilization, 2, preferred);
         return new SequenceCore("m", spec, maxBatchSize, instances, (i, batch) -> {
             dispatchedTo.add(i);
             dispatched.add(batch);
@@ -217,6 +222,21 @@ class SequenceCoreTest {
         core.submit(request(2, true, false, 5), 5);
         core.step(5);
         assertEquals(2, dispatched.get(0).size(), "a preferred size runs at once");
+    }
+
+    @Test
+    void directWaitsForTheMinimumSlotUtilizationUntilTheDelay() {
+        SequenceCore core = core(Strategy.DIRECT, 4, 1, 100, 0.5f, List.of());
+        core.submit(request(1, true, false, 0), 0);
+        assertEquals(TimeUnit.MICROSECONDS.toNanos(100), core.step(0), "1 of 4 slots ready: below one half");
+        assertTrue(dispatched.isEmpty());
+        core.step(TimeUnit.MICROSECONDS.toNanos(100));
+        assertEquals(1, dispatched.get(0).size(), "the delay is over: it runs as it is");
+        finish(core, 0, 200_000);
+        core.submit(request(1, false, false, 200_001), 200_001);
+        core.submit(request(2, true, false, 200_002), 200_002);
+        core.step(200_002);
+        assertEquals(2, dispatched.get(1).size(), "2 of 4 slots ready: enough at once");
     }
 
     @Test
