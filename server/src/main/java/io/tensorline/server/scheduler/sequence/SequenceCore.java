@@ -163,9 +163,43 @@ final class SequenceCore {
                 next = Math.min(next, s.lastActiveNanos + maxIdleNanos);
             }
         }
+        next = Math.min(next, expireBacklog(now));
         for (int i = 0; i < instances; i++) {
             if (!busy[i]) {
                 next = Math.min(next, tryDispatch(i, now));
+            }
+        }
+        return next;
+    }
+
+    /**
+     * A backlogged sequence whose waiting request's {@code timeout} (µs, the schedule_policy parameter) expired is
+     * dropped with all its queued requests, in Triton's words; a sequence that holds a slot never times out.
+     */
+    private long expireBacklog(long now) {
+        long next = Long.MAX_VALUE;
+        for (var it = backlog.iterator(); it.hasNext(); ) {
+            Sequence s = it.next();
+            long deadline = Long.MAX_VALUE;
+            for (SequenceRequest r : s.queue) {
+                long micros = r.request.longParameter("timeout", 0);
+                if (micros > 0) {
+                    deadline = Math.min(deadline, r.arrivalNanos + TimeUnit.MICROSECONDS.toNanos(micros));
+                }
+            }
+            if (deadline > now) {
+                next = Math.min(next, deadline);
+                continue;
+            }
+            it.remove();
+            if (active.get(s.id) == s) {
+                active.remove(s.id);
+            }
+            InferenceException error = InferenceException.unavailable("timeout of the corresponding sequence has "
+                    + "been expired");
+            SequenceRequest r;
+            while ((r = s.queue.poll()) != null) {
+                outcomes.fail(r, error, FailureReason.REJECTED);
             }
         }
         return next;

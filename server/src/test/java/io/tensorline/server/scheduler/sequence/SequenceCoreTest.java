@@ -61,8 +61,13 @@ class SequenceCoreTest {
     }
 
     private static SequenceRequest request(long id, boolean start, boolean end, long arrival) {
+        return request(id, start, end, arrival, Map.of());
+    }
+
+    private static SequenceRequest request(long id, boolean start, boolean end, long arrival,
+                                           Map<String, Object> parameters) {
         Tensor input = Tensor.of("INPUT", DataType.INT32, new long[] {1, 1}, ByteBuffer.allocate(4));
-        InferenceRequest r = new InferenceRequest("m", "", "", Map.of(), List.of(input), List.of(), arrival);
+        InferenceRequest r = new InferenceRequest("m", "", "", parameters, List.of(input), List.of(), arrival);
         return new SequenceRequest(r, new CorrelationId.Flags(new CorrelationId(id, null), start, end), arrival,
                 new CompletableFuture<>());
     }
@@ -237,6 +242,21 @@ class SequenceCoreTest {
         core.submit(request(2, true, false, 200_002), 200_002);
         core.step(200_002);
         assertEquals(2, dispatched.get(1).size(), "2 of 4 slots ready: enough at once");
+    }
+
+    @Test
+    void aBackloggedSequenceWhoseTimeoutExpiresIsDroppedInTritonsWords() {
+        SequenceCore core = core(Strategy.DIRECT, 0, 1, 0, List.of());
+        core.submit(request(1, true, false, 0), 0);
+        core.step(0);
+        core.submit(request(2, true, false, 10, Map.of("timeout", 5L)), 10);
+        core.submit(request(2, false, false, 11), 11);
+        assertEquals(10 + TimeUnit.MICROSECONDS.toNanos(5), core.step(11));
+        core.step(10 + TimeUnit.MICROSECONDS.toNanos(5));
+        assertEquals(List.of("timeout of the corresponding sequence has been expired",
+                "timeout of the corresponding sequence has been expired"), failures);
+        assertEquals(0, core.backlogSequences());
+        assertEquals(1, core.activeSequences(), "the running sequence is untouched");
     }
 
     @Test
