@@ -131,7 +131,7 @@ final class SequenceRunner {
             bytes += t.byteSize();
             batch += t.shape()[0];
         }
-        ByteBuffer data = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer data = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (Tensor t : rows) {
             data.put(t.data());
         }
