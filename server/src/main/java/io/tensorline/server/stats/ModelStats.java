@@ -38,6 +38,9 @@ public final class ModelStats {
     private final AtomicLong pending = new AtomicLong();
     private final ConcurrentHashMap<Integer, BatchCounters> batches = new ConcurrentHashMap<>();
     private final LatencyHistogram latency = new LatencyHistogram();
+    private final DurationCounter cacheHit = new DurationCounter();
+    private final DurationCounter cacheMiss = new DurationCounter();
+    private volatile boolean cacheEnabled;
 
     private static final class BatchCounters {
         final DurationCounter input = new DurationCounter();
@@ -77,6 +80,21 @@ public final class ModelStats {
     public void recordFailure(FailureReason reason, long nanos) {
         failures.get(reason).record(nanos);
         latency.observe(nanos);
+    }
+
+    /** The response cache answered a request; {@code nanos} is the lookup. */
+    public void recordCacheHit(long nanos) {
+        cacheHit.record(nanos);
+    }
+
+    /** The response cache missed; {@code nanos} is the lookup plus the insertion of the response. */
+    public void recordCacheMiss(long nanos) {
+        cacheMiss.record(nanos);
+    }
+
+    /** This version answers through the response cache, so its cache metrics are exported. */
+    public void enableCacheStatistics() {
+        cacheEnabled = true;
     }
 
     /** A request reached an instance after waiting {@code nanos}. */
@@ -138,6 +156,7 @@ public final class ModelStats {
         return new ModelStatsSnapshot(name, version, lastInferenceMillis.get(), inferenceCount.sum(),
                 executionCount.sum(), success.snapshot(), new StatisticDuration(failCount, failNanos), byReason,
                 queue.snapshot(), computeInput.snapshot(), computeInfer.snapshot(), computeOutput.snapshot(),
-                batchStats, Math.max(0, pending.get()), latency.snapshot());
+                batchStats, Math.max(0, pending.get()), latency.snapshot(), cacheEnabled, cacheHit.snapshot(),
+                cacheMiss.snapshot());
     }
 }

@@ -19,13 +19,17 @@ import java.util.Map;
  * @param batchStats          per executed batch size, ascending
  * @param pendingRequests     requests queued and not yet executing, at the time of the snapshot
  * @param requestLatency      every answered request's time from arrival to answer, in µs buckets
+ * @param cacheEnabled        whether the version answers through the response cache
+ * @param cacheHit            requests the response cache answered, and the lookups' time
+ * @param cacheMiss           requests the cache did not hold, and their lookup plus insertion time
  */
 public record ModelStatsSnapshot(String name, long version, long lastInferenceMillis, long inferenceCount,
                                  long executionCount, StatisticDuration success, StatisticDuration failure,
                                  Map<FailureReason, StatisticDuration> failuresByReason, StatisticDuration queue,
                                  StatisticDuration computeInput, StatisticDuration computeInfer,
                                  StatisticDuration computeOutput, List<BatchStatsSnapshot> batchStats,
-                                 long pendingRequests, HistogramSnapshot requestLatency) {
+                                 long pendingRequests, HistogramSnapshot requestLatency, boolean cacheEnabled,
+                                 StatisticDuration cacheHit, StatisticDuration cacheMiss) {
 
     public ModelStatsSnapshot {
         failuresByReason = Map.copyOf(failuresByReason);
