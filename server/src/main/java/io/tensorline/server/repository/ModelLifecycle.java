@@ -230,6 +230,11 @@ final class ModelLifecycle {
         }
     }
 
+    /** Whether the folder's config is an ensemble's (poll mode loads those after the models of the same scan). */
+    boolean isEnsemble(Path modelDir) {
+        return loader.ensembleDependencies(modelDir) != null;
+    }
+
     /** What an ensemble is checked against: the spec of a model's latest ready version, null when none. */
     private io.tensorline.server.config.ModelSpec latestReadySpec(String model) {
         ModelEntry e = snapshot.get(model);
