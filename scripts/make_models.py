@@ -117,6 +117,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_REPO = REPO_ROOT / "model-repository"
 TEST_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "test-repository"
 UNSUPPORTED_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "unsupported-repository"
+SEQUENCE_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "sequence-repository"
 PYTORCH_TEST_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "pytorch-repository"
 FAULTY_REPO = REPO_ROOT / "server" / "src" / "test" / "resources" / "faulty-repository"
 DEFAULT_OUT = REPO_ROOT / "build" / "models"
@@ -810,6 +811,158 @@ def build_classifier(em):
     em.w.write(d / "labels.txt", "".join(label + "\n" for label in CLASSIFIER_LABELS))
 
 
+# --------------------------------------------------------------------------
+# Sequence models (sequence_batching): written by the default run and by --sequence
+# --------------------------------------------------------------------------
+
+def accumulator_model(name):
+    """OUTPUT = STATE_IN + INPUT and STATE_OUT = OUTPUT: a running sum when the server feeds the state back."""
+    shape = ["batch", 1]
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["STATE_IN", "INPUT"], ["OUTPUT"], name="add"),
+         helper.make_node("Identity", ["OUTPUT"], ["STATE_OUT"], name="state")], name,
+        [vi("INPUT", TensorProto.INT32, shape), vi("STATE_IN", TensorProto.INT32, shape)],
+        [vi("OUTPUT", TensorProto.INT32, shape), vi("STATE_OUT", TensorProto.INT32, shape)])
+    return make_model(graph)
+
+
+def sequence_controls_model(name):
+    """OUTPUT = INPUT + 1000*START(fp32) + 100*END(bool) + 10*READY(int32); CORRID_OUT = CORRID (int64).
+    No batch dimension: control tensors are shaped [1]."""
+    shape = [1]
+    nodes = [
+        helper.make_node("Cast", ["START"], ["start_i"], to=TensorProto.INT32, name="cast_start"),
+        helper.make_node("Cast", ["END"], ["end_i"], to=TensorProto.INT32, name="cast_end"),
+        helper.make_node("Mul", ["start_i", "k1000"], ["s"], name="mul_start"),
+        helper.make_node("Mul", ["end_i", "k100"], ["e"], name="mul_end"),
+        helper.make_node("Mul", ["READY", "k10"], ["r"], name="mul_ready"),
+        helper.make_node("Add", ["INPUT", "s"], ["a1"], name="add1"),
+        helper.make_node("Add", ["a1", "e"], ["a2"], name="add2"),
+        helper.make_node("Add", ["a2", "r"], ["OUTPUT"], name="add3"),
+        helper.make_node("Identity", ["CORRID"], ["CORRID_OUT"], name="corrid"),
+    ]
+    inits = [numpy_helper.from_array(np.array(v, dtype=np.int32), n)
+             for n, v in (("k1000", 1000), ("k100", 100), ("k10", 10))]
+    graph = helper.make_graph(
+        nodes, name,
+        [vi("INPUT", TensorProto.INT32, shape), vi("START", FP32, shape), vi("END", TensorProto.BOOL, shape),
+         vi("READY", TensorProto.INT32, shape), vi("CORRID", TensorProto.INT64, shape)],
+        [vi("OUTPUT", TensorProto.INT32, shape), vi("CORRID_OUT", TensorProto.INT64, shape)],
+        initializer=inits)
+    return make_model(graph)
+
+
+def sequence_config(name, max_batch_size, outputs, body, instance_count=1):
+    text = HEADER + f'name: "{name}"\nplatform: "onnxruntime_onnx"\nmax_batch_size: {max_batch_size}\n'
+    text += "input " + tensor_block([("INPUT", "TYPE_INT32", [1])])
+    text += "output " + tensor_block(outputs)
+    text += f"instance_group [ {{ count: {instance_count} kind: KIND_CPU }} ]\n"
+    return text + "sequence_batching {\n" + body + "}\n"
+
+
+ACCUMULATOR_STATE = """  state [ {
+    input_name: "STATE_IN"
+    output_name: "STATE_OUT"
+    data_type: TYPE_INT32
+    dims: [ 1 ]
+    initial_state { data_type: TYPE_INT32 dims: [ 1 ] %s name: "initial" }
+  } ]
+"""
+
+
+def build_sequence_repo(em):
+    rng = np.random.default_rng(3)
+    x = rng.integers(-50, 50, (3, 1)).astype(np.int32)
+    st = rng.integers(-50, 50, (3, 1)).astype(np.int32)
+    acc = accumulator_model("accumulator")
+    d = SEQUENCE_REPO / "accumulator"
+    em.onnx_model(d, 1, acc, {"INPUT": x, "STATE_IN": st}, {"OUTPUT": x + st, "STATE_OUT": x + st})
+    em.w.write(d / "config.pbtxt", sequence_config(
+        "accumulator", 8, [("OUTPUT", "TYPE_INT32", [1])],
+        "  max_sequence_idle_microseconds: 5000000\n  direct { }\n" + ACCUMULATOR_STATE % "zero_data: true"))
+
+    d = SEQUENCE_REPO / "accumulator_oldest"
+    em.onnx_model(d, 1, accumulator_model("accumulator_oldest"), {"INPUT": x, "STATE_IN": st},
+                  {"OUTPUT": x + st, "STATE_OUT": x + st})
+    em.w.write(d / "initial_state" / "hundred", np.array([100], dtype="<i4").tobytes())
+    em.w.write(d / "config.pbtxt", sequence_config(
+        "accumulator_oldest", 4, [("OUTPUT", "TYPE_INT32", [1]), ("STATE_OUT", "TYPE_INT32", [1])],
+        "  oldest { max_candidate_sequences: 8 preferred_batch_size: [ 2, 4 ] }\n"
+        + ACCUMULATOR_STATE % 'data_file: "hundred"', instance_count=2))
+
+    d = SEQUENCE_REPO / "sequence_controls"
+    inp = np.array([7], dtype=np.int32)
+    feeds = {"INPUT": inp, "START": np.array([1], dtype=np.float32), "END": np.array([False]),
+             "READY": np.array([1], dtype=np.int32), "CORRID": np.array([42], dtype=np.int64)}
+    em.onnx_model(d, 1, sequence_controls_model("sequence_controls"), feeds,
+                  {"OUTPUT": np.array([1017], dtype=np.int32), "CORRID_OUT": np.array([42], dtype=np.int64)})
+    controls = """  control_input [
+    { name: "START" control [ { kind: CONTROL_SEQUENCE_START fp32_false_true: [ 0, 1 ] } ] },
+    { name: "END" control [ { kind: CONTROL_SEQUENCE_END bool_false_true: [ false, true ] } ] },
+    { name: "READY" control [ { kind: CONTROL_SEQUENCE_READY int32_false_true: [ 0, 1 ] } ] },
+    { name: "CORRID" control [ { kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_INT64 } ] }
+  ]
+"""
+    em.w.write(d / "config.pbtxt", sequence_config(
+        "sequence_controls", 0, [("OUTPUT", "TYPE_INT32", [1]), ("CORRID_OUT", "TYPE_INT64", [1])], controls))
+
+
+# --------------------------------------------------------------------------
+# Ensemble example: preprocess_scale feeding the mlp (--ensemble, and the default run)
+# --------------------------------------------------------------------------
+
+PREPROCESS_MEAN = [10.0, 20.0, 30.0, 40.0]
+PREPROCESS_STD = [2.0, 4.0, 5.0, 10.0]
+
+
+def preprocess_scale_model():
+    """OUTPUT0 = (RAW - mean) / std per feature: raw readings scaled into the range the mlp was made for."""
+    shape = ["batch", 4]
+    graph = helper.make_graph(
+        [helper.make_node("Sub", ["RAW", "mean"], ["centred"], name="centre"),
+         helper.make_node("Div", ["centred", "std"], ["OUTPUT0"], name="scale")], "preprocess_scale",
+        [vi("RAW", FP32, shape)], [vi("OUTPUT0", FP32, shape)],
+        initializer=[numpy_helper.from_array(np.array(PREPROCESS_MEAN, dtype=np.float32), "mean"),
+                     numpy_helper.from_array(np.array(PREPROCESS_STD, dtype=np.float32), "std")])
+    return make_model(graph)
+
+
+MLP_PIPELINE_CONFIG = HEADER + """name: "mlp_pipeline"
+platform: "ensemble"
+max_batch_size: 4
+input [ { name: "RAW" data_type: TYPE_FP32 dims: [ 4 ] } ]
+output [ { name: "SCORES" data_type: TYPE_FP32 dims: [ 3 ] } ]
+ensemble_scheduling {
+  step [
+    {
+      model_name: "preprocess_scale"
+      model_version: -1
+      input_map { key: "RAW" value: "RAW" }
+      output_map { key: "OUTPUT0" value: "scaled" }
+    },
+    {
+      model_name: "mlp"
+      model_version: -1
+      input_map { key: "INPUT0" value: "scaled" }
+      output_map { key: "OUTPUT0" value: "SCORES" }
+    }
+  ]
+}
+"""
+
+
+def build_ensemble_example(em):
+    d = EXAMPLE_REPO / "preprocess_scale"
+    raw = np.array([[12, 24, 35, 50], [10, 20, 30, 40]], dtype=np.float32)
+    scaled = (raw - np.array(PREPROCESS_MEAN, dtype=np.float32)) / np.array(PREPROCESS_STD, dtype=np.float32)
+    em.onnx_model(d, 1, preprocess_scale_model(), {"RAW": raw}, {"OUTPUT0": scaled})
+    em.w.write(d / "config.pbtxt", config_pbtxt("preprocess_scale", "onnxruntime_onnx", 8,
+                                                [("RAW", "TYPE_FP32", [4])], [("OUTPUT0", "TYPE_FP32", [4])]))
+    d = EXAMPLE_REPO / "mlp_pipeline"
+    em.w.write(d / "config.pbtxt", MLP_PIPELINE_CONFIG)
+    em.w.write(d / "1" / ".gitkeep", "")
+
+
 # suffix -> (torch dtype name, Triton config enum): the types Tensorline's PyTorch engine carries. TorchScript has
 # no string tensors, and DJL 0.35's PyTorch bridge cannot create int16, bfloat16 or uint16/32/64 tensors.
 PT_TYPES = {
@@ -1101,12 +1254,19 @@ def main(argv=None):
     parser.add_argument("--mlp-weights-json", metavar="PATH",
                         help="write the example mlp's weights as JSON (input of the TF Java tool "
                              "that exports model-repository/mlp_savedmodel)")
+    parser.add_argument("--sequence", action="store_true",
+                        help="write only the sequence-batching models: "
+                             "server/src/test/resources/sequence-repository (the default run writes them too)")
+    parser.add_argument("--ensemble", action="store_true",
+                        help="write only the ensemble example: model-repository/preprocess_scale and "
+                             "model-repository/mlp_pipeline (the default run writes them too)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR",
                         help="output directory for --mlp-medium/--resnet50 "
                              "(default: %(default)s, git-ignored)")
     args = parser.parse_args(argv)
 
-    on_demand = args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json or args.classifier
+    on_demand = (args.mlp_medium or args.resnet50 or args.torchscript or args.mlp_weights_json or args.classifier
+                 or args.sequence or args.ensemble)
     committed = args.committed or not on_demand
     writer = Writer(check_only=args.check)
     em = Emitter(writer)
@@ -1121,7 +1281,10 @@ def main(argv=None):
         build_test_repo(em)
         build_classifier(em)
         build_faulty_repo(em)
-        total = check_committed_sizes(writer, [EXAMPLE_REPO, TEST_REPO, PYTORCH_TEST_REPO, FAULTY_REPO])
+        build_sequence_repo(em)
+        build_ensemble_example(em)
+        total = check_committed_sizes(writer, [EXAMPLE_REPO, TEST_REPO, PYTORCH_TEST_REPO, FAULTY_REPO,
+                                               SEQUENCE_REPO])
         print(f"committed models: {total} bytes in total")
     elif args.torchscript:
         mlp_onnx = onnx.load(str(EXAMPLE_REPO / "mlp" / "1" / "model.onnx"))
@@ -1129,6 +1292,10 @@ def main(argv=None):
         print(check_mlp_copies_agree(mlp_onnx, mlp_torchscript))
     if args.classifier and not committed:
         build_classifier(em)
+    if args.sequence and not committed:
+        build_sequence_repo(em)
+    if args.ensemble and not committed:
+        build_ensemble_example(em)
     if args.mlp_weights_json:
         write_mlp_weights_json(em, args.mlp_weights_json)
     if args.mlp_medium:

@@ -1,5 +1,6 @@
 package io.tensorline.server.cli;
 
+import io.tensorline.server.cache.CacheConfig;
 import io.tensorline.server.core.RequestLimits;
 
 import java.nio.file.Path;
@@ -9,12 +10,23 @@ import java.nio.file.Path;
  *
  * @param httpPort    0 picks a free port; -1 disables the endpoint
  * @param autoComplete false with {@code --strict-model-config=true} or {@code --disable-auto-complete-config}
+ * @param cacheBytes  the response cache's budget ({@code --cache-config local,size=N}); 0 means no cache
  */
 public record ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress,
                            int grpcPort, int metricsPort, boolean exitOnError, boolean autoComplete,
                            int grpcMaxMessageBytes, int httpMaxInputBytes, long maxTensorBytes,
                            int metricsIntervalMs, boolean cpuMetrics,
-                           ModelControlOptions modelControl) {
+                           ModelControlOptions modelControl, long cacheBytes) {
+
+    /** Without a response cache. */
+    public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
+                        int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
+                        int httpMaxInputBytes, long maxTensorBytes, int metricsIntervalMs, boolean cpuMetrics,
+                        ModelControlOptions modelControl) {
+        this(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort, exitOnError, autoComplete,
+                grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, metricsIntervalMs, cpuMetrics, modelControl,
+                0);
+    }
 
     /** Mode none over one repository root; Triton's metrics defaults (a 2000 ms interval, CPU metrics on). */
     public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
@@ -36,7 +48,13 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
     public ServeOptions withModelControl(ModelControlOptions value) {
         return new ServeOptions(value.repositories().get(0), httpAddress, httpPort, grpcAddress, grpcPort,
                 metricsPort, exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes,
-                metricsIntervalMs, cpuMetrics, value);
+                metricsIntervalMs, cpuMetrics, value, cacheBytes);
+    }
+
+    public ServeOptions withCacheBytes(long bytes) {
+        return new ServeOptions(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort,
+                exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, metricsIntervalMs,
+                cpuMetrics, modelControl, bytes);
     }
 
     public static Flags flags(Path defaultRepository) {
@@ -69,6 +87,9 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 .declareBool("allow-client-shm", false,
                         "client shared memory (system and CUDA); only false is offered: its calls answer Triton's "
                         + "disabled text")
+                .declare("cache-config", "CACHE,SETTING=VALUE", "",
+                        "response cache for models with response_cache { enable: true }: local,size=<bytes>")
+                .declare("response-cache-byte-size", "BYTES", "", "deprecated: same as --cache-config local,size=BYTES")
                 .declareBool("help", false, "print this help and exit");
     }
 
@@ -88,6 +109,24 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 f.getInt("grpc-max-message-bytes", 1024, Integer.MAX_VALUE),
                 f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE),
                 f.getLong("max-tensor-bytes", 1, Long.MAX_VALUE),
-                f.getInt("metrics-interval-ms", 1, Integer.MAX_VALUE), f.getBool("allow-cpu-metrics"), control);
+                f.getInt("metrics-interval-ms", 1, Integer.MAX_VALUE), f.getBool("allow-cpu-metrics"), control,
+                cacheBytes(f));
+    }
+
+    private static long cacheBytes(Flags f) throws Flags.UsageException {
+        String config = f.get("cache-config");
+        String legacy = f.get("response-cache-byte-size");
+        if (!config.isEmpty() && !legacy.isEmpty()) {
+            throw new Flags.UsageException("Error: Incompatible flags --response-cache-byte-size and --cache-config "
+                    + "both provided.");
+        }
+        if (config.isEmpty() && legacy.isEmpty()) {
+            return 0;
+        }
+        try {
+            return CacheConfig.parseLocalSize(config.isEmpty() ? "local,size=" + legacy : config);
+        } catch (IllegalArgumentException e) {
+            throw new Flags.UsageException(e.getMessage());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.tensorline.server.cli;
 
 import io.tensorline.engine.EngineProvider;
+import io.tensorline.server.cache.ResponseCache;
 import io.tensorline.server.core.InFlightRequests;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceServer;
@@ -113,7 +114,7 @@ public final class TensorlineServer implements AutoCloseable {
         RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelControl().repositories(),
                 o.modelControl().apply(RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
                         .withGpuCount(GpuProbe.count())), engines,
-                new DefaultSchedulerFactory(stats));
+                new DefaultSchedulerFactory(stats, o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null));
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {
             registry.close();

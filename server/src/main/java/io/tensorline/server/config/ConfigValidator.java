@@ -39,16 +39,12 @@ public final class ConfigValidator {
         if (config.getMaxBatchSize() < 0) {
             throw ConfigException.of(model, "max_batch_size: %d (expected: >= 0)", config.getMaxBatchSize());
         }
-        if (config.hasSequenceBatching()) {
-            throw ConfigException.of(model, "sequence_batching: not supported (expected: dynamic_batching or no "
-                    + "scheduler)");
-        }
-        if (config.hasEnsembleScheduling()) {
-            throw ConfigException.of(model, "ensemble_scheduling: not supported (expected: dynamic_batching or no "
-                    + "scheduler)");
-        }
+        SequenceBatchingConfig.validate(config);
+        EnsembleConfig.validate(config);
         validateVersionPolicy(model, config.getVersionPolicy());
-        InstanceGroupValidator.validate(config, gpuCount);
+        if (!EnsembleConfig.isEnsemble(config)) { // an ensemble runs no instance of its own
+            InstanceGroupValidator.validate(config, gpuCount);
+        }
         IoValidator.validateDeclarations(config, !autoComplete);
     }
 

@@ -158,7 +158,7 @@ final class IoValidator {
         return true;
     }
 
-    private static TensorSpec find(List<TensorSpec> specs, String name) {
+    static TensorSpec find(List<TensorSpec> specs, String name) {
         for (TensorSpec t : specs) {
             if (t.name().equals(name)) {
                 return t;

@@ -13,11 +13,24 @@ import java.util.Objects;
  * @param dynamicBatching null when requests go to instances one at a time
  * @param modelFileName   the file or directory looked for inside each version folder
  * @param parameters      config {@code parameters} (string values)
+ * @param sequenceBatching null unless the model is stateful ({@code sequence_batching})
+ * @param responseCache   whether {@code response_cache { enable: true }} asks for cached responses
+ * @param ensemble        the steps of a {@code platform: "ensemble"} model, else null
  */
 public record ModelSpec(String name, String platform, String backend, int maxBatchSize, List<IoSpec> inputs,
                         List<IoSpec> outputs, List<InstanceGroupSpec> instanceGroups,
                         DynamicBatchingSpec dynamicBatching, VersionPolicy versionPolicy, String modelFileName,
-                        Map<String, String> parameters) {
+                        Map<String, String> parameters, SequenceBatchingSpec sequenceBatching,
+                        boolean responseCache, EnsembleSpec ensemble) {
+
+    /** A model with neither sequence batching nor response cache. */
+    public ModelSpec(String name, String platform, String backend, int maxBatchSize, List<IoSpec> inputs,
+                     List<IoSpec> outputs, List<InstanceGroupSpec> instanceGroups,
+                     DynamicBatchingSpec dynamicBatching, VersionPolicy versionPolicy, String modelFileName,
+                     Map<String, String> parameters) {
+        this(name, platform, backend, maxBatchSize, inputs, outputs, instanceGroups, dynamicBatching, versionPolicy,
+                modelFileName, parameters, null, false, null);
+    }
 
     public ModelSpec {
         Objects.requireNonNull(name, "name");
@@ -25,6 +38,16 @@ public record ModelSpec(String name, String platform, String backend, int maxBat
         outputs = List.copyOf(outputs);
         instanceGroups = List.copyOf(instanceGroups);
         parameters = Map.copyOf(parameters);
+    }
+
+    public ModelSpec withSequenceBatching(SequenceBatchingSpec sequence) {
+        return new ModelSpec(name, platform, backend, maxBatchSize, inputs, outputs, instanceGroups, dynamicBatching,
+                versionPolicy, modelFileName, parameters, sequence, responseCache, ensemble);
+    }
+
+    public ModelSpec withEnsemble(EnsembleSpec steps) {
+        return new ModelSpec(name, platform, backend, maxBatchSize, inputs, outputs, instanceGroups, dynamicBatching,
+                versionPolicy, modelFileName, parameters, sequenceBatching, responseCache, steps);
     }
 
     public boolean batches() {

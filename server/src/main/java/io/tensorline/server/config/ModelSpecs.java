@@ -36,7 +36,8 @@ public final class ModelSpecs {
             parameters.put(e.getKey(), e.getValue().getStringValue());
         }
         return new ModelSpec(c.getName(), c.getPlatform(), c.getBackend(), c.getMaxBatchSize(), inputs, outputs,
-                groups, batching, versionPolicy(c.getVersionPolicy()), c.getDefaultModelFilename(), parameters);
+                groups, batching, versionPolicy(c.getVersionPolicy()), c.getDefaultModelFilename(), parameters, null,
+                c.hasResponseCache() && c.getResponseCache().getEnable(), null);
     }
 
     public static VersionPolicy versionPolicy(ModelVersionPolicy p) {

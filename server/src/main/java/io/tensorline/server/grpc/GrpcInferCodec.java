@@ -145,7 +145,13 @@ public final class GrpcInferCodec {
                 case INT64_PARAM -> out.put(k, v.getInt64Param());
                 case STRING_PARAM -> out.put(k, v.getStringParam());
                 case DOUBLE_PARAM -> out.put(k, v.getDoubleParam());
-                case UINT64_PARAM -> out.put(k, v.getUint64Param());
+                case UINT64_PARAM -> {
+                    if (k.equals("sequence_id")) { // Triton's rule: a correlation id is int64 or string on gRPC
+                        throw InferenceException.invalid("invalid value type for 'sequence_id' parameter, expected "
+                                + "int64_param or string_param.");
+                    }
+                    out.put(k, v.getUint64Param());
+                }
                 default -> {
                 }
             }

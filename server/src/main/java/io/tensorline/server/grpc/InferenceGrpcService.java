@@ -67,7 +67,6 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     private final LogControl logging;
     private final OpenStreams streams;
 
-    private final OpenStreams streams;
 
     public InferenceGrpcService(InferenceServer server) {
         this(server, null);

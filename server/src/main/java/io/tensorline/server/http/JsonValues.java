@@ -78,6 +78,10 @@ final class JsonValues {
                 case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
                 case VALUE_NUMBER_INT -> {
                     if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        java.math.BigInteger big = p.getBigIntegerValue();
+                        if (key.equals("sequence_id") && big.signum() > 0 && big.bitLength() <= 64) {
+                            yield big.longValue(); // Triton reads a REST sequence_id as uint64: keep its bits
+                        }
                         throw InferenceException.invalid("parameter '%s' in %s is %s (expected: a 64-bit integer)",
                                 key, what, p.getText());
                     }

@@ -58,6 +58,16 @@ final class InferenceMetrics implements MultiCollector {
                 "Cumulative compute inference duration in microseconds", all, s -> micros(s.computeInfer())));
         out.metricSnapshot(cumulative("nv_inference_compute_output_duration_us",
                 "Cumulative compute output duration in microseconds", all, s -> micros(s.computeOutput())));
+        List<ModelStatsSnapshot> cached = all.stream().filter(ModelStatsSnapshot::cacheEnabled).toList();
+        out.metricSnapshot(cumulative("nv_cache_num_hits_per_model", "Number of cache hits per model", cached,
+                s -> s.cacheHit().count()));
+        out.metricSnapshot(cumulative("nv_cache_num_misses_per_model", "Number of cache misses per model", cached,
+                s -> s.cacheMiss().count()));
+        out.metricSnapshot(cumulative("nv_cache_hit_duration_per_model",
+                "Total cache hit duration per model, in microseconds", cached, s -> micros(s.cacheHit())));
+        out.metricSnapshot(cumulative("nv_cache_miss_duration_per_model",
+                "Total cache miss (insert + lookup) duration per model, in microseconds", cached,
+                s -> micros(s.cacheMiss())));
         out.metricSnapshot(pending(all));
         // Tensorline's own: failed batches retried in halves so that only the requests that fail alone fail
         out.metricSnapshot(cumulative("tensorline_inference_batch_retry_count",

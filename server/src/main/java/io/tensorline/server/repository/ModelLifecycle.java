@@ -148,9 +148,13 @@ final class ModelLifecycle {
         }
     }
 
-    /** A plain load of a serving model whose files did not change is a no-op (an earlier config override stays). */
+    /**
+     * A plain load of a serving model whose files did not change is a no-op (an earlier config override stays).
+     * Not for an ensemble: its check against the composing models runs again (its unchanged versions are kept).
+     */
     private static boolean unchanged(ModelEntry current, String diskFingerprint, String configOverride) {
-        if (current == null || !current.serving() || current.source() == null || current.source().fileOverride()) {
+        if (current == null || !current.serving() || current.source() == null || current.source().fileOverride()
+                || current.handles().stream().anyMatch(mv -> mv.spec().ensemble() != null)) {
             return false;
         }
         ModelSource s = current.source();
@@ -172,7 +176,9 @@ final class ModelLifecycle {
                 keepOrFail(name, current, serving, e.getMessage());
                 throw pollFailed(name, e.getMessage()); // Triton's words for a config it cannot read
             }
-            prepared = loader.prepare(name, dir, parsed);
+            prepared = ModelLoader.ensembleDependencies(parsed.config()) != null
+                    ? loader.prepareEnsemble(name, dir, parsed, this::latestReadySpec)
+                    : loader.prepare(name, dir, parsed);
         } catch (ConfigException e) {
             keepOrFail(name, current, serving, e.getMessage());
             throw loadFailed(name, "", e.getMessage());
@@ -223,6 +229,36 @@ final class ModelLifecycle {
         if (!failed.isEmpty()) {
             throw loadFailed(name, failed);
         }
+    }
+
+    /** Whether the folder's config is an ensemble's (poll mode loads those after the models of the same scan). */
+    boolean isEnsemble(Path modelDir) {
+        return loader.ensembleDependencies(modelDir) != null;
+    }
+
+    /** What an ensemble is checked against: the spec of a model's latest ready version, null when none. */
+    private io.tensorline.server.config.ModelSpec latestReadySpec(String model) {
+        ModelEntry e = snapshot.get(model);
+        ModelVersion v = e == null ? null : e.latestReady();
+        return v == null ? null : v.spec();
+    }
+
+    /**
+     * The ensembles whose serving versions run a step on {@code model}, for {@code unload_dependents}; an ensemble
+     * of ensembles counts too (its dependents are found when its own ensemble unloads).
+     */
+    List<String> dependents(String model) {
+        List<String> out = new ArrayList<>();
+        for (ModelEntry e : snapshot.current().values()) {
+            for (ModelVersion mv : e.handles()) {
+                if (mv.spec().ensemble() != null && mv.spec().ensemble().steps().stream()
+                        .anyMatch(s -> s.modelName().equals(model))) {
+                    out.add(e.name());
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** After a failure before any version was tried: a serving model stays as it was, else it is UNAVAILABLE. */

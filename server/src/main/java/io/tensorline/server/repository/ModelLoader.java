@@ -5,17 +5,24 @@ import io.tensorline.engine.EngineProvider;
 import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.ConfigAutoCompleter;
 import io.tensorline.server.config.ConfigException;
+import io.tensorline.proto.ModelEnsembling;
+import io.tensorline.proto.ModelVersionPolicy;
 import io.tensorline.server.config.ConfigValidator;
+import io.tensorline.server.config.EnsembleConfig;
 import io.tensorline.server.config.ModelConfigParser;
+import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.config.ModelSpecs;
 import io.tensorline.server.config.ParsedModelConfig;
 import io.tensorline.server.scheduler.SchedulerFactory;
+import io.tensorline.server.scheduler.ensemble.ComposingModels;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SortedMap;
+import java.util.function.Function;
 
 /**
  * Loads one model directory in two steps: {@link #prepare} (parse, complete what needs no model, pick the engine,
@@ -27,9 +34,12 @@ final class ModelLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
 
-    /** A model ready to load its versions: the config as completed so far, its engine, the versions to serve. */
+    /**
+     * A model ready to load its versions: the config as completed so far, its engine, the versions to serve. An
+     * ensemble has no engine ({@code engine} null) and its checked spec in {@code ensemble}.
+     */
     record Prepared(String name, ModelConfig config, boolean maxBatchSizeGiven, EngineProvider engine,
-                    SortedMap<Long, Path> selected, String identity) {
+                    SortedMap<Long, Path> selected, String identity, ModelSpec ensemble) {
     }
 
     private final ModelConfigParser parser = new ModelConfigParser();
@@ -38,14 +48,77 @@ final class ModelLoader {
     private final ConfigValidator validator;
     private final VersionLoader versions;
     private final String configName;
+    private final SchedulerFactory schedulers;
+    private final ComposingModels composing;
 
+    /** @param composing finds an ensemble step's model when the step runs */
     ModelLoader(EngineRegistry engines, SchedulerFactory schedulers, boolean autoComplete, int gpuCount,
-                String configName) {
+                String configName, ComposingModels composing) {
         this.engines = engines;
         this.completer = new ConfigAutoCompleter(engines.providers(), gpuCount, autoComplete);
         this.validator = new ConfigValidator(gpuCount, autoComplete);
         this.versions = new VersionLoader(completer, validator, schedulers);
         this.configName = configName;
+        this.schedulers = schedulers;
+        this.composing = composing;
+    }
+
+    /** The models an ensemble's steps name, or null when the folder holds no (readable) ensemble config. */
+    List<String> ensembleDependencies(Path modelDir) {
+        try {
+            return ensembleDependencies(parser.parse(modelDir, configName).config());
+        } catch (ConfigException | RuntimeException e) {
+            return null; // the load itself reports why the config cannot be read
+        }
+    }
+
+    /** The models an ensemble's steps name, or null when {@code config} is not an ensemble. */
+    static List<String> ensembleDependencies(ModelConfig config) {
+        if (!EnsembleConfig.isEnsemble(config)) {
+            return null;
+        }
+        return config.getEnsembleScheduling().getStepList().stream().map(ModelEnsembling.Step::getModelName)
+                .distinct().toList();
+    }
+
+    /**
+     * Checks an ensemble against the models it names, as they are loaded now, and selects its versions.
+     *
+     * @param loaded the completed spec of a model's latest ready version, or null when it has none
+     * @throws ConfigException naming the ensemble and what is wrong (a missing composing model by name)
+     */
+    Prepared prepareEnsemble(String name, Path modelDir, ParsedModelConfig parsed,
+                             Function<String, ModelSpec> loaded) throws ConfigException {
+        try {
+            ModelConfig.Builder b = parsed.config().toBuilder();
+            if (b.getName().isEmpty()) {
+                b.setName(name);
+            }
+            if (!b.hasVersionPolicy()) {
+                b.setVersionPolicy(ModelVersionPolicy.newBuilder()
+                        .setLatest(ModelVersionPolicy.Latest.newBuilder().setNumVersions(1)));
+            }
+            ModelConfig config = b.build();
+            try {
+                validator.validateBeforeLoad(config, name);
+                if (config.getInputCount() == 0 || config.getOutputCount() == 0) {
+                    throw ConfigException.of(name, "input/output: %d inputs, %d outputs (expected: an ensemble "
+                            + "lists its inputs and outputs in config.pbtxt)", config.getInputCount(),
+                            config.getOutputCount());
+                }
+                EnsembleConfig.validateAgainst(config, loaded);
+                ModelSpec spec = ModelSpecs.from(config).withEnsemble(EnsembleConfig.spec(config));
+                SortedMap<Long, Path> selected = ModelRepositoryScanner.select(name,
+                        ModelSpecs.versionPolicy(config.getVersionPolicy()),
+                        ModelRepositoryScanner.versions(name, modelDir));
+                return new Prepared(name, config, parsed.maxBatchSizeGiven(), null, selected,
+                        "ensemble\n" + parsed.config(), spec);
+            } catch (RuntimeException e) {
+                throw new ConfigException("model '" + name + "': " + describe(e), e);
+            }
+        } catch (ConfigException e) {
+            throw publicFailure(e, modelDir);
+        }
     }
 
     /**
@@ -90,7 +163,7 @@ final class ModelLoader {
             SortedMap<Long, Path> selected = ModelRepositoryScanner.select(name,
                     ModelSpecs.versionPolicy(config.getVersionPolicy()), onDisk);
             return new Prepared(name, config, parsed.maxBatchSizeGiven(), engine, selected,
-                    parsed.maxBatchSizeGiven() + "\n" + raw);
+                    parsed.maxBatchSizeGiven() + "\n" + raw, null);
         } catch (RuntimeException e) {
             throw new ConfigException("model '" + name + "': " + describe(e), e);
         }
@@ -98,7 +171,8 @@ final class ModelLoader {
 
     /** Loads one selected version: ready, or failed with a reason that names the model and version. */
     ModelEntry.VersionEntry loadVersion(Prepared p, long version) {
-        ModelEntry.VersionEntry v = loadVersionWithFullReason(p, version);
+        ModelEntry.VersionEntry v = p.ensemble() != null ? loadEnsembleVersion(p, version)
+                : loadVersionWithFullReason(p, version);
         if (v.ready()) {
             return v;
         }
@@ -116,6 +190,18 @@ final class ModelLoader {
     private static Path repositoryOf(Path modelDir) {
         Path parent = modelDir.getParent();
         return parent != null ? parent : modelDir.toAbsolutePath().getParent();
+    }
+
+    /** An ensemble version runs no instance: its scheduler runs each step on the composing model's scheduler. */
+    private ModelEntry.VersionEntry loadEnsembleVersion(Prepared p, long version) {
+        Path dir = p.selected().get(version);
+        try {
+            return ModelEntry.VersionEntry.ready(new ModelVersion(p.ensemble(), version, p.config(),
+                    schedulers.createEnsemble(p.ensemble(), version, composing)), ModelFolders.fingerprint(dir));
+        } catch (RuntimeException e) {
+            return ModelEntry.VersionEntry.failed(version, "model '" + p.name() + "' version " + version + ": "
+                    + describe(e));
+        }
     }
 
     private ModelEntry.VersionEntry loadVersionWithFullReason(Prepared p, long version) {

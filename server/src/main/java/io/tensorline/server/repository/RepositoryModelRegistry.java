@@ -6,6 +6,7 @@ import io.tensorline.server.scheduler.SchedulerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -100,6 +101,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
     private final ExecutorService loadPool;
     private final ExecutorService retirePool;
     private final ModelLifecycle lifecycle;
+    private final ModelLoader loader;
     private RepositoryPoller poller;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -107,12 +109,13 @@ public final class RepositoryModelRegistry implements ModelRegistry {
                                     SchedulerFactory schedulers) {
         this.options = options;
         ModelLoader loader = new ModelLoader(engines, schedulers, options.autoComplete(), options.gpuCount(),
-                options.configName());
+                options.configName(), new RegistryComposingModels(this));
         AtomicInteger threadIndex = new AtomicInteger();
         this.loadPool = Executors.newFixedThreadPool(options.loadThreads(),
                 r -> new Thread(r, "model-load-" + threadIndex.getAndIncrement()));
         this.retirePool = Executors.newSingleThreadExecutor(r -> new Thread(r, "model-retire"));
         this.lifecycle = new ModelLifecycle(roots, loader, snapshot, loadPool, retirePool);
+        this.loader = loader;
     }
 
     /** {@link #load(List, Options, EngineRegistry, SchedulerFactory)} with one repository root. */
@@ -158,8 +161,38 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         if (!all) {
             toLoad.addAll(options.startupModels());
         }
-        List<CompletableFuture<Void>> loads = new ArrayList<>();
+        // ensembles load after the models they name, in rounds (an ensemble may name an ensemble); those still
+        // waiting when a round makes no progress (they name each other) load last and fail with the check's reason
+        Map<String, List<String>> ensembles = new LinkedHashMap<>();
+        List<String> models = new ArrayList<>();
         for (String name : toLoad) {
+            List<Path> dirs = found.get(name);
+            List<String> needs = dirs == null || dirs.size() != 1 ? null : loader.ensembleDependencies(dirs.get(0));
+            if (needs != null) {
+                ensembles.put(name, needs);
+            } else {
+                models.add(name);
+            }
+        }
+        loadAll(models);
+        while (!ensembles.isEmpty()) {
+            List<String> round = ensembles.entrySet().stream()
+                    .filter(e -> e.getValue().stream().noneMatch(ensembles::containsKey)).map(Map.Entry::getKey)
+                    .toList();
+            if (round.isEmpty()) {
+                round = List.copyOf(ensembles.keySet());
+            }
+            round.forEach(ensembles::remove);
+            loadAll(round);
+        }
+        if (options.mode() == ModelControlMode.POLL) {
+            poller = RepositoryPoller.start(lifecycle, snapshot, options.pollSecs());
+        }
+    }
+
+    private void loadAll(List<String> names) {
+        List<CompletableFuture<Void>> loads = new ArrayList<>();
+        for (String name : names) {
             loads.add(lifecycle.load(name, LoadParameters.NONE).exceptionally(e -> {
                 if (snapshot.get(name) == null) { // not in any root: keep the failure for --exit-on-error
                     snapshot.put(ModelEntry.failed(name, InferenceException.from(e).getMessage()));
@@ -174,9 +207,6 @@ public final class RepositoryModelRegistry implements ModelRegistry {
             throw new IllegalStateException("interrupted while loading the models", e);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("loading the models failed", e.getCause());
-        }
-        if (options.mode() == ModelControlMode.POLL) {
-            poller = RepositoryPoller.start(lifecycle, snapshot, options.pollSecs());
         }
     }
 
@@ -209,8 +239,14 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         if (options.mode() != ModelControlMode.EXPLICIT) {
             return CompletableFuture.failedFuture(InferenceException.unavailable(NOT_EXPLICIT));
         }
-        // no ensembles yet, so a model has no dependents to unload with it
-        return lifecycle.unload(name).exceptionallyCompose(e -> CompletableFuture.failedFuture(
+        CompletableFuture<Void> done = lifecycle.unload(name);
+        if (unloadDependents) {
+            // the ensembles that run a step on it go too (and theirs, in turn); without the flag they stay, and
+            // their requests fail at that step with the composing model's not-ready error
+            done = done.thenCompose(r -> CompletableFuture.allOf(lifecycle.dependents(name).stream()
+                    .map(d -> unloadModel(d, true)).toArray(CompletableFuture[]::new)));
+        }
+        return done.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 InferenceException.from(e instanceof CompletionException c && c.getCause() != null
                         ? c.getCause() : e)));
     }

@@ -82,6 +82,7 @@ final class RepositoryPoller implements AutoCloseable {
 
     private List<CompletableFuture<?>> scan() {
         List<CompletableFuture<?>> ops = new ArrayList<>();
+        List<String> ensembles = new ArrayList<>();
         Map<String, List<Path>> found = lifecycle.scan();
         for (Map.Entry<String, List<Path>> m : found.entrySet()) {
             String name = m.getKey();
@@ -92,10 +93,17 @@ final class RepositoryPoller implements AutoCloseable {
             }
             applied.put(name, fp);
             LOG.info("repository poll: model '{}' {}", name, snapshot.get(name) == null ? "added" : "changed");
-            ops.add(lifecycle.load(name, LoadParameters.NONE).exceptionally(e -> {
-                LOG.warn("repository poll: model '{}' failed to load: {}", name, e.getMessage());
-                return null;
-            }));
+            if (m.getValue().size() == 1 && lifecycle.isEnsemble(m.getValue().get(0))) {
+                ensembles.add(name); // after the models of this scan, which it may name
+            } else {
+                ops.add(load(name));
+            }
+        }
+        if (!ensembles.isEmpty()) {
+            CompletableFuture<Void> models = CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new));
+            for (String name : ensembles) {
+                ops.add(models.thenCompose(r -> load(name)));
+            }
         }
         for (String name : List.copyOf(snapshot.current().keySet())) {
             if (!found.containsKey(name) && !lifecycle.busy(name)) {
@@ -106,6 +114,13 @@ final class RepositoryPoller implements AutoCloseable {
             }
         }
         return ops;
+    }
+
+    private CompletableFuture<Void> load(String name) {
+        return lifecycle.load(name, LoadParameters.NONE).exceptionally(e -> {
+            LOG.warn("repository poll: model '{}' failed to load: {}", name, e.getMessage());
+            return null;
+        });
     }
 
     /** Several folders of one name (several roots) count as one: any change in either is a change. */

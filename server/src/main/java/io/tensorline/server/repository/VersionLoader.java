@@ -16,6 +16,8 @@ import io.tensorline.server.config.ConfigException;
 import io.tensorline.server.config.ConfigValidator;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.config.ModelSpecs;
+import io.tensorline.server.config.SequenceBatchingConfig;
+import io.tensorline.server.config.SequenceBatchingSpec;
 import io.tensorline.server.scheduler.Scheduler;
 import io.tensorline.server.scheduler.SchedulerFactory;
 
@@ -64,10 +66,17 @@ final class VersionLoader {
         try {
             instances.add(engine.load(request(config, batchKnown, version, modelPath, devices.get(0), devices.size())));
             LoadedModel first = instances.get(0);
-            ModelConfig completed = completer.completeFromModel(config, maxBatchSizeGiven, first.inputs(),
-                    first.outputs());
-            validator.validate(completed, model, first.inputs(), first.outputs());
+            // control and state tensors are the sequence batcher's to fill: requests neither send nor see them
+            SequenceTensors own = SequenceTensors.of(config);
+            ModelConfig completed = completer.completeFromModel(config, maxBatchSizeGiven,
+                    own.requestInputs(first.inputs()), own.requestOutputs(first.outputs()));
+            validator.validate(completed, model, own.requestInputs(first.inputs()), first.outputs());
             ModelSpec spec = ModelSpecs.from(completed);
+            if (completed.hasSequenceBatching()) {
+                SequenceBatchingSpec sequence = SequenceBatchingConfig.from(completed, versionDir.getParent());
+                SequenceBatchingConfig.validateAgainstModel(model, sequence, first.inputs(), first.outputs());
+                spec = spec.withSequenceBatching(sequence);
+            }
             for (Device device : devices.subList(1, devices.size())) {
                 instances.add(engine.load(request(config, batchKnown, version, modelPath, device, devices.size())));
             }

@@ -2,8 +2,13 @@ package io.tensorline.server.scheduler;
 
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
+import io.tensorline.server.cache.CachingScheduler;
+import io.tensorline.server.cache.ResponseCache;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.scheduler.ensemble.ComposingModels;
+import io.tensorline.server.scheduler.ensemble.EnsembleScheduler;
+import io.tensorline.server.scheduler.sequence.SequenceBatcher;
 import io.tensorline.server.stats.ModelStats;
 import io.tensorline.server.stats.ModelStatsRegistry;
 
@@ -13,9 +18,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Picks the scheduler a config asks for: a {@link DynamicBatcher} when the model batches ({@code max_batch_size > 0})
+ * Picks the scheduler a config asks for: a {@link SequenceBatcher} for {@code sequence_batching}, a
+ * {@link DynamicBatcher} when the model batches ({@code max_batch_size > 0})
  * and has {@code dynamic_batching}, else a {@link DirectScheduler} (Triton's default scheduler, one request at a
- * time per instance). Every scheduler records into statistics registered in {@link #stats()} for as long as it
+ * time per instance); ensembles get an {@link EnsembleScheduler} from {@link #createEnsemble}. The response cache
+ * goes in front when the model asks for it and the server has one. Every
+ * scheduler records into statistics registered in {@link #stats()} for as long as it
  * runs. Thread-safe.
  */
 public final class DefaultSchedulerFactory implements SchedulerFactory {
@@ -29,6 +37,7 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
     private final ModelStatsRegistry stats;
     private final NanoClock clock;
     private final int queueCapacity;
+    private final ResponseCache cache;
 
     public DefaultSchedulerFactory() {
         this(new ModelStatsRegistry());
@@ -38,14 +47,29 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         this(stats, NanoClock.SYSTEM, DEFAULT_QUEUE_CAPACITY);
     }
 
+    /** @param cache the response cache ({@code --cache-config}), or null when the server has none */
+    public DefaultSchedulerFactory(ModelStatsRegistry stats, ResponseCache cache) {
+        this(stats, NanoClock.SYSTEM, DEFAULT_QUEUE_CAPACITY, cache);
+    }
+
     /** @param queueCapacity a power of two, for the batcher's ring */
     public DefaultSchedulerFactory(ModelStatsRegistry stats, NanoClock clock, int queueCapacity) {
+        this(stats, clock, queueCapacity, null);
+    }
+
+    /**
+     * @param queueCapacity a power of two, for the batcher's ring
+     * @param cache         put in front of the scheduler of every model with {@code response_cache}; may be null
+     */
+    public DefaultSchedulerFactory(ModelStatsRegistry stats, NanoClock clock, int queueCapacity,
+                                   ResponseCache cache) {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (queueCapacity < 1 || Integer.bitCount(queueCapacity) != 1) {
             throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: a power of two)");
         }
         this.queueCapacity = queueCapacity;
+        this.cache = cache;
     }
 
     /** The statistics of every model version whose scheduler this factory created and that is not shut down. */
@@ -58,7 +82,9 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         ModelStats modelStats = stats.register(spec.name(), version);
         Scheduler scheduler;
         try {
-            if (spec.dynamicBatching() != null && spec.batches()) {
+            if (spec.sequenceBatching() != null) {
+                scheduler = SequenceBatcher.start(spec, version, instances, modelStats, clock, queueCapacity);
+            } else if (spec.dynamicBatching() != null && spec.batches()) {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
                 QueueDelay delay = LatencyTargetDelay.of(spec.parameters(), policy.maxQueueDelayNanos());
@@ -68,9 +94,22 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
                 scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,
                         instances, queueCapacity, modelStats, clock, SpinPolicy.DEFAULT.instanceNanos());
             }
+            if (cache != null && spec.responseCache()) {
+                scheduler = new CachingScheduler(scheduler, cache, spec.name(), version, modelStats, clock);
+            }
         } catch (RuntimeException e) {
             stats.unregister(modelStats);
             throw e;
+        }
+        return new Registered(scheduler, modelStats);
+    }
+
+    @Override
+    public Scheduler createEnsemble(ModelSpec spec, long version, ComposingModels composing) {
+        ModelStats modelStats = stats.register(spec.name(), version);
+        Scheduler scheduler = new EnsembleScheduler(spec, composing, modelStats, clock);
+        if (cache != null && spec.responseCache()) {
+            scheduler = new CachingScheduler(scheduler, cache, spec.name(), version, modelStats, clock);
         }
         return new Registered(scheduler, modelStats);
     }

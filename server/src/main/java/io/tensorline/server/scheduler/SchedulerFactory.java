@@ -2,6 +2,7 @@ package io.tensorline.server.scheduler;
 
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.scheduler.ensemble.ComposingModels;
 
 import java.util.List;
 
@@ -12,4 +13,13 @@ public interface SchedulerFactory {
      * @param instances the loaded instances, one per configured instance; the scheduler owns and closes them
      */
     Scheduler create(ModelSpec spec, long version, List<LoadedModel> instances);
+
+    /**
+     * Builds the scheduler of an ensemble version ({@code spec.ensemble()} set), which runs no instance of its own.
+     *
+     * @param composing finds each step's model when the step runs
+     */
+    default Scheduler createEnsemble(ModelSpec spec, long version, ComposingModels composing) {
+        throw new UnsupportedOperationException("this scheduler factory does not run ensembles");
+    }
 }

@@ -42,6 +42,9 @@ public final class ModelStats {
     private final LongAdder retryExecutions = new LongAdder();
     private final LongAdder rescued = new LongAdder();
     private final LongAdder isolated = new LongAdder();
+    private final DurationCounter cacheHit = new DurationCounter();
+    private final DurationCounter cacheMiss = new DurationCounter();
+    private volatile boolean cacheEnabled;
 
     private static final class BatchCounters {
         final DurationCounter input = new DurationCounter();
@@ -81,6 +84,21 @@ public final class ModelStats {
     public void recordFailure(FailureReason reason, long nanos) {
         failures.get(reason).record(nanos);
         latency.observe(nanos);
+    }
+
+    /** The response cache answered a request; {@code nanos} is the lookup. */
+    public void recordCacheHit(long nanos) {
+        cacheHit.record(nanos);
+    }
+
+    /** The response cache missed; {@code nanos} is the lookup plus the insertion of the response. */
+    public void recordCacheMiss(long nanos) {
+        cacheMiss.record(nanos);
+    }
+
+    /** This version answers through the response cache, so its cache metrics are exported. */
+    public void enableCacheStatistics() {
+        cacheEnabled = true;
     }
 
     /** A request reached an instance after waiting {@code nanos}. */
@@ -157,6 +175,7 @@ public final class ModelStats {
                 executionCount.sum(), success.snapshot(), new StatisticDuration(failCount, failNanos), byReason,
                 queue.snapshot(), computeInput.snapshot(), computeInfer.snapshot(), computeOutput.snapshot(),
                 batchStats, Math.max(0, pending.get()), latency.snapshot(), new BatchRetrySnapshot(
-                        retriedBatches.sum(), retryExecutions.sum(), rescued.sum(), isolated.sum()));
+                        retriedBatches.sum(), retryExecutions.sum(), rescued.sum(), isolated.sum()), cacheEnabled,
+                cacheHit.snapshot(), cacheMiss.snapshot());
     }
 }

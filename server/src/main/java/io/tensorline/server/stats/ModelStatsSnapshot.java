@@ -20,6 +20,9 @@ import java.util.Map;
  * @param pendingRequests     requests queued and not yet executing, at the time of the snapshot
  * @param requestLatency      every answered request's time from arrival to answer, in µs buckets
  * @param batchRetries        failed batches retried in parts, and what came of it
+ * @param cacheEnabled        whether the version answers through the response cache
+ * @param cacheHit            requests the response cache answered, and the lookups' time
+ * @param cacheMiss           requests the cache did not hold, and their lookup plus insertion time
  */
 public record ModelStatsSnapshot(String name, long version, long lastInferenceMillis, long inferenceCount,
                                  long executionCount, StatisticDuration success, StatisticDuration failure,
@@ -27,7 +30,8 @@ public record ModelStatsSnapshot(String name, long version, long lastInferenceMi
                                  StatisticDuration computeInput, StatisticDuration computeInfer,
                                  StatisticDuration computeOutput, List<BatchStatsSnapshot> batchStats,
                                  long pendingRequests, HistogramSnapshot requestLatency,
-                                 BatchRetrySnapshot batchRetries) {
+                                 BatchRetrySnapshot batchRetries, boolean cacheEnabled,
+                                 StatisticDuration cacheHit, StatisticDuration cacheMiss) {
 
     public ModelStatsSnapshot {
         failuresByReason = Map.copyOf(failuresByReason);

@@ -38,8 +38,8 @@ public final class StatisticsMessages {
                         .setComputeInput(duration(s.computeInput()))
                         .setComputeInfer(duration(s.computeInfer()))
                         .setComputeOutput(duration(s.computeOutput()))
-                        .setCacheHit(duration(StatisticDuration.ZERO))
-                        .setCacheMiss(duration(StatisticDuration.ZERO)));
+                        .setCacheHit(duration(s.cacheHit()))
+                        .setCacheMiss(duration(s.cacheMiss())));
         for (BatchStatsSnapshot batch : s.batchStats()) {
             m.addBatchStats(InferBatchStatistics.newBuilder()
                     .setBatchSize(batch.batchSize())

@@ -135,4 +135,18 @@ class FlagsTest {
         return assertThrows(Flags.UsageException.class,
                 () -> ServeOptions.from(serveFlags().parse(args))).getMessage();
     }
+
+    @Test
+    void cacheConfigSetsTheResponseCacheBudget() throws Exception {
+        assertEquals(0, ServeOptions.from(serveFlags().parse(new String[0])).cacheBytes());
+        assertEquals(1048576, ServeOptions.from(serveFlags().parse(new String[] {"--cache-config",
+                "local,size=1048576"})).cacheBytes());
+        assertEquals(4096, ServeOptions.from(serveFlags().parse(new String[] {"--response-cache-byte-size=4096"}))
+                .cacheBytes());
+        Flags.UsageException both = org.junit.jupiter.api.Assertions.assertThrows(Flags.UsageException.class,
+                () -> ServeOptions.from(serveFlags().parse(new String[] {"--response-cache-byte-size=4096",
+                        "--cache-config=local,size=4096"})));
+        assertEquals("Error: Incompatible flags --response-cache-byte-size and --cache-config both provided.",
+                both.getMessage());
+    }
 }

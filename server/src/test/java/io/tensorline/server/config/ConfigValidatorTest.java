@@ -9,7 +9,6 @@ import io.tensorline.proto.ModelInput;
 import io.tensorline.proto.ModelInstanceGroup;
 import io.tensorline.proto.ModelOutput;
 import io.tensorline.proto.ModelQueuePolicy;
-import io.tensorline.proto.ModelSequenceBatching;
 import io.tensorline.proto.ModelTensorReshape;
 import io.tensorline.proto.ModelVersionPolicy;
 import org.junit.jupiter.api.Test;
@@ -281,14 +280,8 @@ class ConfigValidatorTest {
     }
 
     @Test
-    void sequenceBatchingIsNotSupported() {
-        assertRejected("model 'm': sequence_batching: not supported (expected: dynamic_batching or no scheduler)",
-                with(b -> b.setSequenceBatching(ModelSequenceBatching.getDefaultInstance())));
-    }
-
-    @Test
-    void ensembleSchedulingIsNotSupported() {
-        assertRejected("model 'm': ensemble_scheduling: not supported (expected: dynamic_batching or no scheduler)",
+    void ensembleSchedulingNeedsTheEnsemblePlatform() {
+        assertRejected("ensemble scheduling cannot be set for model 'm' whose platform is not ensemble",
                 with(b -> b.setEnsembleScheduling(ModelEnsembling.getDefaultInstance())));
     }
 }

@@ -29,8 +29,9 @@ class BytesWalkersFuzzTest {
     void walkersAgree(FuzzedDataProvider data) throws Exception {
         int rows = data.consumeInt(1, 8);
         byte[] raw = data.consumeRemainingAsBytes();
-        long counted = RequestValidator.countStrings(ByteBuffer.wrap(raw));
         Tensor t = Tensor.of("OUTPUT0", DataType.BYTES, new long[] {rows}, ByteBuffer.wrap(raw));
+        // as the validator counts them: over the tensor's little-endian view (BYTES lengths are little-endian)
+        long counted = RequestValidator.countStrings(t.data());
 
         boolean splits;
         try {

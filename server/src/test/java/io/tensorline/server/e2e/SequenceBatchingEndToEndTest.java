@@ -1,0 +1,351 @@
+package io.tensorline.server.e2e;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.tensorline.proto.GRPCInferenceServiceGrpc;
+import io.tensorline.proto.InferParameter;
+import io.tensorline.proto.ModelInferRequest;
+import io.tensorline.proto.ModelInferResponse;
+import io.tensorline.proto.ModelStreamInferResponse;
+import io.tensorline.server.cli.TensorlineServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Triton's sequence example flows (two interleaved sequences, sync and streaming) over real sockets against the
+ * ONNX models of {@code sequence-repository}: an accumulator whose running sum lives in the server's implicit state
+ * (direct and oldest strategies), and a stateless model that echoes its control inputs.
+ */
+class SequenceBatchingEndToEndTest {
+
+    static final Path SEQUENCE_REPOSITORY = Path.of("src/test/resources/sequence-repository");
+
+    private static TensorlineServer server;
+    private static ManagedChannel channel;
+    private static GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServers.start(SEQUENCE_REPOSITORY);
+        channel = TestServers.channel(server);
+        stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        TestServers.close(channel);
+        server.close();
+    }
+
+    private static GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub() {
+        return stub.withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    static ModelInferRequest request(String model, Object id, boolean start, boolean end, int value) {
+        boolean batches = !model.equals("sequence_controls");
+        ModelInferRequest.InferInputTensor.Builder in = ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("INPUT").setDatatype("INT32");
+        if (batches) {
+            in.addShape(1);
+        }
+        in.addShape(1);
+        ModelInferRequest.Builder b = ModelInferRequest.newBuilder().setModelName(model).addInputs(in)
+                .addRawInputContents(ints(value));
+        if (id instanceof String s) {
+            b.putParameters("sequence_id", InferParameter.newBuilder().setStringParam(s).build());
+        } else if (id != null) {
+            b.putParameters("sequence_id", InferParameter.newBuilder().setInt64Param((Long) id).build());
+        }
+        b.putParameters("sequence_start", InferParameter.newBuilder().setBoolParam(start).build());
+        b.putParameters("sequence_end", InferParameter.newBuilder().setBoolParam(end).build());
+        return b.build();
+    }
+
+    static ByteString ints(int... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            b.putInt(v);
+        }
+        return ByteString.copyFrom(b.flip());
+    }
+
+    static int firstInt(ModelInferResponse r, String output) {
+        for (int i = 0; i < r.getOutputsCount(); i++) {
+            if (r.getOutputs(i).getName().equals(output)) {
+                return r.getRawOutputContents(i).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getInt();
+            }
+        }
+        throw new AssertionError("no output " + output + " in " + r);
+    }
+
+    static long firstLong(ModelInferResponse r, String output) {
+        for (int i = 0; i < r.getOutputsCount(); i++) {
+            if (r.getOutputs(i).getName().equals(output)) {
+                return r.getRawOutputContents(i).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong();
+            }
+        }
+        throw new AssertionError("no output " + output);
+    }
+
+    /** Triton's simple_sequence flow: values 0..n-1 on two interleaved sequences, one of them negated. */
+    @Test
+    void twoInterleavedSequencesKeepTheirOwnRunningSums() {
+        int[] values = {11, 7, 5, 3, 2, 0, 1};
+        long id0 = 1000;
+        String id1 = "seq-b";
+        int sum0 = 0;
+        int sum1 = 0;
+        for (int i = 0; i < values.length; i++) {
+            boolean start = i == 0;
+            boolean end = i == values.length - 1;
+            sum0 += values[i];
+            sum1 -= values[i];
+            ModelInferResponse r0 = stub().modelInfer(request("accumulator", id0, start, end, values[i]));
+            ModelInferResponse r1 = stub().modelInfer(request("accumulator", id1, start, end, -values[i]));
+            assertEquals(sum0, firstInt(r0, "OUTPUT"));
+            assertEquals(sum1, firstInt(r1, "OUTPUT"));
+            assertEquals(1, r0.getOutputsCount(), "the state output is not listed, so it is not returned");
+        }
+    }
+
+    @Test
+    void streamingSequencesAnswerInOrderWithRunningSums() throws Exception {
+        LinkedBlockingQueue<ModelStreamInferResponse> received = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel)
+                .withDeadlineAfter(60, TimeUnit.SECONDS).modelStreamInfer(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ModelStreamInferResponse value) {
+                        received.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+        int n = 6;
+        for (int i = 0; i < n; i++) {
+            requests.onNext(request("accumulator", 77L, i == 0, i == n - 1, i + 1).toBuilder().setId("a" + i).build());
+            requests.onNext(request("accumulator", 78L, i == 0, i == n - 1, 10 * (i + 1)).toBuilder()
+                    .setId("b" + i).build());
+        }
+        requests.onCompleted();
+        done.get(60, TimeUnit.SECONDS);
+        Map<String, Integer> outputs = new HashMap<>();
+        List<String> orderA = new ArrayList<>();
+        for (ModelStreamInferResponse r : received) {
+            assertEquals("", r.getErrorMessage());
+            String id = r.getInferResponse().getId();
+            outputs.put(id, firstInt(r.getInferResponse(), "OUTPUT"));
+            if (id.startsWith("a")) {
+                orderA.add(id);
+            }
+        }
+        assertEquals(2 * n, outputs.size());
+        for (int i = 0; i < n; i++) {
+            int tri = (i + 1) * (i + 2) / 2;
+            assertEquals(tri, outputs.get("a" + i));
+            assertEquals(10 * tri, outputs.get("b" + i));
+            assertEquals("a" + i, orderA.get(i), "one sequence's responses come back in order");
+        }
+    }
+
+    @Test
+    void oldestStrategyStartsFromTheInitialStateFile() {
+        ModelInferResponse r = stub().modelInfer(request("accumulator_oldest", 5L, true, false, 1));
+        assertEquals(101, firstInt(r, "OUTPUT"));
+        assertEquals(101, firstInt(r, "STATE_OUT"), "a listed state output is returned");
+        r = stub().modelInfer(request("accumulator_oldest", 5L, false, true, 2));
+        assertEquals(103, firstInt(r, "OUTPUT"));
+    }
+
+    @Test
+    void startOnARunningSequenceStartsOverFromTheInitialState() {
+        stub().modelInfer(request("accumulator", 31L, true, false, 40));
+        assertEquals(45, firstInt(stub().modelInfer(request("accumulator", 31L, false, false, 5)), "OUTPUT"));
+        assertEquals(2, firstInt(stub().modelInfer(request("accumulator", 31L, true, false, 2)), "OUTPUT"));
+        assertEquals(5, firstInt(stub().modelInfer(request("accumulator", 31L, false, true, 3)), "OUTPUT"));
+    }
+
+    @Test
+    void controlInputsReachTheModelInTheirConfiguredForms() {
+        ModelInferResponse first = stub().modelInfer(request("sequence_controls", 42L, true, false, 7));
+        assertEquals(7 + 1000 + 10, firstInt(first, "OUTPUT"));
+        assertEquals(42, firstLong(first, "CORRID_OUT"));
+        ModelInferResponse middle = stub().modelInfer(request("sequence_controls", 42L, false, false, 7));
+        assertEquals(7 + 10, firstInt(middle, "OUTPUT"));
+        ModelInferResponse last = stub().modelInfer(request("sequence_controls", 42L, false, true, 7));
+        assertEquals(7 + 100 + 10, firstInt(last, "OUTPUT"));
+    }
+
+    @Test
+    void aRequestWithoutIdIsRefusedInTritonsWords() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> stub().modelInfer(request("accumulator", null, true, true, 1)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("inference request to model 'accumulator' must specify a non-zero or non-empty correlation ID",
+                e.getStatus().getDescription());
+    }
+
+    @Test
+    void anUnknownSequenceWithoutStartIsRefused() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> stub().modelInfer(request("accumulator", 999_999L, false, false, 1)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("inference request for sequence 999999 to model 'accumulator' must specify the START flag on "
+                + "the first request of the sequence", e.getStatus().getDescription());
+    }
+
+    @Test
+    void aSequenceIsGoneAfterItsEnd() {
+        stub().modelInfer(request("accumulator", 55L, true, true, 1));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> stub().modelInfer(request("accumulator", 55L, false, false, 1)));
+        assertTrue(e.getStatus().getDescription().contains("must specify the START flag"));
+    }
+
+    @Test
+    void aStringIdOnANumericCorridIsRefused() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> stub().modelInfer(request("sequence_controls", "abc", true, false, 1)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("[request id: <id_unknown>] sequence batching control 'CORRID' data-type is 'BYTES', but model "
+                + "'sequence_controls' expects 'INT64'", e.getStatus().getDescription());
+    }
+
+    @Test
+    void aStringIdOverOneHundredTwentyEightCharactersIsUnsupported() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> stub().modelInfer(request("accumulator", "x".repeat(129), true, false, 1)));
+        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+        assertEquals("string correlation ID cannot be longer than 128 characters", e.getStatus().getDescription());
+    }
+
+    @Test
+    void aUint64IdOnGrpcIsRefusedAsTritonDoes() {
+        ModelInferRequest req = request("accumulator", null, true, false, 1).toBuilder()
+                .putParameters("sequence_id", InferParameter.newBuilder().setUint64Param(5).build()).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().modelInfer(req));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("invalid value type for 'sequence_id' parameter, expected int64_param or string_param.",
+                e.getStatus().getDescription());
+    }
+
+    @Test
+    void aBatchOfTwoIsRefused() {
+        ModelInferRequest.InferInputTensor in = ModelInferRequest.InferInputTensor.newBuilder().setName("INPUT")
+                .setDatatype("INT32").addShape(2).addShape(1).build();
+        ModelInferRequest req = request("accumulator", 3L, true, false, 0).toBuilder().setInputs(0, in)
+                .setRawInputContents(0, ints(1, 2)).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().modelInfer(req));
+        assertEquals("inference request to model 'accumulator' must specify batch-size 1 due to requirements of "
+                + "sequence batcher", e.getStatus().getDescription());
+    }
+
+    @Test
+    void restCarriesSequenceParametersToo() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + server.httpPort() + "/v2/models/accumulator/infer";
+        int sum = 0;
+        for (int i = 0; i < 3; i++) {
+            sum += i + 4;
+            String body = "{\"parameters\":{\"sequence_id\":\"rest-" + 1 + "\",\"sequence_start\":" + (i == 0)
+                    + ",\"sequence_end\":" + (i == 2) + "},\"inputs\":[{\"name\":\"INPUT\",\"datatype\":\"INT32\","
+                    + "\"shape\":[1,1],\"data\":[" + (i + 4) + "]}]}";
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base))
+                    .timeout(java.time.Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"data\":[" + sum + "]"), r.body());
+        }
+        String noStart = "{\"parameters\":{\"sequence_id\":12345},\"inputs\":[{\"name\":\"INPUT\",\"datatype\":"
+                + "\"INT32\",\"shape\":[1,1],\"data\":[1]}]}";
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base))
+                .timeout(java.time.Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(noStart)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode());
+        assertEquals("{\"error\":\"inference request for sequence 12345 to model 'accumulator' must specify the "
+                + "START flag on the first request of the sequence\"}", r.body());
+    }
+
+    @Test
+    void restTakesAnUnsignedSixtyFourBitId() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + server.httpPort() + "/v2/models/accumulator/infer";
+        String id = "18446744073709551615"; // 2^64 - 1
+        for (int i = 0; i < 2; i++) {
+            String body = "{\"parameters\":{\"sequence_id\":" + id + ",\"sequence_start\":" + (i == 0)
+                    + "},\"inputs\":[{\"name\":\"INPUT\",\"datatype\":\"INT32\",\"shape\":[1,1],\"data\":[3]}]}";
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base))
+                    .timeout(java.time.Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"data\":[" + 3 * (i + 1) + "]"), r.body());
+        }
+    }
+
+    /** 100 sequences at once, 8 requests each, from 16 client threads: every running sum is right. */
+    @Test
+    void oneHundredConcurrentSequencesAllAddUp() throws Exception {
+        int sequences = 100;
+        int steps = 8;
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            for (String model : List.of("accumulator", "accumulator_oldest")) {
+                int base = model.equals("accumulator") ? 0 : 100;
+                List<Future<?>> results = new ArrayList<>();
+                for (int s = 0; s < sequences; s++) {
+                    long id = 10_000 + s;
+                    results.add(clients.submit(() -> {
+                        int sum = base;
+                        for (int i = 0; i < steps; i++) {
+                            int v = (int) (id % 13) + i;
+                            sum += v;
+                            ModelInferResponse r = stub().modelInfer(request(model, id, i == 0, i == steps - 1, v));
+                            assertEquals(sum, firstInt(r, "OUTPUT"), model + " sequence " + id + " step " + i);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : results) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            clients.shutdownNow();
+            assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
+        }
+    }
+}
