@@ -121,7 +121,7 @@ public final class ReloadBenchmark {
                 rssCycled);
         System.out.println(section);
         if (doc != null) {
-            write(doc, section);
+            write(doc, BEGIN, END, section);
         }
     }
 
@@ -232,7 +232,7 @@ public final class ReloadBenchmark {
         return ByteString.copyFrom(b.array());
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
             return f[0] + " " + f[1] + " " + f[2] + " (the machine is shared; read the figures as orders)";
@@ -291,13 +291,13 @@ public final class ReloadBenchmark {
         return sb.toString();
     }
 
-    /** Replaces the reload section of {@code doc}, or appends it. */
-    private static void write(Path doc, String section) throws IOException {
+    /** Replaces the section of {@code doc} between {@code begin} and {@code end}, or appends it. */
+    static void write(Path doc, String begin, String end, String section) throws IOException {
         String text = Files.exists(doc) ? Files.readString(doc) : "";
-        int b = text.indexOf(BEGIN);
-        int e = text.indexOf(END);
+        int b = text.indexOf(begin);
+        int e = text.indexOf(end);
         if (b >= 0 && e > b) {
-            text = text.substring(0, b) + section + text.substring(e + END.length()).replaceFirst("^\n", "");
+            text = text.substring(0, b) + section + text.substring(e + end.length()).replaceFirst("^\n", "");
         } else {
             text = text + (text.endsWith("\n") || text.isEmpty() ? "\n" : "\n\n") + section;
         }
