@@ -16,6 +16,8 @@ COPY engines/ engines/
 COPY server/ server/
 COPY benchmarks/ benchmarks/
 COPY perf/ perf/
+COPY client/ client/
+COPY embedded/ embedded/
 COPY deploy/ deploy/
 COPY model-repository/ model-repository/
 RUN ./mvnw -B -q -DskipTests package -pl server -am
