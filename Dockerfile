@@ -14,6 +14,9 @@ COPY mvnw pom.xml ./
 COPY proto/ proto/
 COPY engines/ engines/
 COPY server/ server/
+COPY server-s3-tests/pom.xml server-s3-tests/
+COPY client/pom.xml client/
+COPY embedded/pom.xml embedded/
 COPY benchmarks/ benchmarks/
 COPY perf/ perf/
 COPY deploy/ deploy/

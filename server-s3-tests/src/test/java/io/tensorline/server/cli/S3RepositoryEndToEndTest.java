@@ -93,6 +93,23 @@ class S3RepositoryEndToEndTest {
     }
 
     @Test
+    void aRestartOnTheSameCacheDownloadsNothingUnchanged() throws Exception {
+        s3.createBucket("restart");
+        s3.uploadModel("restart", "repo", MODELS.resolve("simple"), "simple");
+        ServeOptions o = options("--model-repository=" + s3.uri("restart", "repo"));
+        Path onnx = o.modelControl().repositories().get(0).resolve("simple/1/model.onnx");
+        try (TensorlineServer first = TensorlineServer.start(o)) {
+            assertTrue(Files.isRegularFile(onnx));
+        }
+        var downloaded = Files.getLastModifiedTime(onnx);
+        try (TensorlineServer second = TensorlineServer.start(o)) {
+            assertEquals(downloaded, Files.getLastModifiedTime(onnx), "the manifest's ETag matched: no download");
+            float[] a = ramp(1.5f);
+            assertArrayEquals(sum(a, a, 1), floats(restInfer(second, a, a), "OUTPUT0"));
+        }
+    }
+
+    @Test
     void aMissingBucketFailsStartUpNamingIt() throws Exception {
         String uri = s3.uri("no-such-bucket", "models");
         TensorlineServer.StartupException e = assertThrows(TensorlineServer.StartupException.class,
@@ -178,6 +195,9 @@ class S3RepositoryEndToEndTest {
     void pollModePicksUpAChangedObject() throws Exception {
         s3.createBucket("poll");
         s3.uploadModel("poll", "repo", MODELS.resolve("simple"), "simple");
+        s3.put("poll", "repo/gone/config.pbtxt", Files.readString(MODELS.resolve("simple/config.pbtxt"))
+                .replace("\"simple\"", "\"gone\""));
+        s3.put("poll", "repo/gone/1/model.onnx", Files.readAllBytes(MODELS.resolve("simple/1/model.onnx")));
         ServeOptions o = options("--model-repository=" + s3.uri("poll", "repo"), "--model-control-mode=poll",
                 "--repository-poll-secs=1");
         Path onnx = o.modelControl().repositories().get(0).resolve("simple/1/model.onnx");
@@ -191,6 +211,14 @@ class S3RepositoryEndToEndTest {
                 await("the changed config.pbtxt is served", () -> maxBatchSize(stub(ch)) == 4);
                 assertEquals(downloaded, Files.getLastModifiedTime(onnx), "an object whose ETag did not change "
                         + "is not downloaded again");
+
+                assertTrue(index(stub(ch)).contains("gone:1:READY:"));
+                s3.delete("poll", "repo/gone/1/model.onnx");
+                s3.delete("poll", "repo/gone/config.pbtxt");
+                await("the model removed from the bucket is unloaded",
+                        () -> index(stub(ch)).stream().noneMatch(m -> m.startsWith("gone:")));
+                assertFalse(Files.exists(onnx.getParent().getParent().resolveSibling("gone")),
+                        "its files are deleted from the mirror");
                 float[] a = ramp(0.5f);
                 assertArrayEquals(sum(a, a, 1), floats(stub(ch).modelInfer(grpcRequest(a, a)).getRawOutputContents(0)));
             } finally {
