@@ -115,7 +115,8 @@ public final class TensorlineServer implements AutoCloseable {
         ModelStatsRegistry stats = new ModelStatsRegistry();
         RepositorySync remote;
         try {
-            remote = S3Mirror.openAll(o.modelControl().s3()); // s3:// roots: mirrored before anything loads
+            // s3:// roots are mirrored before anything loads; without one the SDK is never touched
+            remote = o.modelControl().s3().isEmpty() ? RepositorySync.NONE : S3Mirror.openAll(o.modelControl().s3());
         } catch (S3RepositoryException e) {
             throw new StartupException(e.getMessage());
         }
