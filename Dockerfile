@@ -14,6 +14,7 @@ COPY mvnw pom.xml ./
 COPY proto/ proto/
 COPY engines/ engines/
 COPY server/ server/
+COPY server-s3-tests/pom.xml server-s3-tests/
 COPY benchmarks/ benchmarks/
 COPY perf/ perf/
 COPY client/ client/

@@ -2,6 +2,7 @@ package io.tensorline.server.cli;
 
 import io.tensorline.server.repository.ModelControlMode;
 import io.tensorline.server.repository.RepositoryModelRegistry;
+import io.tensorline.server.repository.s3.S3Location;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +18,23 @@ import java.util.List;
  * @param loadThreads     {@code --model-load-thread-count}
  * @param strictReadiness {@code --strict-readiness}
  * @param configName      {@code --model-config-name}; empty for config.pbtxt
+ * @param s3              the {@code s3://} roots; each one's local mirror ({@link S3Location#repository()}) is in
+ *                        {@code repositories}, in its place among the others
  */
 public record ModelControlOptions(List<Path> repositories, ModelControlMode mode, List<String> loadModels,
-                                  int pollSecs, int loadThreads, boolean strictReadiness, String configName) {
+                                  int pollSecs, int loadThreads, boolean strictReadiness, String configName,
+                                  List<S3Location> s3) {
 
     public ModelControlOptions {
         repositories = List.copyOf(repositories);
         loadModels = List.copyOf(loadModels);
+        s3 = List.copyOf(s3);
+    }
+
+    /** Local repositories only. */
+    public ModelControlOptions(List<Path> repositories, ModelControlMode mode, List<String> loadModels,
+                               int pollSecs, int loadThreads, boolean strictReadiness, String configName) {
+        this(repositories, mode, loadModels, pollSecs, loadThreads, strictReadiness, configName, List.of());
     }
 
     /** Triton's defaults over one repository root: mode none, four load threads, strict readiness. */
@@ -45,8 +56,19 @@ public record ModelControlOptions(List<Path> repositories, ModelControlMode mode
 
     static ModelControlOptions from(Flags f) throws Flags.UsageException {
         List<Path> roots = new ArrayList<>();
+        List<S3Location> s3 = new ArrayList<>();
         List<String> given = f.getAll("model-repository");
         for (String r : given.isEmpty() ? List.of(f.get("model-repository")) : given) {
+            if (S3Location.isS3(r)) {
+                try {
+                    S3Location l = S3Location.parse(r, cacheRoot());
+                    s3.add(l);
+                    roots.add(l.repository());
+                } catch (IllegalArgumentException e) {
+                    throw new Flags.UsageException("--model-repository=" + e.getMessage());
+                }
+                continue;
+            }
             Path p = Path.of(r);
             if (!Files.isDirectory(p)) {
                 throw new Flags.UsageException("--model-repository=" + p
@@ -76,7 +98,13 @@ public record ModelControlOptions(List<Path> repositories, ModelControlMode mode
         }
         return new ModelControlOptions(roots, mode, load, mode == ModelControlMode.POLL ? poll : 0,
                 f.getInt("model-load-thread-count", 1, 1024), f.getBool("strict-readiness"),
-                f.get("model-config-name"));
+                f.get("model-config-name"), s3);
+    }
+
+    /** Where remote repositories are mirrored: {@code $TENSORLINE_CACHE_DIR}, else {@code build/tensorline-cache}. */
+    static Path cacheRoot() {
+        String dir = System.getenv("TENSORLINE_CACHE_DIR");
+        return dir == null || dir.isBlank() ? Path.of("build", "tensorline-cache") : Path.of(dir);
     }
 
     /** These settings applied to the registry's options. */

@@ -60,7 +60,8 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
     public static Flags flags(Path defaultRepository) {
         return ModelControlOptions.declare(new Flags()
                 .declareRepeatable("model-repository", "PATH", defaultRepository.toString(),
-                        "model repository root (Triton layout: <repo>/<model>/config.pbtxt, <model>/<N>/model.*)"))
+                        "model repository root (Triton layout: <repo>/<model>/config.pbtxt, <model>/<N>/model.*); "
+                                + "s3://bucket/path or s3://host:port/bucket/path for S3"))
                 .declare("http-port", "PORT", "8000", "HTTP/REST port (0: any free port)")
                 .declare("http-address", "ADDR", "0.0.0.0", "HTTP bind address")
                 .declareBool("allow-http", true, "serve HTTP/REST")

@@ -17,6 +17,9 @@ import io.tensorline.server.repository.GpuProbe;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.repository.RepositoryModelRegistry;
+import io.tensorline.server.repository.RepositorySync;
+import io.tensorline.server.repository.s3.S3Mirror;
+import io.tensorline.server.repository.s3.S3RepositoryException;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
 import io.tensorline.server.stats.ModelStatsRegistry;
 
@@ -111,10 +114,18 @@ public final class TensorlineServer implements AutoCloseable {
         LogControl logging = LogControl.available() ? LogControl.install(logSettings) : null;
         EngineRegistry engines = EngineRegistry.fromClassPath();
         ModelStatsRegistry stats = new ModelStatsRegistry();
+        RepositorySync remote;
+        try {
+            // s3:// roots are mirrored before anything loads; without one the SDK is never touched
+            remote = o.modelControl().s3().isEmpty() ? RepositorySync.NONE : S3Mirror.openAll(o.modelControl().s3());
+        } catch (S3RepositoryException e) {
+            throw new StartupException(e.getMessage());
+        }
         RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelControl().repositories(),
                 o.modelControl().apply(RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
                         .withGpuCount(GpuProbe.count())), engines,
-                new DefaultSchedulerFactory(stats, o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null));
+                new DefaultSchedulerFactory(stats, o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null),
+                remote);
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {
             registry.close();

@@ -47,8 +47,20 @@ final class ModelLifecycle {
     /** The last operation queued per model; guarded by itself. */
     private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
 
+    /** Remote repositories mirrored into some of the roots. */
+    private final RepositorySync remote;
+    /** Explicit mode: a model's mirror is brought up to date before each load of it. */
+    private final boolean syncBeforeLoad;
+
     ModelLifecycle(List<Path> roots, ModelLoader loader, ModelSnapshot snapshot, ExecutorService loadPool,
                    ExecutorService retirePool) {
+        this(roots, loader, snapshot, loadPool, retirePool, RepositorySync.NONE, false);
+    }
+
+    ModelLifecycle(List<Path> roots, ModelLoader loader, ModelSnapshot snapshot, ExecutorService loadPool,
+                   ExecutorService retirePool, RepositorySync remote, boolean syncBeforeLoad) {
+        this.remote = remote;
+        this.syncBeforeLoad = syncBeforeLoad;
         this.roots = List.copyOf(roots);
         this.loader = loader;
         this.snapshot = snapshot;
@@ -71,6 +83,11 @@ final class ModelLifecycle {
         synchronized (tails) {
             return tails.containsKey(name);
         }
+    }
+
+    /** Poll mode, before a scan: brings the mirrors of remote repositories up to date, except busy models. */
+    void syncRemote() {
+        remote.syncAll(this::busy);
     }
 
     /** The model folders of every root, by model name (several when a name is in several roots). */
@@ -122,6 +139,13 @@ final class ModelLifecycle {
         boolean fileOverride = !parameters.files().isEmpty();
         if (fileOverride && parameters.config() == null) {
             throw pollFailed(name, "file: parameters need a 'config' parameter");
+        }
+        if (syncBeforeLoad && !fileOverride) {
+            try {
+                remote.syncModel(name);
+            } catch (RuntimeException e) {
+                throw pollFailed(name, e.getMessage());
+            }
         }
         List<Path> dirs = locate(name);
         if (!fileOverride && dirs.isEmpty()) {

@@ -104,9 +104,11 @@ public final class RepositoryModelRegistry implements ModelRegistry {
     private final ModelLoader loader;
     private RepositoryPoller poller;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final RepositorySync remote;
 
     private RepositoryModelRegistry(List<Path> roots, Options options, EngineRegistry engines,
-                                    SchedulerFactory schedulers) {
+                                    SchedulerFactory schedulers, RepositorySync remote) {
+        this.remote = remote;
         this.options = options;
         ModelLoader loader = new ModelLoader(engines, schedulers, options.autoComplete(), options.gpuCount(),
                 options.configName(), new RegistryComposingModels(this));
@@ -114,7 +116,8 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         this.loadPool = Executors.newFixedThreadPool(options.loadThreads(),
                 r -> new Thread(r, "model-load-" + threadIndex.getAndIncrement()));
         this.retirePool = Executors.newSingleThreadExecutor(r -> new Thread(r, "model-retire"));
-        this.lifecycle = new ModelLifecycle(roots, loader, snapshot, loadPool, retirePool);
+        this.lifecycle = new ModelLifecycle(roots, loader, snapshot, loadPool, retirePool, remote,
+                options.mode() == ModelControlMode.EXPLICIT);
         this.loader = loader;
     }
 
@@ -133,9 +136,20 @@ public final class RepositoryModelRegistry implements ModelRegistry {
      */
     public static RepositoryModelRegistry load(List<Path> roots, Options options, EngineRegistry engines,
                                                SchedulerFactory schedulers) {
+        return load(roots, options, engines, schedulers, RepositorySync.NONE);
+    }
+
+    /**
+     * {@link #load(List, Options, EngineRegistry, SchedulerFactory)} over roots some of which are local mirrors of
+     * remote repositories, already synced once: {@code remote} brings them up to date before each poll scan (poll
+     * mode) or each load (explicit mode). The registry closes it.
+     */
+    public static RepositoryModelRegistry load(List<Path> roots, Options options, EngineRegistry engines,
+                                               SchedulerFactory schedulers, RepositorySync remote) {
         Objects.requireNonNull(options, "options");
         RepositoryModelRegistry registry = new RepositoryModelRegistry(roots, options,
-                Objects.requireNonNull(engines, "engines"), Objects.requireNonNull(schedulers, "schedulers"));
+                Objects.requireNonNull(engines, "engines"), Objects.requireNonNull(schedulers, "schedulers"),
+                Objects.requireNonNull(remote, "remote"));
         try {
             registry.startUp();
         } catch (RuntimeException | Error e) {
@@ -363,6 +377,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         lifecycle.shutdownRetiring();
         retirePool.shutdown();
         awaitQuietly(retirePool);
+        remote.close();
     }
 
     /** How long {@link #close} lets accepted requests finish before failing what still waits. */

@@ -82,6 +82,11 @@ final class RepositoryPoller implements AutoCloseable {
 
     private List<CompletableFuture<?>> scan() {
         List<CompletableFuture<?>> ops = new ArrayList<>();
+        try {
+            lifecycle.syncRemote();
+        } catch (RuntimeException e) { // scan what the mirror holds; the next period tries again
+            LOG.warn("repository poll: {}", e.getMessage());
+        }
         List<String> ensembles = new ArrayList<>();
         Map<String, List<Path>> found = lifecycle.scan();
         for (Map.Entry<String, List<Path>> m : found.entrySet()) {
