@@ -16,6 +16,9 @@ COPY engines/ engines/
 COPY server/ server/
 COPY benchmarks/ benchmarks/
 COPY perf/ perf/
+COPY client/pom.xml client/
+COPY embedded/pom.xml embedded/
+COPY spark/pom.xml spark/
 COPY deploy/ deploy/
 COPY model-repository/ model-repository/
 RUN ./mvnw -B -q -DskipTests package -pl server -am
