@@ -189,6 +189,10 @@ class TensorlineSparkTest {
                 TensorlineSpark.predict(short3, REPOSITORY, "mlp", List.of("f3"), List.of("s")).collectAsList());
         assertTrue(e.getMessage().contains("column 'f3' holds 3 elements per row, input 'INPUT0' takes shape [4]"),
                 e.getMessage());
+        Dataset<Row> nulls = in.selectExpr("id", "IF(id = 7, NULL, features) AS f");
+        SparkException n = assertThrows(SparkException.class, () ->
+                TensorlineSpark.predict(nulls, REPOSITORY, "mlp", List.of("f"), List.of("s")).collectAsList());
+        assertTrue(n.getMessage().contains("column 'f' is null in row [7,null]"), n.getMessage());
     }
 
     @Test
