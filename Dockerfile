@@ -19,6 +19,7 @@ COPY benchmarks/ benchmarks/
 COPY perf/ perf/
 COPY client/ client/
 COPY embedded/ embedded/
+COPY spark/pom.xml spark/
 COPY deploy/ deploy/
 COPY model-repository/ model-repository/
 RUN ./mvnw -B -q -DskipTests package -pl server -am
