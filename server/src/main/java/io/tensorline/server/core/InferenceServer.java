@@ -64,9 +64,8 @@ public final class InferenceServer {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
-        this.tracing = new RequestTracing(TraceConfig.defaults(), () -> {
-            throw new IllegalStateException("tracing was enabled on a server built without an exporter");
-        });
+        // Triton's defaults: off until the trace API turns it on, then OTLP/HTTP to a collector on this host
+        this.tracing = RequestTracing.otlp(TraceConfig.defaults());
     }
 
     /** Traces requests with {@code t} from now on (set once, before the transports start); the caller closes it. */

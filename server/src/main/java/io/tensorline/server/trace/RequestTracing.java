@@ -29,6 +29,8 @@ import java.util.function.Supplier;
  */
 public final class RequestTracing implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestTracing.class);
+
     private static final TextMapGetter<TraceParent> GETTER = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(TraceParent carrier) {
@@ -55,6 +57,7 @@ public final class RequestTracing implements AutoCloseable {
     // guarded by this
     private SdkTracerProvider provider;
     private boolean closed;
+    private boolean failed;
 
     /** @param processors makes the span processor when the first request is traced (tests pass an in-memory one) */
     public RequestTracing(TraceConfig config, Supplier<SpanProcessor> processors) {
@@ -119,21 +122,33 @@ public final class RequestTracing implements AutoCloseable {
             return t;
         }
         synchronized (this) {
-            if (closed) {
+            if (closed || failed) {
                 return null;
             }
             if (tracer == null) {
-                AttributesBuilder resource = Attributes.builder();
-                config.resource().forEach(resource::put);
-                provider = SdkTracerProvider.builder()
-                        .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
-                        .setSampler(Sampler.alwaysOn())
-                        .addSpanProcessor(processors.get())
-                        .build();
-                tracer = provider.get("io.tensorline.server");
+                try {
+                    build();
+                } catch (RuntimeException e) {
+                    // a bad exporter setting must not fail requests: tracing stays off, said once
+                    failed = true;
+                    LOG.warn("tracing disabled: the OpenTelemetry SDK did not start: {}", e.toString());
+                    return null;
+                }
             }
             return tracer;
         }
+    }
+
+    // under this
+    private void build() {
+        AttributesBuilder resource = Attributes.builder();
+        config.resource().forEach(resource::put);
+        provider = SdkTracerProvider.builder()
+                .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
+                .setSampler(Sampler.alwaysOn())
+                .addSpanProcessor(processors.get())
+                .build();
+        tracer = provider.get("io.tensorline.server");
     }
 
     /** Exports what is left (up to 10 s) and stops the SDK. Idempotent. */

@@ -63,7 +63,7 @@ public final class TraceConfigParser {
                 }
             } else if (mode.equals("opentelemetry")) {
                 switch (key) {
-                    case "url" -> url = value;
+                    case "url" -> url = url(raw, value);
                     case "resource" -> {
                         int kv = value.indexOf('=');
                         if (kv <= 0) {
@@ -86,6 +86,19 @@ public final class TraceConfigParser {
         }
         return new TraceConfig(off ? EnumSet.noneOf(TraceLevel.class) : levels, rate, count, url, resource, queue,
                 delay, batch);
+    }
+
+    private static String url(String raw, String value) {
+        try {
+            java.net.URI u = new java.net.URI(value);
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                return value;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // answered below
+        }
+        throw bad(raw, "expected an http:// or https:// URL of an OTLP/HTTP endpoint, e.g. "
+                + TraceConfig.DEFAULT_URL);
     }
 
     private static TraceLevel level(String raw, String value) {

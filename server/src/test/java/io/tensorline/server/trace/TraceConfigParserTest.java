@@ -54,6 +54,7 @@ class TraceConfigParserTest {
         assertTrue(message("rate=x").contains("expected an integer >= 0"));
         assertTrue(message("opentelemetry,resource=novalue").contains("resource=<key>=<value>"));
         assertTrue(message("opentelemetry,colour=red").contains("expected an OpenTelemetry setting"));
+        assertTrue(message("opentelemetry,url=collector:4318").contains("http:// or https:// URL"));
         assertTrue(message("verbose").contains("[<mode>,]<setting>=<value>"));
     }
 
