@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class DeploymentDocTest {
 
-    /** Flags being added by other work (issue 14: tracing); commands using them are reported as pending. */
-    private static final Set<String> PENDING_FLAGS = Set.of("trace-config");
+    /** Flags being added by other work; commands using them are reported as pending. None at present. */
+    private static final Set<String> PENDING_FLAGS = Set.of();
 
     private final List<String> pending = new ArrayList<>();
 

@@ -1,7 +1,7 @@
 package io.tensorline.deploy;
 
 import io.tensorline.server.cli.Flags;
-import io.tensorline.server.cli.ServeOptions;
+import io.tensorline.server.cli.Main;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +14,6 @@ final class ServeFlags {
 
     /** Parses the arguments as {@code tensorline serve} would; throws with the server's message when one is wrong. */
     static Flags parse(List<String> args) throws Flags.UsageException {
-        return ServeOptions.flags(Path.of("model-repository")).parse(args.toArray(String[]::new));
+        return Main.serveFlags(Path.of("model-repository")).parse(args.toArray(String[]::new));
     }
 }

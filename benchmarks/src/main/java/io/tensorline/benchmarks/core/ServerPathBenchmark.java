@@ -10,6 +10,11 @@ import io.tensorline.server.repository.EngineRegistry;
 import io.tensorline.server.repository.RepositoryModelRegistry;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
 import io.tensorline.server.stats.ModelStatsRegistry;
+import io.tensorline.server.trace.RequestTrace;
+import io.tensorline.server.trace.RequestTracing;
+import io.tensorline.server.trace.TraceConfigParser;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,6 +42,9 @@ import java.util.stream.Stream;
  * What sits between the transport's decode and the engine call: {@link InferenceServer#infer} (resolve, validate,
  * schedule, hand-off to the instance thread, complete, select outputs), on the simulated device with no delay, so
  * the engine costs nothing. {@code direct}: Triton's default scheduler; {@code batching}: the dynamic batcher's ring.
+ * {@code tracing}: {@code off} is the default server (every trace level OFF: the request path pays a volatile read
+ * and null checks); {@code sampled} traces every request (spans recorded by the OpenTelemetry SDK and handed to an
+ * exporter that drops them, so the export itself is left out). {@code traceCheck}: the sampling decision alone.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,10 +57,14 @@ public class ServerPathBenchmark {
     @Param({"direct", "batching"})
     public String scheduler;
 
+    @Param({"off", "sampled"})
+    public String tracing;
+
     private Path repository;
     private RepositoryModelRegistry registry;
     private InferenceServer server;
     private InferenceRequest request;
+    private RequestTracing requestTracing;
 
     @Setup
     public void setUp() throws IOException {
@@ -75,6 +87,11 @@ public class ServerPathBenchmark {
             throw new IllegalStateException(registry.loadFailures().toString());
         }
         server = new InferenceServer(registry, new ServerInfo("bench", "0", List.of()), stats);
+        if (tracing.equals("sampled")) {
+            requestTracing = new RequestTracing(TraceConfigParser.parse(List.of("level=TIMESTAMPS", "rate=1")),
+                    () -> SimpleSpanProcessor.create(SpanExporter.composite()));
+            server.withTracing(requestTracing);
+        }
         Tensor input = Tensor.of("INPUT0", DataType.FP32, new long[] {1, 16}, ByteBuffer.allocate(64));
         request = new InferenceRequest("zero", "", "", Map.of(), List.of(input), List.of(), 0);
     }
@@ -82,6 +99,9 @@ public class ServerPathBenchmark {
     @TearDown
     public void tearDown() throws IOException {
         registry.close();
+        if (requestTracing != null) {
+            requestTracing.close();
+        }
         try (Stream<Path> files = Files.walk(repository)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
@@ -90,5 +110,15 @@ public class ServerPathBenchmark {
     @Benchmark
     public InferenceResponse inferOneRequest() {
         return server.infer(request).join();
+    }
+
+    /** The sampling decision alone: with tracing off, what an untraced request pays in the core (a null). */
+    @Benchmark
+    public RequestTrace traceCheck() {
+        RequestTrace t = server.tracing().start("zero", null);
+        if (t != null) {
+            t.finish(null, null);
+        }
+        return t;
     }
 }

@@ -17,6 +17,11 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /** Every flag {@code tensorline serve} takes, declared (for checks of commands outside the server, too). */
+    public static Flags serveFlags(Path defaultRepo) {
+        return TraceFlags.declare(NetworkOptions.declare(LogFlags.declare(ServeOptions.flags(defaultRepo))));
+    }
+
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.println("usage: tensorline serve [flags]   (tensorline serve --help lists the flags)");
@@ -28,10 +33,11 @@ public final class Main {
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         Path defaultRepo = Path.of(System.getProperty("tensorline.defaultRepository", "model-repository"));
-        Flags flags = NetworkOptions.declare(LogFlags.declare(ServeOptions.flags(defaultRepo)));
+        Flags flags = serveFlags(defaultRepo);
         ServeOptions options;
         io.tensorline.server.logging.LogSettings logSettings;
         NetworkOptions network;
+        io.tensorline.server.trace.TraceConfig trace;
         try {
             flags.parse(rest);
             if (flags.getBool("help")) {
@@ -41,13 +47,14 @@ public final class Main {
             options = ServeOptions.from(flags);
             logSettings = LogFlags.from(flags);
             network = NetworkOptions.from(flags);
+            trace = TraceFlags.from(flags);
         } catch (Flags.UsageException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 2;
         }
         TensorlineServer server;
         try {
-            server = TensorlineServer.start(options, logSettings, network);
+            server = TensorlineServer.start(options, logSettings, network, trace);
         } catch (TensorlineServer.StartupException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 1;

@@ -11,6 +11,8 @@ import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;
 import io.tensorline.server.logging.LogControl;
 import io.tensorline.server.logging.LogSettings;
+import io.tensorline.server.trace.RequestTracing;
+import io.tensorline.server.trace.TraceConfig;
 import io.tensorline.server.metrics.MetricsFrontend;
 import io.tensorline.server.repository.EngineRegistry;
 import io.tensorline.server.repository.GpuProbe;
@@ -51,7 +53,7 @@ public final class TensorlineServer implements AutoCloseable {
      */
     public static final List<String> EXTENSIONS = List.of("classification", "model_repository",
             "model_repository(unload_dependents)", "model_configuration", "binary_tensor_data", "parameters",
-            "statistics");
+            "statistics", "trace");
 
     /** A model failed to load and {@code --exit-on-error} is on. */
     public static final class StartupException extends Exception {
@@ -70,6 +72,7 @@ public final class TensorlineServer implements AutoCloseable {
     private final long startupMillis;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final int exitTimeoutSecs;
+    private RequestTracing tracing;
 
     private TensorlineServer(RepositoryModelRegistry registry, InferenceServer core, GrpcFrontend grpc,
                              HttpFrontend http, MetricsFrontend metrics, long startupMillis, int exitTimeoutSecs) {
@@ -104,6 +107,25 @@ public final class TensorlineServer implements AutoCloseable {
     /** Both of the above. */
     public static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n)
             throws StartupException, IOException {
+        return start(o, logSettings, n, TraceConfig.defaults());
+    }
+
+    /** All of the above, tracing as {@code --trace-config} said (OTLP/HTTP export). */
+    public static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n, TraceConfig trace)
+            throws StartupException, IOException {
+        RequestTracing tracing = RequestTracing.otlp(trace);
+        try {
+            TensorlineServer server = start(o, logSettings, n, tracing);
+            server.tracing = tracing;
+            return server;
+        } catch (StartupException | IOException | RuntimeException e) {
+            tracing.close();
+            throw e;
+        }
+    }
+
+    private static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n,
+                                          RequestTracing tracing) throws StartupException, IOException {
         NetworkListeners net;
         try {
             net = NetworkListeners.of(n);
@@ -140,7 +162,8 @@ public final class TensorlineServer implements AutoCloseable {
             extensions.add("logging");
         }
         InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
-                stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()));
+                stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()))
+                .withTracing(tracing);
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
@@ -259,6 +282,9 @@ public final class TensorlineServer implements AutoCloseable {
             metrics.close();
         }
         registry.close();
+        if (tracing != null) {
+            tracing.close(); // exports the last spans
+        }
         closed.countDown();
     }
 }

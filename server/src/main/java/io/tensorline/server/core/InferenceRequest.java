@@ -1,6 +1,7 @@
 package io.tensorline.server.core;
 
 import io.tensorline.engine.Tensor;
+import io.tensorline.server.trace.RequestTrace;
 
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,17 @@ import java.util.Objects;
  * @param inputs           input tensors, in the order sent
  * @param requestedOutputs names of the outputs to return; empty means every output
  * @param arrivalNanos     when the transport received it, on the server's nanosecond clock
+ * @param trace            the request's trace when it is sampled, else null (set by {@link InferenceServer})
  */
 public record InferenceRequest(String modelName, String modelVersion, String id, Map<String, Object> parameters,
-                               List<Tensor> inputs, List<String> requestedOutputs, long arrivalNanos) {
+                               List<Tensor> inputs, List<String> requestedOutputs, long arrivalNanos,
+                               RequestTrace trace) {
+
+    /** An untraced request. */
+    public InferenceRequest(String modelName, String modelVersion, String id, Map<String, Object> parameters,
+                            List<Tensor> inputs, List<String> requestedOutputs, long arrivalNanos) {
+        this(modelName, modelVersion, id, parameters, inputs, requestedOutputs, arrivalNanos, null);
+    }
 
     public InferenceRequest {
         Objects.requireNonNull(modelName, "modelName");
@@ -44,6 +53,11 @@ public record InferenceRequest(String modelName, String modelVersion, String id,
     /** The same request with other inputs (used once validation has shaped them for the engine). */
     public InferenceRequest withInputs(List<Tensor> newInputs) {
         return new InferenceRequest(modelName, modelVersion, id, parameters, newInputs, requestedOutputs,
-                arrivalNanos);
+                arrivalNanos, trace);
+    }
+
+    /** The same request, traced by {@code t}. */
+    public InferenceRequest withTrace(RequestTrace t) {
+        return new InferenceRequest(modelName, modelVersion, id, parameters, inputs, requestedOutputs, arrivalNanos, t);
     }
 }

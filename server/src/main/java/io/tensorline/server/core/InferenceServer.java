@@ -13,6 +13,10 @@ import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.repository.ModelVersion;
 import io.tensorline.server.stats.ModelStatsRegistry;
 import io.tensorline.server.stats.ModelStatsSnapshot;
+import io.tensorline.server.trace.RequestTrace;
+import io.tensorline.server.trace.RequestTracing;
+import io.tensorline.server.trace.TraceConfig;
+import io.tensorline.server.trace.TraceParent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +39,7 @@ public final class InferenceServer {
     private final RequestLimits limits;
     private volatile boolean shuttingDown;
     private final InFlightRequests inFlight;
+    private volatile RequestTracing tracing;
 
     /** A server without statistics (its {@link #statistics} answers with empty lists). */
     public InferenceServer(ModelRegistry registry, ServerInfo info) {
@@ -59,6 +64,33 @@ public final class InferenceServer {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+        // Triton's defaults: off until the trace API turns it on, then OTLP/HTTP to a collector on this host
+        this.tracing = RequestTracing.otlp(TraceConfig.defaults());
+    }
+
+    /** Traces requests with {@code t} from now on (set once, before the transports start); the caller closes it. */
+    public InferenceServer withTracing(RequestTracing t) {
+        this.tracing = Objects.requireNonNull(t, "tracing");
+        return this;
+    }
+
+    /** The trace extension. */
+    public RequestTracing tracing() {
+        return tracing;
+    }
+
+    /**
+     * The trace extension's setting of a model ({@code ""}: global), updated with {@code changes} when there are
+     * any; see {@link RequestTracing#update}.
+     *
+     * @throws InferenceException INVALID_ARGUMENT {@code Request for unknown model : <m>} for a model that is not
+     *         ready, and the update's refusals
+     */
+    public Map<String, List<String>> traceSetting(String model, Map<String, List<String>> changes) {
+        if (!model.isEmpty() && !(registry.contains(model) && registry.isReady(model, ""))) {
+            throw InferenceException.invalid("Request for unknown model : %s", model);
+        }
+        return changes.isEmpty() ? tracing.settings(model) : tracing.update(model, changes);
     }
 
     /** The requests accepted and not yet answered. */
@@ -156,6 +188,26 @@ public final class InferenceServer {
      * @param classification requested output name to its class count (> 0)
      */
     public CompletableFuture<InferenceResponse> infer(InferenceRequest request, Map<String, Integer> classification) {
+        return infer(request, classification, null);
+    }
+
+    /**
+     * {@link #infer(InferenceRequest, Map)} with the W3C trace context the client sent ({@code parent}, null when
+     * it sent none): a sampled request gets a span, the child of that context.
+     */
+    public CompletableFuture<InferenceResponse> infer(InferenceRequest request, Map<String, Integer> classification,
+                                                      TraceParent parent) {
+        RequestTrace trace = tracing.start(request.modelName(), parent);
+        if (trace != null) {
+            CompletableFuture<InferenceResponse> response = untraced(request.withTrace(trace), classification);
+            response.whenComplete(trace::finish);
+            return response;
+        }
+        return untraced(request, classification);
+    }
+
+    private CompletableFuture<InferenceResponse> untraced(InferenceRequest request,
+                                                          Map<String, Integer> classification) {
         if (!inFlight.tryAdmit()) {
             return CompletableFuture.failedFuture(InferenceException.unavailable(
                     "Exceeds maximum in-flight requests (%d)", inFlight.limit()));
@@ -190,6 +242,9 @@ public final class InferenceServer {
                 checkClassification(spec, classification);
                 RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
                 BytesInputs.check(spec.name(), v.engineInputs(), mv.bytesElementCheck());
+                if (request.trace() != null) {
+                    request.trace().resolved(mv.versionString(), request.id(), v.batchSize());
+                }
                 scheduled = mv.trySubmit(request.withInputs(v.engineInputs()), v.batchSize());
             } while (scheduled == null);
             ModelVersion served = mv;

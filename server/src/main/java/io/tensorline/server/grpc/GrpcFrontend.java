@@ -86,7 +86,8 @@ public final class GrpcFrontend implements AutoCloseable {
         grpc = b.decompressorRegistry(GrpcCompression.decompressors())
                 .compressorRegistry(GrpcCompression.compressors())
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(ServerInterceptors.intercept(
-                        new InferenceGrpcService(server, logging, streams), GrpcCompression.responses())),
+                        new InferenceGrpcService(server, logging, streams), GrpcCompression.responses(),
+                        new TraceContextInterceptor(server))),
                         restricted))
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(
                         new ReadinessHealthService(server).bindService()), restricted))

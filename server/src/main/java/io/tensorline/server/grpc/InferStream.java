@@ -99,7 +99,8 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
         }
         try {
             Map<String, Integer> classification = GrpcTensorParameters.check(request);
-            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification);
+            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification,
+                    TraceContextInterceptor.parent());
         } catch (RuntimeException e) {
             send(failure(e), null);
             return;

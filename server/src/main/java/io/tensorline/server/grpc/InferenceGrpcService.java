@@ -126,6 +126,12 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     }
 
     @Override
+    public void traceSetting(io.tensorline.proto.TraceSettingRequest request,
+                             StreamObserver<io.tensorline.proto.TraceSettingResponse> reply) {
+        unary(reply, () -> GrpcTraceSettings.answer(request, server));
+    }
+
+    @Override
     public void logSettings(LogSettingsRequest request, StreamObserver<LogSettingsResponse> reply) {
         unary(reply, () -> GrpcLogSettings.answer(request, logging));
     }
@@ -209,7 +215,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         CompletableFuture<io.tensorline.server.core.InferenceResponse> result;
         try {
             Map<String, Integer> classification = GrpcTensorParameters.check(request);
-            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification);
+            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification,
+                    TraceContextInterceptor.parent());
         } catch (RuntimeException e) {
             reply.onError(GrpcErrors.toStatusException(e));
             return;

@@ -75,6 +75,7 @@ final class RestApi {
             case REPOSITORY_NAMED -> throw new InferenceException(ErrorCode.UNSUPPORTED,
                     "'repository_name' specification is not supported");
             case LOGGING -> RestLogging.handle(alloc, request, logging);
+            case TRACE_SETTING -> RestTrace.handle(alloc, request, server, route.model() == null ? "" : route.model());
             case SYSTEM_SHM_STATUS -> emptyArray(alloc, SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.SYSTEM,
                     route.model()));
             case CUDA_SHM_STATUS -> emptyArray(alloc, SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.CUDA,
@@ -99,7 +100,8 @@ final class RestApi {
                         route.version(), body, arrival)
                 : InferRequestDecoder.decode(route.model(), route.version(), body, jsonLength, header != null,
                         arrival);
-        return new PendingInfer(server.infer(decoded.request(), decoded.classification()), decoded.outputs());
+        return new PendingInfer(server.infer(decoded.request(), decoded.classification(),
+                RestTrace.parent(server, request)), decoded.outputs());
     }
 
     /** A status answer with no regions: {@code []}. */

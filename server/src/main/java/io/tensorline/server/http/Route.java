@@ -34,6 +34,8 @@ record Route(Endpoint endpoint, String model, String version) {
         /** {@code v2/repository/<repo>/models/...}: a named repository, which Triton does not support. */
         REPOSITORY_NAMED(HttpMethod.POST),
         LOGGING(HttpMethod.GET, HttpMethod.POST),
+        /** {@code v2/trace/setting} (model null) and {@code v2/models/{m}/trace/setting}. */
+        TRACE_SETTING(HttpMethod.GET, HttpMethod.POST),
         SYSTEM_SHM_STATUS(HttpMethod.GET),
         SYSTEM_SHM_REGISTER(HttpMethod.POST),
         SYSTEM_SHM_UNREGISTER(HttpMethod.POST),
@@ -86,6 +88,7 @@ record Route(Endpoint endpoint, String model, String version) {
             case "models" -> n >= 3 ? model(s) : null;
             case "repository" -> repository(s);
             case "logging" -> n == 2 ? new Route(Endpoint.LOGGING, null, "") : null;
+            case "trace" -> n == 3 && s.get(2).equals("setting") ? new Route(Endpoint.TRACE_SETTING, null, "") : null;
             case "systemsharedmemory", "cudasharedmemory" -> sharedMemory(s);
             default -> null;
         };
@@ -113,6 +116,9 @@ record Route(Endpoint endpoint, String model, String version) {
         }
         if (s.size() == next) {
             return new Route(Endpoint.MODEL_METADATA, model, version);
+        }
+        if (s.size() == 5 && next == 3 && s.get(3).equals("trace") && s.get(4).equals("setting")) {
+            return new Route(Endpoint.TRACE_SETTING, model, "");
         }
         if (s.size() != next + 1) {
             return null;

@@ -102,6 +102,9 @@ final class BatchExecutor {
         }
         long split = clock.nanoTime();
         stats.recordExecution(rows, requests.size(), assembled - start, executed - assembled, split - executed);
+        if (BatchTracing.anyTraced(requests)) {
+            BatchTracing.record(requests, rows, start, assembled, executed, split, clock.nanoTime());
+        }
         return null;
     }
 

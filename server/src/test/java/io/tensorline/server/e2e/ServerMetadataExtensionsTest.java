@@ -16,10 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** ServerMetadata names exactly the extensions this server serves, in Triton's order, on both transports. */
 class ServerMetadataExtensionsTest {
 
-    /** Each has its tests: ClassificationTest, GrpcEndToEndTest, HttpInferBinaryTest, ..., LoggingExtensionTest. */
+    /** Each has its tests: ClassificationTest, GrpcEndToEndTest, HttpInferBinaryTest, ..., TracingEndToEndTest, LoggingExtensionTest. */
     private static final List<String> SERVED = List.of("classification", "model_repository",
             "model_repository(unload_dependents)", "model_configuration", "binary_tensor_data",
-            "parameters", "statistics", "logging");
+            "parameters", "statistics", "trace", "logging");
 
     private static LiveServer live;
 

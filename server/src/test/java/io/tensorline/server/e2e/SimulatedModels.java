@@ -15,18 +15,24 @@ final class SimulatedModels {
 
     /** A non-batching model with one instance, {@code width} FP32 elements in and out, taking {@code delayUs}. */
     static void write(Path repo, String name, int width, long delayUs) throws IOException {
+        write(repo, name, width, 0, """
+                parameters [ { key: "execute_delay_us" value: { string_value: "%d" } } ]
+                """.formatted(delayUs));
+    }
+
+    /** A model with one instance and {@code maxBatchSize}, the rest of its config in {@code more}. */
+    static void write(Path repo, String name, int width, int maxBatchSize, String more) throws IOException {
         Path dir = repo.resolve(name);
         Files.createDirectories(dir.resolve("1"));
         Files.writeString(dir.resolve("1/model.simulated"), "");
         Files.writeString(dir.resolve("config.pbtxt"), """
                 name: "%s"
                 backend: "simulated"
-                max_batch_size: 0
+                max_batch_size: %d
                 input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ %d ] } ]
                 output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ %d ] } ]
                 instance_group [ { count: 1 kind: KIND_CPU } ]
-                parameters [ { key: "execute_delay_us" value: { string_value: "%d" } } ]
-                """.formatted(name, width, width, delayUs));
+                """.formatted(name, maxBatchSize, width, width) + more);
     }
 
     /** A request for such a model whose elements are {@code first, first+1, ...}. */
