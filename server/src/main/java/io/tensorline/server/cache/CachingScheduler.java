@@ -50,16 +50,26 @@ public final class CachingScheduler implements Scheduler {
             return CompletableFuture.completedFuture(hit);
         }
         CompletableFuture<List<Tensor>> reply = delegate.submit(request, batchSize);
+        // the caller's answer completes only after the miss is stored and counted, so statistics read after an
+        // answer include it
+        CompletableFuture<List<Tensor>> answer = new CompletableFuture<>();
         reply.whenComplete((outputs, error) -> {
             if (error != null) {
                 stats.recordCacheMiss(looked); // only successes are stored
+                answer.completeExceptionally(error);
                 return;
             }
             long insertStart = clock.nanoTime();
             cache.insert(key, outputs);
             stats.recordCacheMiss(looked + clock.nanoTime() - insertStart);
+            answer.complete(outputs);
         });
-        return reply;
+        answer.whenComplete((outputs, error) -> {
+            if (answer.isCancelled()) {
+                reply.cancel(false); // the client gave up: let the scheduler drop the request
+            }
+        });
+        return answer;
     }
 
     @Override
