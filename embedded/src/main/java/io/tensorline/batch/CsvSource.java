@@ -12,16 +12,15 @@ import java.util.Map;
  * or columns {@code INPUT0_0 .. INPUT0_3} found by themselves), or one column whose cell lists the elements
  * separated by spaces or semicolons (brackets allowed: {@code "[1 2 3 4]"}).
  */
-final class CsvSource implements RowSource {
+final class CsvSource extends LineSource {
 
-    private final CountingReader in;
     private final ModelInputs inputs;
     private final int[][] columnIndex; // per input, the header index of each of its columns
     private final int headerColumns;
     private final List<String> cells = new ArrayList<>();
 
     CsvSource(Path file, ModelInputs inputs) throws IOException {
-        this.in = new CountingReader(file);
+        super(new CountingReader(file));
         this.inputs = inputs;
         String header = in.nextLine();
         if (header == null) {
@@ -130,30 +129,5 @@ final class CsvSource implements RowSource {
             }
         }
         out.add(cell.toString());
-    }
-
-    @Override
-    public boolean skip() throws IOException {
-        return in.nextLine() != null;
-    }
-
-    @Override
-    public String where() {
-        return "line " + in.line();
-    }
-
-    @Override
-    public long position() {
-        return in.line();
-    }
-
-    @Override
-    public double fraction() {
-        return in.fraction();
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 }

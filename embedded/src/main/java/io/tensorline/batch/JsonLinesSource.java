@@ -10,13 +10,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** JSON Lines: one object per line; an input's field holds a scalar or a (nested) array of its row's elements. */
-final class JsonLinesSource implements RowSource {
+final class JsonLinesSource extends LineSource {
 
-    private final CountingReader in;
     private final ModelInputs inputs;
 
     JsonLinesSource(Path file, ModelInputs inputs) throws IOException {
-        this.in = new CountingReader(file);
+        super(new CountingReader(file));
         this.inputs = inputs;
     }
 
@@ -85,30 +84,5 @@ final class JsonLinesSource implements RowSource {
             case "BOOL" -> "booleans";
             default -> "numbers, " + s.datatype();
         };
-    }
-
-    @Override
-    public boolean skip() throws IOException {
-        return in.nextLine() != null;
-    }
-
-    @Override
-    public String where() {
-        return "line " + in.line();
-    }
-
-    @Override
-    public long position() {
-        return in.line();
-    }
-
-    @Override
-    public double fraction() {
-        return in.fraction();
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 }
