@@ -20,6 +20,8 @@ public final class InFlightRequests {
     private final AtomicInteger count = new AtomicInteger();
     private final Set<CompletableFuture<?>> open = ConcurrentHashMap.newKeySet();
     private final Object idle = new Object();
+    /** Set once {@link #awaitIdle} is called (a shutdown), so that until then requests never take the monitor. */
+    private volatile boolean awaiting;
 
     /** @param limit most requests in flight at once (Tensorline's {@code --max-inflight-requests}) */
     public InFlightRequests(int limit) {
@@ -49,7 +51,8 @@ public final class InFlightRequests {
 
     /** Frees a slot that {@link #tryAdmit} took for a request that failed before it had a future. */
     void release() {
-        if (count.decrementAndGet() == 0) {
+        // both volatile: either this sees the waiter's flag and notifies, or the waiter then sees the count at 0
+        if (count.decrementAndGet() == 0 && awaiting) {
             synchronized (idle) {
                 idle.notifyAll();
             }
@@ -67,6 +70,7 @@ public final class InFlightRequests {
 
     /** Waits until nothing is in flight or the deadline ({@link System#nanoTime} based) passes; true when idle. */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        awaiting = true;
         synchronized (idle) {
             while (count.get() > 0) {
                 long left = deadlineNanos - System.nanoTime();
