@@ -42,12 +42,13 @@ final class RepositoryPoller implements AutoCloseable {
 
     static RepositoryPoller start(ModelLifecycle lifecycle, ModelSnapshot snapshot, int periodSecs) {
         RepositoryPoller poller = new RepositoryPoller(lifecycle, snapshot);
+        // what start-up loaded is the baseline: the same files are not loaded twice. Taken before start returns,
+        // so files written after start-up are changes the scans see (handing the poll thread its first task
+        // publishes the maps to it)
+        poller.baseline();
         if (periodSecs == 0) { // Triton: no polling thread; scans run only through scanNow
-            poller.thread.execute(poller::baseline);
             return poller;
         }
-        // what start-up loaded is the baseline: the same files are not loaded twice
-        poller.thread.execute(poller::baseline);
         poller.thread.scheduleWithFixedDelay(poller::scanQuietly, periodSecs, periodSecs, TimeUnit.SECONDS);
         return poller;
     }
