@@ -15,6 +15,7 @@ COPY proto/ proto/
 COPY engines/ engines/
 COPY server/ server/
 COPY server-s3-tests/pom.xml server-s3-tests/
+COPY client-tests/pom.xml client-tests/
 COPY benchmarks/ benchmarks/
 COPY perf/ perf/
 COPY client/ client/

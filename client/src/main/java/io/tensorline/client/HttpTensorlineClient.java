@@ -38,7 +38,7 @@ import javax.net.ssl.TrustManagerFactory;
 /** {@link TensorlineClient} over REST with the JDK's HttpClient (HTTP/1.1 keep-alive). */
 final class HttpTensorlineClient implements TensorlineClient {
 
-    private static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    private static final String HEADER_LENGTH = InferCodec.HEADER_CONTENT_LENGTH;
     private static final JsonFormat.Parser PROTO_JSON = JsonFormat.parser().ignoringUnknownFields();
 
     private final HttpClient http;
@@ -175,16 +175,14 @@ final class HttpTensorlineClient implements TensorlineClient {
     }
 
     private HttpRequest inferRequest(InferRequest request) {
-        RestCodec.Body body = RestCodec.encode(request, binary);
+        InferCodec.RestBody body = RestCodec.encode(request, binary);
         String path = modelPath(request.model(), request.version()) + "/infer";
         HttpRequest.Builder b = builder(path, request.deadline())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
         if (body.jsonLength() >= 0) {
             b.header(HEADER_LENGTH, Integer.toString(body.jsonLength()));
-            b.header("Content-Type", "application/octet-stream");
-        } else {
-            b.header("Content-Type", "application/json");
         }
+        b.header("Content-Type", body.contentType());
         return b.build();
     }
 

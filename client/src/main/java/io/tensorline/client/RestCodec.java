@@ -25,14 +25,10 @@ import java.util.Map;
  */
 final class RestCodec {
 
-    /** An encoded request body and the JSON header's length (for {@code Inference-Header-Content-Length}), or -1 when all JSON. */
-    record Body(byte[] bytes, int jsonLength) {
-    }
-
     private RestCodec() {
     }
 
-    static Body encode(InferRequest r, boolean binary) {
+    static InferCodec.RestBody encode(InferRequest r, boolean binary) {
         ByteArrayOutputStream json = new ByteArrayOutputStream(256);
         List<InferTensor> blobs = new ArrayList<>();
         try (JsonWriter w = new JsonWriter(new OutputStreamWriter(json, StandardCharsets.UTF_8))) {
@@ -82,7 +78,7 @@ final class RestCodec {
             throw new UncheckedIOException(e);
         }
         if (blobs.isEmpty()) {
-            return new Body(json.toByteArray(), -1);
+            return new InferCodec.RestBody(json.toByteArray(), -1);
         }
         int jsonLength = json.size();
         for (InferTensor t : blobs) {
@@ -95,7 +91,7 @@ final class RestCodec {
                 json.writeBytes(copy);
             }
         }
-        return new Body(json.toByteArray(), jsonLength);
+        return new InferCodec.RestBody(json.toByteArray(), jsonLength);
     }
 
     /**

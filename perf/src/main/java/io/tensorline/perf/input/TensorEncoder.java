@@ -1,18 +1,21 @@
 package io.tensorline.perf.input;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tensorline.client.InferTensor;
 import io.tensorline.perf.PerfException;
 import io.tensorline.perf.model.DataTypes;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-/** Turns values (from JSON, random or zero) into the protocol's raw little-endian layout. */
+/**
+ * Turns values (from JSON, random or zero) into the protocol's raw little-endian layout; FP16 and BYTES elements are
+ * laid out by the client library's tensors.
+ */
 public final class TensorEncoder {
 
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
@@ -24,14 +27,22 @@ public final class TensorEncoder {
     public static byte[] fromJson(String datatype, List<JsonNode> values, String where) throws PerfException {
         int size = DataTypes.size(datatype);
         if (size == DataTypes.VARIABLE) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            for (JsonNode v : values) {
+            String[] strings = new String[values.size()];
+            for (int i = 0; i < strings.length; i++) {
+                JsonNode v = values.get(i);
                 if (!v.isTextual()) {
                     throw new PerfException(where + ": BYTES value " + v + " is not a string (expected: JSON strings)");
                 }
-                writeString(out, v.textValue().getBytes(StandardCharsets.UTF_8));
+                strings[i] = v.textValue();
             }
-            return out.toByteArray();
+            return InferTensor.strings(where, strings).rawBytes();
+        }
+        if (datatype.equals("FP16")) {
+            float[] floats = new float[values.size()];
+            for (int i = 0; i < floats.length; i++) {
+                floats[i] = (float) number(values.get(i), datatype, where);
+            }
+            return InferTensor.fp16(where, floats).rawBytes();
         }
         ByteBuffer buf = ByteBuffer.allocate(values.size() * size).order(ByteOrder.LITTLE_ENDIAN);
         for (JsonNode v : values) {
@@ -44,21 +55,25 @@ public final class TensorEncoder {
     public static byte[] random(String datatype, long elements, int stringLength, Random rnd) {
         int size = DataTypes.size(datatype);
         if (size == DataTypes.VARIABLE) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] s = new byte[stringLength];
-            for (long i = 0; i < elements; i++) {
+            byte[][] strings = new byte[Math.toIntExact(elements)][stringLength];
+            for (byte[] s : strings) {
                 for (int c = 0; c < stringLength; c++) {
                     s[c] = (byte) ('a' + rnd.nextInt(26));
                 }
-                writeString(out, s);
             }
-            return out.toByteArray();
+            return InferTensor.bytes("random", strings).rawBytes();
+        }
+        if (datatype.equals("FP16")) {
+            float[] floats = new float[Math.toIntExact(elements)];
+            for (int i = 0; i < floats.length; i++) {
+                floats[i] = rnd.nextFloat();
+            }
+            return InferTensor.fp16("random", floats).rawBytes();
         }
         ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(elements * size)).order(ByteOrder.LITTLE_ENDIAN);
         for (long i = 0; i < elements; i++) {
             switch (datatype) {
                 case "BOOL" -> buf.put((byte) rnd.nextInt(2));
-                case "FP16" -> buf.putShort(Half.fromFloat(rnd.nextFloat()));
                 case "BF16" -> buf.putShort(bf16(rnd.nextFloat()));
                 case "FP32" -> buf.putFloat(rnd.nextFloat());
                 case "FP64" -> buf.putDouble(rnd.nextDouble());
@@ -71,12 +86,9 @@ public final class TensorEncoder {
     /** All-zero values; BYTES elements are strings of {@code stringLength} '0' characters. */
     public static byte[] zero(String datatype, long elements, int stringLength) {
         if (DataTypes.size(datatype) == DataTypes.VARIABLE) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] s = "0".repeat(stringLength).getBytes(StandardCharsets.US_ASCII);
-            for (long i = 0; i < elements; i++) {
-                writeString(out, s);
-            }
-            return out.toByteArray();
+            String[] strings = new String[Math.toIntExact(elements)];
+            Arrays.fill(strings, "0".repeat(stringLength));
+            return InferTensor.strings("zero", strings).rawBytes();
         }
         return new byte[Math.toIntExact(elements * DataTypes.size(datatype))];
     }
@@ -101,7 +113,6 @@ public final class TensorEncoder {
                     throw new PerfException(where + ": BOOL value " + v + " (expected: true, false, 0 or 1)");
                 }
             }
-            case "FP16" -> buf.putShort(Half.fromFloat((float) number(v, datatype, where)));
             case "BF16" -> buf.putShort(bf16((float) number(v, datatype, where)));
             case "FP32" -> buf.putFloat((float) number(v, datatype, where));
             case "FP64" -> buf.putDouble(number(v, datatype, where));
@@ -153,14 +164,5 @@ public final class TensorEncoder {
         int bits = Float.floatToRawIntBits(f);
         int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
         return (short) (rounded >>> 16);
-    }
-
-    private static void writeString(ByteArrayOutputStream out, byte[] s) {
-        int n = s.length;
-        out.write(n & 0xFF);
-        out.write((n >>> 8) & 0xFF);
-        out.write((n >>> 16) & 0xFF);
-        out.write((n >>> 24) & 0xFF);
-        out.write(s, 0, n);
     }
 }

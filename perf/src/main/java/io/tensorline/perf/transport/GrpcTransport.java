@@ -1,14 +1,13 @@
 package io.tensorline.perf.transport;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.tensorline.client.InferCodec;
 import io.tensorline.perf.PerfException;
 import io.tensorline.perf.input.InputSet;
-import io.tensorline.perf.input.TensorData;
 import io.tensorline.perf.model.ModelInfo;
 import io.tensorline.perf.model.ServerInfo;
 import io.tensorline.perf.model.ServerStats;
@@ -17,7 +16,6 @@ import io.tensorline.proto.GRPCInferenceServiceGrpc;
 import io.tensorline.proto.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
 import io.tensorline.proto.InferStatistics;
 import io.tensorline.proto.ModelConfigRequest;
-import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelMetadataRequest;
 import io.tensorline.proto.ModelMetadataResponse;
 import io.tensorline.proto.ModelStatistics;
@@ -135,16 +133,8 @@ public final class GrpcTransport implements Transport {
 
     @Override
     public PreparedInfer prepare(String model, String version, InputSet inputs) {
-        ModelInferRequest.Builder b = ModelInferRequest.newBuilder().setModelName(model).setModelVersion(version);
-        for (TensorData t : inputs.tensors()) {
-            ModelInferRequest.InferInputTensor.Builder in = b.addInputsBuilder()
-                    .setName(t.name()).setDatatype(t.datatype());
-            for (long d : t.shape()) {
-                in.addShape(d);
-            }
-            b.addRawInputContents(ByteString.copyFrom(t.raw()));
-        }
-        return new GrpcInfer(b.build(), channels, next);
+        // encoded once by the client's codec; every send serialises this one message
+        return new GrpcInfer(InferCodec.toGrpc(inputs.request(model, version)), channels, next);
     }
 
     private PerfException failure(String what, StatusRuntimeException e) {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.tensorline.client.InferCodec;
 
 import java.io.IOException;
 
@@ -70,9 +71,9 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpResponse>
             problem = "malformed HTTP reply from " + client.authority() + ": " + response.decoderResult().cause();
             reusable = false;
         } else {
-            Integer headerLength = response.headers().getInt(HttpInferCodec.HEADER_LENGTH);
+            Integer headerLength = response.headers().getInt(InferCodec.HEADER_CONTENT_LENGTH);
             byte[] body = ByteBufUtil.getBytes(response.content());
-            problem = HttpInferCodec.check(response.status().code(), body, headerLength == null ? -1 : headerLength,
+            problem = HttpReplyCheck.check(response.status().code(), body, headerLength == null ? -1 : headerLength,
                     MAPPER);
             reusable = HttpUtil.isKeepAlive(response);
         }

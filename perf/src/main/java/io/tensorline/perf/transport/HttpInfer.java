@@ -2,6 +2,7 @@ package io.tensorline.perf.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.tensorline.client.InferCodec;
 
 import java.nio.charset.StandardCharsets;
 
@@ -19,15 +20,14 @@ final class HttpInfer implements PreparedInfer {
     }
 
     /** Builds the HTTP/1.1 POST of {@code body} to {@code path} once; the client frees it when it closes. */
-    static HttpInfer build(NettyHttpClient client, String path, HttpInferCodec.Body body) {
+    static HttpInfer build(NettyHttpClient client, String path, InferCodec.RestBody body) {
         StringBuilder head = new StringBuilder(256)
                 .append("POST ").append(path).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(client.authority()).append("\r\n")
-                .append("Content-Type: ").append(body.headerLength() >= 0 ? "application/octet-stream" : "application/json")
-                .append("\r\n")
+                .append("Content-Type: ").append(body.contentType()).append("\r\n")
                 .append("Content-Length: ").append(body.bytes().length).append("\r\n");
-        if (body.headerLength() >= 0) {
-            head.append(HttpInferCodec.HEADER_LENGTH).append(": ").append(body.headerLength()).append("\r\n");
+        if (body.jsonLength() >= 0) {
+            head.append(InferCodec.HEADER_CONTENT_LENGTH).append(": ").append(body.jsonLength()).append("\r\n");
         }
         head.append("\r\n");
         byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);

@@ -2,6 +2,7 @@ package io.tensorline.perf.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tensorline.client.InferCodec;
 import io.tensorline.perf.PerfException;
 import io.tensorline.perf.input.InputSet;
 import io.tensorline.perf.model.ModelInfo;
@@ -90,7 +91,7 @@ public final class HttpTransport implements Transport {
         } else if (status == 404 || status == 405 || status == 501) {
             configAvailable = false;
         } else {
-            throw new PerfException("GET " + base + path + "/config: " + HttpInferCodec.check(status, config.body(), -1, mapper));
+            throw new PerfException("GET " + base + path + "/config: " + HttpReplyCheck.check(status, config.body(), -1, mapper));
         }
         List<String> versions = new ArrayList<>();
         meta.path("versions").forEach(v -> versions.add(v.asText()));
@@ -136,7 +137,12 @@ public final class HttpTransport implements Transport {
 
     @Override
     public PreparedInfer prepare(String model, String version, InputSet inputs) throws PerfException {
-        return HttpInfer.build(infer, modelPath(model, version) + "/infer", HttpInferCodec.encode(inputs, binary));
+        return HttpInfer.build(infer, modelPath(model, version) + "/infer", body(inputs, binary));
+    }
+
+    /** The infer body, encoded once by the client's codec (FP16 and BF16 inputs go binary even without binary). */
+    static InferCodec.RestBody body(InputSet inputs, boolean binary) {
+        return InferCodec.toRest(inputs.request("", ""), binary);
     }
 
     private static String modelPath(String model, String version) {
@@ -148,7 +154,7 @@ public final class HttpTransport implements Transport {
         HttpResponse<byte[]> r = request(path);
         if (r.statusCode() != 200) {
             throw new PerfException("GET " + base + path + " (" + what + "): "
-                    + HttpInferCodec.check(r.statusCode(), r.body(), -1, mapper));
+                    + HttpReplyCheck.check(r.statusCode(), r.body(), -1, mapper));
         }
         return json(r, path);
     }

@@ -1,5 +1,7 @@
 package io.tensorline.perf.input;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tensorline.perf.PerfException;
 import io.tensorline.perf.cli.InputDataSpec;
 import io.tensorline.perf.model.ModelInfo;
@@ -11,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -204,14 +207,15 @@ class InputDataTest {
     }
 
     @Test
-    void halfPrecisionConversion() {
-        assertEquals((short) 0x3C00, Half.fromFloat(1.0f));
-        assertEquals((short) 0x3800, Half.fromFloat(0.5f));
-        assertEquals((short) 0xC000, Half.fromFloat(-2.0f));
-        assertEquals((short) 0x7C00, Half.fromFloat(1e6f));
-        assertEquals((short) 0x0001, Half.fromFloat(0x1p-24f));
-        for (float f : new float[] {0.1f, 0.333f, 0.999f, 12.25f}) {
-            assertEquals(f, Half.toFloat(Half.fromFloat(f)), f * 1e-3);
-        }
+    void halfPrecisionJsonValuesRoundToNearestEven() throws Exception {
+        List<JsonNode> values = new ArrayList<>();
+        new ObjectMapper().readTree("[1.0, 0.5, -2, 1e6, 5.9604645e-8]").forEach(values::add);
+        byte[] raw = TensorEncoder.fromJson("FP16", values, "X");
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals((short) 0x3C00, b.getShort(0));
+        assertEquals((short) 0x3800, b.getShort(2));
+        assertEquals((short) 0xC000, b.getShort(4));
+        assertEquals((short) 0x7C00, b.getShort(6));
+        assertEquals((short) 0x0001, b.getShort(8));
     }
 }

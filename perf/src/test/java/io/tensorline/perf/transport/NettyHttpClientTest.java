@@ -1,5 +1,7 @@
 package io.tensorline.perf.transport;
 
+import io.tensorline.client.InferCodec;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +82,7 @@ class NettyHttpClientTest {
     }
 
     private Outcomes send(int n) throws InterruptedException {
-        HttpInfer infer = HttpInfer.build(client, "/v2/models/m/infer", new HttpInferCodec.Body(BODY, -1));
+        HttpInfer infer = HttpInfer.build(client, "/v2/models/m/infer", new InferCodec.RestBody(BODY, -1));
         Outcomes outcomes = new Outcomes(n);
         for (int i = 0; i < n; i++) {
             infer.send(outcomes);

@@ -112,13 +112,7 @@ class BatchingEndToEndTest {
                 a[k] = i;
                 b[k] = k;
             }
-            replies.add(async.modelInfer(ModelInferRequest.newBuilder().setModelName("add_sub_batching")
-                    .setModelVersion("1")
-                    .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("INPUT0").setDatatype("FP32")
-                            .addShape(rows).addShape(4))
-                    .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("INPUT1").setDatatype("FP32")
-                            .addShape(rows).addShape(4))
-                    .addRawInputContents(floats(a)).addRawInputContents(floats(b)).build()));
+            replies.add(async.modelInfer(Tensors.addSub("add_sub_batching", "1", a, b)));
         }
         for (int i = 0; i < 64; i++) {
             int rows = 1 + i % 3;

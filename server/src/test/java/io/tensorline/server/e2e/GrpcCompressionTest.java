@@ -15,7 +15,6 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
-import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelInferResponse;
 import io.tensorline.server.cli.TensorlineServer;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +28,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 
-import static io.tensorline.server.e2e.Tensors.floats;
 import static io.tensorline.server.e2e.Tensors.toFloats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,14 +102,10 @@ class GrpcCompressionTest {
         for (int i = 0; i < a.length; i++) {
             a[i] = i;
         }
-        ModelInferRequest.Builder b = ModelInferRequest.newBuilder().setModelName("add_sub").setModelVersion("1");
-        b.addInputsBuilder().setName("INPUT0").setDatatype("FP32").addShape(8).addShape(4);
-        b.addInputsBuilder().setName("INPUT1").setDatatype("FP32").addShape(8).addShape(4);
-        b.addRawInputContents(floats(a)).addRawInputContents(floats(a));
         lastResponseEncoding.set(null);
         GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc
                 .newBlockingStub(ClientInterceptors.intercept(channel, RECORD)).withDeadlineAfter(60, TimeUnit.SECONDS);
-        return (compression == null ? stub : stub.withCompression(compression)).modelInfer(b.build());
+        return (compression == null ? stub : stub.withCompression(compression)).modelInfer(Tensors.addSub("add_sub", "1", a, a));
     }
 
     private static void assertSums(ModelInferResponse r) {

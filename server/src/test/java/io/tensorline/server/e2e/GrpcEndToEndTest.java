@@ -77,9 +77,7 @@ class GrpcEndToEndTest {
     }
 
     private static ModelInferRequest addSub(String version, float[] a, float[] b) {
-        return ModelInferRequest.newBuilder().setModelName("add_sub").setModelVersion(version)
-                .addInputs(input("INPUT0", "FP32", 1, 4)).addInputs(input("INPUT1", "FP32", 1, 4))
-                .addRawInputContents(floats(a)).addRawInputContents(floats(b)).build();
+        return Tensors.addSub("add_sub", version, a, b);
     }
 
     private static final float[] A = {1, 2, 3, 4};

@@ -34,7 +34,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.tensorline.server.e2e.Tensors.floats;
 import static io.tensorline.server.e2e.Tensors.toFloats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,12 +86,7 @@ class ModelControlEndToEndTest {
     }
 
     private static ModelInferRequest addSub(String model) {
-        return ModelInferRequest.newBuilder().setModelName(model).setModelVersion("1")
-                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("INPUT0").setDatatype("FP32")
-                        .addShape(1).addShape(4))
-                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("INPUT1").setDatatype("FP32")
-                        .addShape(1).addShape(4))
-                .addRawInputContents(floats(1, 2, 3, 4)).addRawInputContents(floats(10, 20, 30, 40)).build();
+        return Tensors.addSub(model, "1", new float[] {1, 2, 3, 4}, new float[] {10, 20, 30, 40});
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {

@@ -1,6 +1,8 @@
 package io.tensorline.server.e2e;
 
-import com.google.protobuf.ByteString;
+import io.tensorline.client.InferCodec;
+import io.tensorline.client.InferRequest;
+import io.tensorline.client.InferTensor;
 import io.tensorline.proto.ModelInferRequest;
 
 import java.io.IOException;
@@ -41,11 +43,7 @@ final class SimulatedModels {
         for (int i = 0; i < width; i++) {
             v[i] = first + i;
         }
-        ByteString raw = Tensors.floats(v);
-        return ModelInferRequest.newBuilder().setModelName(model)
-                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("INPUT0").setDatatype("FP32")
-                        .addShape(width))
-                .addRawInputContents(raw).build();
+        return InferCodec.toGrpc(InferRequest.builder(model).input(InferTensor.fp32("INPUT0", v)).build());
     }
 
     /** A stream reply observer that puts each reply, the error, or the string "completed" on a queue. */

@@ -1,47 +1,45 @@
 package io.tensorline.server.e2e;
 
 import com.google.protobuf.ByteString;
+import io.tensorline.client.InferCodec;
+import io.tensorline.client.InferRequest;
+import io.tensorline.client.InferTensor;
+import io.tensorline.proto.ModelInferRequest;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
-/** Little-endian byte helpers for building and reading raw tensor contents in tests. */
+/**
+ * Raw tensor contents for tests that speak the protocol on raw stubs, laid out by the client library's
+ * {@link InferTensor} (little-endian; BYTES elements with a 4-byte length), and requests encoded by its codec.
+ */
 final class Tensors {
 
     private Tensors() {
     }
 
     static ByteString floats(float... values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            b.putFloat(v);
-        }
-        return ByteString.copyFrom(b.flip());
+        return ByteString.copyFrom(InferTensor.fp32("raw", values).data());
     }
 
     static float[] toFloats(ByteString s) {
-        ByteBuffer b = s.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[b.remaining() / 4];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = b.getFloat();
-        }
-        return out;
+        ByteBuffer b = s.asReadOnlyByteBuffer();
+        return InferTensor.of("raw", "FP32", b, b.remaining() / 4).asFloats();
     }
 
     /** BYTES raw layout: a 4-byte little-endian length before each element. */
     static ByteString strings(String... values) {
-        int total = 0;
-        byte[][] encoded = new byte[values.length][];
-        for (int i = 0; i < values.length; i++) {
-            encoded[i] = values[i].getBytes(StandardCharsets.UTF_8);
-            total += 4 + encoded[i].length;
-        }
-        ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-        for (byte[] e : encoded) {
-            b.putInt(e.length).put(e);
-        }
-        return ByteString.copyFrom(b.flip());
+        return ByteString.copyFrom(InferTensor.strings("raw", values).data());
+    }
+
+    /**
+     * A request for an add_sub model (INPUT0 and INPUT1, FP32 {@code [rows, 4]} with rows from the values' length),
+     * as the client library encodes it.
+     */
+    static ModelInferRequest addSub(String model, String version, float[] a, float[] b) {
+        return InferCodec.toGrpc(InferRequest.builder(model).version(version)
+                .input(InferTensor.fp32("INPUT0", a, a.length / 4, 4))
+                .input(InferTensor.fp32("INPUT1", b, b.length / 4, 4)).build());
     }
 
     /** {@code count} pseudo-random bytes that are valid for the type (BOOL 0/1, floats finite). */
