@@ -114,6 +114,20 @@ final class BatchBuffers {
         written[slot]++;
     }
 
+    /** One FP32 element of input {@code slot}, already parsed. */
+    void putFloat(int slot, float value) {
+        if (written[slot]++ < inputs.slots().get(slot).elementsPerRow()) {
+            room(slot, 4).putFloat(value);
+        }
+    }
+
+    /** One FP64 element of input {@code slot}, already parsed. */
+    void putDouble(int slot, double value) {
+        if (written[slot]++ < inputs.slots().get(slot).elementsPerRow()) {
+            room(slot, 8).putDouble(value);
+        }
+    }
+
     /** Raw little-endian elements of input {@code slot}, already in its datatype (.npy). */
     void putRaw(int slot, ByteBuffer raw, int elements) {
         room(slot, raw.remaining()).put(raw);
