@@ -72,6 +72,25 @@ every model torch.jit.script-ed, pytorch_libtorch, with config.pbtxt)
   grad_mode_pt  INPUT__0 FP32 dims [-1] -> OUTPUT__0 of the same shape, all
                 1.0 when forward() runs with autograd on, 0.0 when off.
 
+server/src/test/resources/sequence-repository/ (sequence_batching models; --sequence)
+  accumulator   ONNX: OUTPUT = STATE_OUT = INPUT + STATE_IN (INT32 [batch,1]),
+                direct strategy, implicit state with a zero initial state.
+  accumulator_oldest  the same graph, oldest strategy, two instances,
+                initial state 100 from initial_state/hundred.
+  sequence_controls  OUTPUT = INPUT + 1000*START + 100*END + 10*READY,
+                CORRID_OUT = CORRID, no batching.
+  sequence_lookup  ONNX: OUTPUT = STATE_OUT = STATE_IN + [0,10,..,70][INPUT],
+                max_batch_size 1 (one slot): an index outside [-8, 7] fails in
+                the engine, for the tests of failures inside a sequence.
+  accumulator_pt  TorchScript (x, state) -> (x + state, x + state), implicit
+                state STATE_IN__1 -> STATE_OUT__1 (Triton's PyTorch backend
+                wants <name>__<index> names with states).
+  accumulator_pt_corrid  TorchScript without implicit state: keeps a running
+                sum per CORRID__3 in a Dict attribute, START__1 resets it,
+                END__2 forgets it.
+  (accumulator_tf and accumulator_tf_corrid are TensorFlow SavedModels written
+  by engines/tensorflow's ExportSequenceSavedModels, -Pexport-savedmodels.)
+
 TorchScript files are deterministic across runs, but TorchScript mangles the
 name of a type compiled twice in one process (___torch_mangle_N), so they are
 built first, before any other torch work of the run.
@@ -696,7 +715,9 @@ builds the graph (MatMul+Add, Relu, MatMul+Add) from the weights this script
 writes as JSON, saves it with `SavedModelBundle.exporter`, and checks the
 result against torch's (within 1e-5). The same run re-exports the test
 SavedModels in `server/src/test/resources/tensorflow-repository/`
-(`ExportTestSavedModels`). From the repository root:
+(`ExportTestSavedModels`) and the TensorFlow sequence models in
+`server/src/test/resources/sequence-repository/` (`ExportSequenceSavedModels`).
+From the repository root:
 
 ```
 /usr/bin/python3 scripts/make_models.py --mlp-weights-json build/mlp_weights.json
@@ -870,6 +891,115 @@ ACCUMULATOR_STATE = """  state [ {
 """
 
 
+def torchscript_sequence_modules():
+    """The TorchScript accumulators: one fed its running sum as implicit state, one keeping its own per sequence."""
+    import torch
+    from typing import Dict, Tuple
+
+    class StateAccumulator(torch.nn.Module):
+        def forward(self, x: torch.Tensor, state: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+            total = x + state
+            return total, total
+
+    class CorridAccumulator(torch.nn.Module):
+        """Keeps a running sum per correlation id in a module attribute, as a stateful model without implicit
+        state does: START resets the id's sum, END forgets it. Control inputs are [B, 1]."""
+        sums: Dict[int, int]
+
+        def __init__(self):
+            super().__init__()
+            self.sums = {}
+
+        def forward(self, x: torch.Tensor, start: torch.Tensor, end: torch.Tensor,
+                    corrid: torch.Tensor) -> torch.Tensor:
+            out = torch.zeros_like(x)
+            for i in range(x.size(0)):
+                key = int(corrid[i, 0].item())
+                total = 0 if bool(start[i, 0].item() != 0) else self.sums.get(key, 0)
+                total = total + int(x[i, 0].item())
+                out[i, 0] = total
+                if bool(end[i, 0].item() != 0):
+                    self.sums.pop(key, 0)
+                else:
+                    self.sums[key] = total
+            return out
+
+    return torch.jit.script(StateAccumulator().eval()), torch.jit.script(CorridAccumulator().eval())
+
+
+PT_SEQUENCE_CONFIG = HEADER + """name: "%s"
+platform: "pytorch_libtorch"
+max_batch_size: 4
+input [ { name: "INPUT__0" data_type: TYPE_INT32 dims: [ 1 ] } ]
+output [ { name: "OUTPUT__0" data_type: TYPE_INT32 dims: [ 1 ] } ]
+instance_group [ { count: 1 kind: KIND_CPU } ]
+sequence_batching {
+  max_sequence_idle_microseconds: 5000000
+%s}
+"""
+
+
+def build_torchscript_sequence_models(em):
+    """accumulator_pt (implicit state STATE_IN__1 -> STATE_OUT__1; Triton's PyTorch backend wants every input,
+    output and state named <name>__<index>) and accumulator_pt_corrid (no implicit state: START__1, END__2 and
+    CORRID__3 control inputs, the sums kept by the model)."""
+    import torch
+    state_acc, corrid_acc = torchscript_sequence_modules()
+    d = SEQUENCE_REPO / "accumulator_pt"
+    data = scripted_bytes(state_acc)
+    x = torch.tensor([[3], [-4]], dtype=torch.int32)
+    st = torch.tensor([[10], [20]], dtype=torch.int32)
+    loaded = torch.jit.load(io.BytesIO(data))
+    got = loaded(x, st)
+    assert torch.equal(got[0], x + st) and torch.equal(got[1], x + st), "accumulator_pt"
+    em.w.write(d / "1" / "model.pt", data)
+    em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript (x, state) -> (x + state, x + state); checked"))
+    text = PT_SEQUENCE_CONFIG % ("accumulator_pt", """  direct { }
+  state [ {
+    input_name: "STATE_IN__1"
+    output_name: "STATE_OUT__1"
+    data_type: TYPE_INT32
+    dims: [ 1 ]
+    initial_state { data_type: TYPE_INT32 dims: [ 1 ] zero_data: true name: "initial" }
+  } ]
+""")
+    em.w.write(d / "config.pbtxt", text)
+
+    d = SEQUENCE_REPO / "accumulator_pt_corrid"
+    data = scripted_bytes(corrid_acc)
+    loaded = torch.jit.load(io.BytesIO(data))
+    one = torch.ones(2, 1, dtype=torch.int32)
+    zero = torch.zeros(2, 1, dtype=torch.int32)
+    ids = torch.tensor([[7], [8]], dtype=torch.int64)
+    assert torch.equal(loaded(x, one, zero, ids), x)
+    assert torch.equal(loaded(x, zero, one, ids), 2 * x), "the sums are kept between calls"
+    assert torch.equal(loaded(x, zero, zero, ids), x), "END forgot them"
+    em.w.write(d / "1" / "model.pt", data)
+    em.summary.append((f"{rel(d)}/1/model.pt", "TorchScript running sum per CORRID kept by the model; checked"))
+    text = PT_SEQUENCE_CONFIG % ("accumulator_pt_corrid", """  direct { }
+  control_input [
+    { name: "START__1" control [ { kind: CONTROL_SEQUENCE_START int32_false_true: [ 0, 1 ] } ] },
+    { name: "END__2" control [ { kind: CONTROL_SEQUENCE_END int32_false_true: [ 0, 1 ] } ] },
+    { name: "CORRID__3" control [ { kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_INT64 } ] }
+  ]
+""")
+    em.w.write(d / "config.pbtxt", text)
+
+
+def lookup_accumulator_model(name):
+    """OUTPUT = STATE_OUT = STATE_IN + TABLE[INPUT], TABLE = [0, 10, ..., 70]: an index outside [-8, 7] makes ONNX
+    Runtime fail the execution, so a sequence can have a request fail in the engine in its middle."""
+    shape = ["batch", 1]
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "INPUT"], ["looked_up"], axis=0, name="lookup"),
+         helper.make_node("Add", ["STATE_IN", "looked_up"], ["OUTPUT"], name="add"),
+         helper.make_node("Identity", ["OUTPUT"], ["STATE_OUT"], name="state")], name,
+        [vi("INPUT", TensorProto.INT32, shape), vi("STATE_IN", TensorProto.INT32, shape)],
+        [vi("OUTPUT", TensorProto.INT32, shape), vi("STATE_OUT", TensorProto.INT32, shape)],
+        initializer=[numpy_helper.from_array(np.arange(0, 80, 10, dtype=np.int32), "table")])
+    return make_model(graph)
+
+
 def build_sequence_repo(em):
     rng = np.random.default_rng(3)
     x = rng.integers(-50, 50, (3, 1)).astype(np.int32)
@@ -905,6 +1035,14 @@ def build_sequence_repo(em):
 """
     em.w.write(d / "config.pbtxt", sequence_config(
         "sequence_controls", 0, [("OUTPUT", "TYPE_INT32", [1]), ("CORRID_OUT", "TYPE_INT64", [1])], controls))
+    d = SEQUENCE_REPO / "sequence_lookup"
+    idx = np.array([[1], [7], [0]], dtype=np.int32)
+    em.onnx_model(d, 1, lookup_accumulator_model("sequence_lookup"), {"INPUT": idx, "STATE_IN": st},
+                  {"OUTPUT": st + 10 * idx, "STATE_OUT": st + 10 * idx})
+    em.w.write(d / "config.pbtxt", sequence_config(
+        "sequence_lookup", 1, [("OUTPUT", "TYPE_INT32", [1])],
+        "  max_sequence_idle_microseconds: 5000000\n  direct { }\n" + ACCUMULATOR_STATE % "zero_data: true"))
+    build_torchscript_sequence_models(em)
 
 
 # --------------------------------------------------------------------------

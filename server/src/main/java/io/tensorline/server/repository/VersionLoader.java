@@ -123,9 +123,20 @@ final class VersionLoader {
                     in.hasReshape() ? in.getReshape() : null, in.getDimsList(), mbs)));
             config.getOutputList().forEach(out -> outputs.add(spec(out.getName(), out.getDataTypeValue(),
                     out.hasReshape() ? out.getReshape() : null, out.getDimsList(), mbs)));
+            // the tensors a sequence batcher feeds or keeps are declared too (TorchScript binds by position)
+            addUndeclared(inputs, SequenceTensors.engineInputs(config), mbs);
+            addUndeclared(outputs, SequenceTensors.engineOutputs(config), mbs);
         }
         return new LoadRequest(config.getName(), version, modelPath, device, parameters, inputs, outputs, mbs,
                 instanceCount);
+    }
+
+    private static void addUndeclared(List<TensorSpec> specs, List<SequenceTensors.Declared> extra, int mbs) {
+        for (SequenceTensors.Declared d : extra) {
+            if (specs.stream().noneMatch(t -> t.name().equals(d.name()))) {
+                specs.add(spec(d.name(), d.dataType(), null, d.dims(), mbs));
+            }
+        }
     }
 
     /** The shape the engine sees: reshape (or dims), with a leading -1 when the model batches. */

@@ -5,6 +5,7 @@ import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.stats.ComposingTimes;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 
@@ -102,6 +103,12 @@ final class BatchExecutor {
         }
         long split = clock.nanoTime();
         stats.recordExecution(rows, requests.size(), assembled - start, executed - assembled, split - executed);
+        for (PendingRequest r : requests) {
+            ComposingTimes steps = ComposingTimes.in(r.request.parameters()); // an ensemble's step
+            if (steps != null) {
+                steps.add(start - r.arrivalNanos, assembled - start, executed - assembled, split - executed);
+            }
+        }
         if (BatchTracing.anyTraced(requests)) {
             BatchTracing.record(requests, rows, start, assembled, executed, split, clock.nanoTime());
         }

@@ -44,16 +44,20 @@ class EnsembleEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path examples = Path.of("../model-repository");
-        for (String m : new String[] {"mlp", "preprocess_scale", "mlp_pipeline"}) {
-            TestServers.copyModel(examples, m, repo, m);
-        }
+        copyPipeline(repo);
         TestServers.copyModel(SequenceBatchingEndToEndTest.SEQUENCE_REPOSITORY, "accumulator", repo, "accumulator");
         writeEnsemble("running_total", "accumulator", "INPUT", "OUTPUT", "TYPE_INT32", 1);
         writeEnsemble("broken", "no_such_model", "INPUT", "OUTPUT", "TYPE_INT32", 1);
         server = TensorlineServer.start(TestServers.options(repo, false, 64 * 1024 * 1024));
         channel = TestServers.channel(server);
         stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+    }
+
+    /** The bundled example {@code mlp_pipeline} with its composing models. */
+    static void copyPipeline(Path repo) throws java.io.IOException {
+        for (String m : new String[] {"mlp", "preprocess_scale", "mlp_pipeline"}) {
+            TestServers.copyModel(Path.of("../model-repository"), m, repo, m);
+        }
     }
 
     private static void writeEnsemble(String name, String step, String in, String out, String type, int dim)

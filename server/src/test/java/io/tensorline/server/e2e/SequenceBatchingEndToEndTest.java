@@ -1,5 +1,6 @@
 package io.tensorline.server.e2e;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -14,6 +15,8 @@ import io.tensorline.server.cli.TensorlineServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,8 +43,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Triton's sequence example flows (two interleaved sequences, sync and streaming) over real sockets against the
- * ONNX models of {@code sequence-repository}: an accumulator whose running sum lives in the server's implicit state
- * (direct and oldest strategies), and a stateless model that echoes its control inputs.
+ * models of {@code sequence-repository}: accumulators on ONNX Runtime, PyTorch and TensorFlow whose running sum
+ * lives in the server's implicit state (direct and oldest strategies), a TorchScript accumulator that keeps its own
+ * sums per CORRID control input (no implicit state), and a stateless model that echoes its control inputs.
  */
 class SequenceBatchingEndToEndTest {
 
@@ -68,9 +73,13 @@ class SequenceBatchingEndToEndTest {
     }
 
     static ModelInferRequest request(String model, Object id, boolean start, boolean end, int value) {
+        return request(model, "INPUT", id, start, end, value);
+    }
+
+    static ModelInferRequest request(String model, String input, Object id, boolean start, boolean end, int value) {
         boolean batches = !model.equals("sequence_controls");
         ModelInferRequest.InferInputTensor.Builder in = ModelInferRequest.InferInputTensor.newBuilder()
-                .setName("INPUT").setDatatype("INT32");
+                .setName(input).setDatatype("INT32");
         if (batches) {
             in.addShape(1);
         }
@@ -113,12 +122,34 @@ class SequenceBatchingEndToEndTest {
         throw new AssertionError("no output " + output);
     }
 
-    /** Triton's simple_sequence flow: values 0..n-1 on two interleaved sequences, one of them negated. */
-    @Test
-    void twoInterleavedSequencesKeepTheirOwnRunningSums() {
+    /**
+     * An accumulator on one engine: its input and output names. {@code accumulator} (ONNX), {@code accumulator_pt}
+     * (TorchScript) and {@code accumulator_tf} (TensorFlow SavedModel) keep their sums in the server's implicit
+     * state; {@code accumulator_pt_corrid} (TorchScript) and {@code accumulator_tf_corrid} (TensorFlow, a hash table
+     * in its session) have no implicit state and keep the sums themselves, per CORRID control input.
+     */
+    record Accumulator(String model, String input, String output) {
+        @Override
+        public String toString() {
+            return model;
+        }
+    }
+
+    static Stream<Accumulator> accumulators() {
+        return Stream.of(new Accumulator("accumulator", "INPUT", "OUTPUT"),
+                new Accumulator("accumulator_pt", "INPUT__0", "OUTPUT__0"),
+                new Accumulator("accumulator_pt_corrid", "INPUT__0", "OUTPUT__0"),
+                new Accumulator("accumulator_tf", "INPUT", "OUTPUT"),
+                new Accumulator("accumulator_tf_corrid", "INPUT", "OUTPUT"));
+    }
+
+    /** Triton's simple_sequence flow: two interleaved sequences, one of them negated. */
+    @ParameterizedTest
+    @MethodSource("accumulators")
+    void twoInterleavedSequencesKeepTheirOwnRunningSums(Accumulator a) {
         int[] values = {11, 7, 5, 3, 2, 0, 1};
         long id0 = 1000;
-        String id1 = "seq-b";
+        long id1 = 1001;
         int sum0 = 0;
         int sum1 = 0;
         for (int i = 0; i < values.length; i++) {
@@ -126,16 +157,32 @@ class SequenceBatchingEndToEndTest {
             boolean end = i == values.length - 1;
             sum0 += values[i];
             sum1 -= values[i];
-            ModelInferResponse r0 = stub().modelInfer(request("accumulator", id0, start, end, values[i]));
-            ModelInferResponse r1 = stub().modelInfer(request("accumulator", id1, start, end, -values[i]));
-            assertEquals(sum0, firstInt(r0, "OUTPUT"));
-            assertEquals(sum1, firstInt(r1, "OUTPUT"));
+            ModelInferResponse r0 = stub().modelInfer(request(a.model(), a.input(), id0, start, end, values[i]));
+            ModelInferResponse r1 = stub().modelInfer(request(a.model(), a.input(), id1, start, end, -values[i]));
+            assertEquals(sum0, firstInt(r0, a.output()));
+            assertEquals(sum1, firstInt(r1, a.output()));
             assertEquals(1, r0.getOutputsCount(), "the state output is not listed, so it is not returned");
         }
     }
 
     @Test
-    void streamingSequencesAnswerInOrderWithRunningSums() throws Exception {
+    void aStringSequenceIdInterleavesWithANumericOne() {
+        int sum0 = 0;
+        int sum1 = 0;
+        for (int i = 0; i < 4; i++) {
+            sum0 += i;
+            sum1 -= i;
+            ModelInferResponse r0 = stub().modelInfer(request("accumulator", 2000L, i == 0, i == 3, i));
+            ModelInferResponse r1 = stub().modelInfer(request("accumulator", "seq-b", i == 0, i == 3, -i));
+            assertEquals(sum0, firstInt(r0, "OUTPUT"));
+            assertEquals(sum1, firstInt(r1, "OUTPUT"));
+        }
+    }
+
+    /** Triton's simple_grpc_sequence_stream_infer_client flow: two sequences interleaved on one stream. */
+    @ParameterizedTest
+    @MethodSource("accumulators")
+    void streamingSequencesAnswerInOrderWithRunningSums(Accumulator a) throws Exception {
         LinkedBlockingQueue<ModelStreamInferResponse> received = new LinkedBlockingQueue<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
         StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel)
@@ -157,8 +204,9 @@ class SequenceBatchingEndToEndTest {
                 });
         int n = 6;
         for (int i = 0; i < n; i++) {
-            requests.onNext(request("accumulator", 77L, i == 0, i == n - 1, i + 1).toBuilder().setId("a" + i).build());
-            requests.onNext(request("accumulator", 78L, i == 0, i == n - 1, 10 * (i + 1)).toBuilder()
+            requests.onNext(request(a.model(), a.input(), 77L, i == 0, i == n - 1, i + 1).toBuilder()
+                    .setId("a" + i).build());
+            requests.onNext(request(a.model(), a.input(), 78L, i == 0, i == n - 1, 10 * (i + 1)).toBuilder()
                     .setId("b" + i).build());
         }
         requests.onCompleted();
@@ -168,7 +216,7 @@ class SequenceBatchingEndToEndTest {
         for (ModelStreamInferResponse r : received) {
             assertEquals("", r.getErrorMessage());
             String id = r.getInferResponse().getId();
-            outputs.put(id, firstInt(r.getInferResponse(), "OUTPUT"));
+            outputs.put(id, firstInt(r.getInferResponse(), a.output()));
             if (id.startsWith("a")) {
                 orderA.add(id);
             }
@@ -180,6 +228,36 @@ class SequenceBatchingEndToEndTest {
             assertEquals(10 * tri, outputs.get("b" + i));
             assertEquals("a" + i, orderA.get(i), "one sequence's responses come back in order");
         }
+    }
+
+    /**
+     * {@code sequence_lookup} has one slot and fails in the engine on an index outside [-8, 7]. A request failing in
+     * the middle of a sequence leaves the state as it was; a failing END still ends the sequence, and the sequence
+     * waiting in the backlog gets the slot, starting from the initial state.
+     */
+    @Test
+    void aSequenceFailingInTheEngineLeavesNoSlotOrStateBehind() throws Exception {
+        String m = "sequence_lookup";
+        assertEquals(10, firstInt(stub().modelInfer(request(m, 900L, true, false, 1)), "OUTPUT"));
+        StatusRuntimeException bad = assertThrows(StatusRuntimeException.class,
+                () -> stub().modelInfer(request(m, 900L, false, false, 100)));
+        assertEquals(Status.Code.INTERNAL, bad.getStatus().getCode(), bad.getStatus().toString());
+        assertEquals(10 + 70, firstInt(stub().modelInfer(request(m, 900L, false, false, 7)), "OUTPUT"),
+                "the failed request left the state as it was");
+        ListenableFuture<ModelInferResponse> waiting =
+                GRPCInferenceServiceGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .modelInfer(request(m, 901L, true, false, 2));
+        StatusRuntimeException badEnd = assertThrows(StatusRuntimeException.class,
+                () -> stub().modelInfer(request(m, 900L, false, true, -100)));
+        assertEquals(Status.Code.INTERNAL, badEnd.getStatus().getCode());
+        assertEquals(20, firstInt(waiting.get(60, TimeUnit.SECONDS), "OUTPUT"),
+                "the backlogged sequence got the freed slot and a fresh state");
+        StatusRuntimeException ended = assertThrows(StatusRuntimeException.class,
+                () -> stub().modelInfer(request(m, 900L, false, false, 1)));
+        assertTrue(ended.getStatus().getDescription().contains("must specify the START flag"));
+        assertEquals(20 + 30, firstInt(stub().modelInfer(request(m, 901L, false, true, 3)), "OUTPUT"));
+        assertEquals(0, firstInt(stub().modelInfer(request(m, 902L, true, true, 0)), "OUTPUT"),
+                "after both ended, a new sequence gets the slot at once");
     }
 
     @Test
@@ -316,15 +394,19 @@ class SequenceBatchingEndToEndTest {
         }
     }
 
-    /** 100 sequences at once, 8 requests each, from 16 client threads: every running sum is right. */
+    /** 100 sequences at once, 8 requests each, from 16 client threads, three engines: every running sum is right. */
     @Test
     void oneHundredConcurrentSequencesAllAddUp() throws Exception {
         int sequences = 100;
         int steps = 8;
         ExecutorService clients = Executors.newFixedThreadPool(16);
         try {
-            for (String model : List.of("accumulator", "accumulator_oldest")) {
-                int base = model.equals("accumulator") ? 0 : 100;
+            for (Accumulator a : List.of(new Accumulator("accumulator", "INPUT", "OUTPUT"),
+                    new Accumulator("accumulator_oldest", "INPUT", "OUTPUT"),
+                    new Accumulator("accumulator_pt", "INPUT__0", "OUTPUT__0"),
+                    new Accumulator("accumulator_tf_corrid", "INPUT", "OUTPUT"))) {
+                String model = a.model();
+                int base = model.equals("accumulator_oldest") ? 100 : 0;
                 List<Future<?>> results = new ArrayList<>();
                 for (int s = 0; s < sequences; s++) {
                     long id = 10_000 + s;
@@ -333,8 +415,9 @@ class SequenceBatchingEndToEndTest {
                         for (int i = 0; i < steps; i++) {
                             int v = (int) (id % 13) + i;
                             sum += v;
-                            ModelInferResponse r = stub().modelInfer(request(model, id, i == 0, i == steps - 1, v));
-                            assertEquals(sum, firstInt(r, "OUTPUT"), model + " sequence " + id + " step " + i);
+                            ModelInferResponse r = stub().modelInfer(
+                                    request(model, a.input(), id, i == 0, i == steps - 1, v));
+                            assertEquals(sum, firstInt(r, a.output()), model + " sequence " + id + " step " + i);
                         }
                         return null;
                     }));

@@ -9,6 +9,7 @@ import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.RequestValidator;
 import io.tensorline.server.scheduler.NanoClock;
 import io.tensorline.server.scheduler.Scheduler;
+import io.tensorline.server.stats.ComposingTimes;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 
@@ -65,6 +66,9 @@ public final class EnsembleScheduler implements Scheduler {
         private final int batchSize;
         private final CompletableFuture<List<Tensor>> reply;
         private final long start;
+        /** What the steps' requests waited and computed, summed: the ensemble's own queue and compute times. */
+        private final ComposingTimes composing = new ComposingTimes();
+        private final Map<String, Object> stepParameters;
         private final Map<String, Tensor> tensors = new HashMap<>();
         private final boolean[] started;
         private int running;
@@ -76,6 +80,7 @@ public final class EnsembleScheduler implements Scheduler {
             this.reply = reply;
             this.start = clock.nanoTime();
             this.started = new boolean[ensemble.steps().size()];
+            this.stepParameters = composing.carriedBy(request.parameters());
             for (Tensor t : request.inputs()) {
                 tensors.put(t.name(), t);
             }
@@ -117,7 +122,7 @@ public final class EnsembleScheduler implements Scheduler {
                     step.inputMap().forEach((input, tensor) -> inputs.add(tensors.get(tensor).rename(input)));
                 }
                 InferenceRequest sub = new InferenceRequest(step.modelName(), target.version(), request.id(),
-                        request.parameters(), inputs, List.of(), request.arrivalNanos());
+                        stepParameters, inputs, List.of(), request.arrivalNanos());
                 RequestValidator.Validated v = RequestValidator.validate(composing, sub);
                 outputs = target.scheduler().submit(sub.withInputs(v.engineInputs()), v.batchSize());
             } catch (RuntimeException e) {
@@ -173,9 +178,15 @@ public final class EnsembleScheduler implements Scheduler {
                     out.add(t);
                 }
             }
-            long elapsed = clock.nanoTime() - start;
-            stats.recordQueue(0);
-            stats.recordExecution(batchSize, 1, 0, elapsed, 0);
+            // Triton's ensemble entry: one execution per request, its queue and compute times the sums over the
+            // composing models' requests
+            stats.recordQueue(composing.queueNanos());
+            stats.recordExecution(batchSize, 1, composing.inputNanos(), composing.inferNanos(),
+                    composing.outputNanos());
+            ComposingTimes outer = ComposingTimes.in(request.parameters());
+            if (outer != null) {
+                composing.addTo(outer); // this ensemble is a step of another
+            }
             long total = clock.nanoTime() - start;
             if (reply.complete(out)) {
                 stats.recordSuccess(total);

@@ -8,6 +8,7 @@ import io.tensorline.engine.Tensor;
 import io.tensorline.server.config.SequenceBatchingSpec;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.scheduler.NanoClock;
+import io.tensorline.server.stats.ComposingTimes;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 
@@ -65,6 +66,12 @@ final class SequenceRunner {
             long split = clock.nanoTime();
             stats.recordExecution(batch.size(), batch.size(), assembled - start, executed - assembled,
                     split - executed);
+            for (SequenceRequest r : batch) {
+                ComposingTimes steps = ComposingTimes.in(r.request.parameters()); // an ensemble's step
+                if (steps != null) {
+                    steps.add(start - r.arrivalNanos, assembled - start, executed - assembled, split - executed);
+                }
+            }
             for (int i = 0; i < batch.size(); i++) {
                 SequenceRequest r = batch.get(i);
                 boolean ours = r.reply.complete(rows.get(i));
