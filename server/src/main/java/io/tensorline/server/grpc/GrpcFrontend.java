@@ -83,7 +83,8 @@ public final class GrpcFrontend implements AutoCloseable {
             b.sslContext(sslContext(settings.tls()));
         }
         RestrictedProtocolInterceptor restricted = new RestrictedProtocolInterceptor(settings.restricted());
-        grpc = b.decompressorRegistry(GrpcCompression.decompressors())
+        grpc = b.addStreamTracerFactory(new ArrivalStamps(server.clock()))
+                .decompressorRegistry(GrpcCompression.decompressors())
                 .compressorRegistry(GrpcCompression.compressors())
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(ServerInterceptors.intercept(
                         new InferenceGrpcService(server, logging, streams), GrpcCompression.responses(),

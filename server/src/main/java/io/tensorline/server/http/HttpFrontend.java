@@ -74,7 +74,7 @@ public final class HttpFrontend implements AutoCloseable {
 
     /** @param logging the logging extension's control, or null to leave {@code v2/logging} unoffered */
     public HttpFrontend(InferenceServer server, Options options, LogControl logging) {
-        this.api = new RestApi(Objects.requireNonNull(server, "server"), System::nanoTime, logging);
+        this.api = new RestApi(Objects.requireNonNull(server, "server"), server.clock()::nanoTime, logging);
         this.options = Objects.requireNonNull(options, "options");
     }
 
