@@ -90,7 +90,8 @@ public final class Tensorline implements TensorlineClient {
     @Override
     public CompletableFuture<InferResult> inferAsync(InferRequest request) {
         InferenceServer core = server.core();
-        CompletableFuture<InferenceResponse> running = core.infer(toCore(request));
+        long arrival = core.clock().nanoTime();
+        CompletableFuture<InferenceResponse> running = core.infer(toCore(request, arrival));
         CompletableFuture<InferResult> result = new CompletableFuture<>();
         running.whenComplete((r, e) -> {
             if (e != null) {
@@ -193,13 +194,13 @@ public final class Tensorline implements TensorlineClient {
         }
     }
 
-    private static InferenceRequest toCore(InferRequest r) {
+    private static InferenceRequest toCore(InferRequest r, long arrivalNanos) {
         List<Tensor> inputs = new ArrayList<>(r.inputs().size());
         for (InferTensor t : r.inputs()) {
             inputs.add(Tensor.of(t.name(), DataType.fromWireName(t.datatype()), t.shape(), t.data()));
         }
         List<String> outputs = r.outputs().stream().map(InferRequest.RequestedOutput::name).toList();
-        return new InferenceRequest(r.model(), r.version(), r.id(), r.parameters(), inputs, outputs, System.nanoTime());
+        return new InferenceRequest(r.model(), r.version(), r.id(), r.parameters(), inputs, outputs, arrivalNanos);
     }
 
     private static InferResult fromCore(InferenceResponse r) {

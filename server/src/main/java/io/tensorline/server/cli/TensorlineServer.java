@@ -14,6 +14,7 @@ import io.tensorline.server.logging.LogSettings;
 import io.tensorline.server.trace.RequestTracing;
 import io.tensorline.server.trace.TraceConfig;
 import io.tensorline.server.metrics.MetricsFrontend;
+import io.tensorline.server.net.ServerResources;
 import io.tensorline.server.repository.EngineRegistry;
 import io.tensorline.server.repository.GpuProbe;
 import io.tensorline.server.repository.ModelIndexEntry;
@@ -72,11 +73,14 @@ public final class TensorlineServer implements AutoCloseable {
     private final long startupMillis;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final int exitTimeoutSecs;
+    private final ServerResources resources;
     private RequestTracing tracing;
 
     private TensorlineServer(RepositoryModelRegistry registry, InferenceServer core, GrpcFrontend grpc,
-                             HttpFrontend http, MetricsFrontend metrics, long startupMillis, int exitTimeoutSecs) {
+                             HttpFrontend http, MetricsFrontend metrics, long startupMillis, int exitTimeoutSecs,
+                             ServerResources resources) {
         this.exitTimeoutSecs = exitTimeoutSecs;
+        this.resources = resources;
         this.registry = registry;
         this.core = core;
         this.grpc = grpc;
@@ -126,6 +130,18 @@ public final class TensorlineServer implements AutoCloseable {
 
     private static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n,
                                           RequestTracing tracing) throws StartupException, IOException {
+        ServerResources resources = ServerResources.forMachine();
+        try {
+            return start(o, logSettings, n, tracing, resources);
+        } catch (StartupException | IOException | RuntimeException e) {
+            resources.close();
+            throw e;
+        }
+    }
+
+    private static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n,
+                                          RequestTracing tracing, ServerResources resources)
+            throws StartupException, IOException {
         NetworkListeners net;
         try {
             net = NetworkListeners.of(n);
@@ -146,7 +162,8 @@ public final class TensorlineServer implements AutoCloseable {
         RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelControl().repositories(),
                 o.modelControl().apply(RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
                         .withGpuCount(GpuProbe.count())), engines,
-                new DefaultSchedulerFactory(stats, o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null),
+                new DefaultSchedulerFactory(stats, resources.clock(), DefaultSchedulerFactory.DEFAULT_QUEUE_CAPACITY,
+                        o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null),
                 remote);
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {
@@ -163,22 +180,23 @@ public final class TensorlineServer implements AutoCloseable {
         }
         InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
                 stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()))
-                .withTracing(tracing);
+                .withTracing(tracing).withClock(resources.clock());
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
         try {
             if (o.metricsPort() >= 0) {
                 metrics = MetricsFrontend.start(stats, n.metricsAddress() == null ? o.httpAddress() : n.metricsAddress(),
-                        o.metricsPort(), o.metricsIntervalMs(), o.cpuMetrics(), net.metrics());
+                        o.metricsPort(), o.metricsIntervalMs(), o.cpuMetrics(), net.metrics(),
+                        resources.httpEventLoops());
             }
             if (o.grpcPort() >= 0) {
                 grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes(), net.grpc()).withLogging(logging)
-                        .start(o.grpcAddress(), o.grpcPort());
+                        .withEventLoops(resources.grpcEventLoops()).start(o.grpcAddress(), o.grpcPort());
             }
             if (o.httpPort() >= 0) {
                 http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()),
-                        logging);
+                        logging).withEventLoops(resources.httpEventLoops());
                 http.start(o.httpAddress(), o.httpPort(), net.http());
             }
         } catch (IOException | RuntimeException e) {
@@ -195,11 +213,16 @@ public final class TensorlineServer implements AutoCloseable {
             throw e;
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new TensorlineServer(registry, core, grpc, http, metrics, millis, n.exitTimeoutSecs());
+        return new TensorlineServer(registry, core, grpc, http, metrics, millis, n.exitTimeoutSecs(), resources);
     }
 
     public InferenceServer core() {
         return core;
+    }
+
+    /** The clock, event loops and threads the endpoints and schedulers share. */
+    public ServerResources resources() {
+        return resources;
     }
 
     /** The bound gRPC port, or -1 when gRPC is off. */
@@ -285,6 +308,7 @@ public final class TensorlineServer implements AutoCloseable {
         if (tracing != null) {
             tracing.close(); // exports the last spans
         }
+        resources.close(); // the endpoints' threads, last
         closed.countDown();
     }
 }

@@ -11,6 +11,7 @@ import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
 import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.repository.ModelVersion;
+import io.tensorline.server.scheduler.NanoClock;
 import io.tensorline.server.stats.ModelStatsRegistry;
 import io.tensorline.server.stats.ModelStatsSnapshot;
 import io.tensorline.server.trace.RequestTrace;
@@ -40,6 +41,7 @@ public final class InferenceServer {
     private volatile boolean shuttingDown;
     private final InFlightRequests inFlight;
     private volatile RequestTracing tracing;
+    private volatile NanoClock clock = NanoClock.SYSTEM;
 
     /** A server without statistics (its {@link #statistics} answers with empty lists). */
     public InferenceServer(ModelRegistry registry, ServerInfo info) {
@@ -72,6 +74,20 @@ public final class InferenceServer {
     public InferenceServer withTracing(RequestTracing t) {
         this.tracing = Objects.requireNonNull(t, "tracing");
         return this;
+    }
+
+    /**
+     * Stamps arrivals with {@code c} (set once, before the transports start): the clock the schedulers of the
+     * registry's models measure with, so that queue time runs from the transport's stamp.
+     */
+    public InferenceServer withClock(NanoClock c) {
+        this.clock = Objects.requireNonNull(c, "clock");
+        return this;
+    }
+
+    /** The clock the transports stamp each request's arrival with, before they decode it. */
+    public NanoClock clock() {
+        return clock;
     }
 
     /** The trace extension. */

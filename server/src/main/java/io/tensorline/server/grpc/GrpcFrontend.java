@@ -36,6 +36,7 @@ public final class GrpcFrontend implements AutoCloseable {
     private final OpenStreams streams;
     private Server grpc;
     private LogControl logging;
+    private GrpcEventLoops loops;
 
     public GrpcFrontend(InferenceServer server, int maxMessageBytes) {
         this(server, maxMessageBytes, GrpcSettings.defaults());
@@ -57,6 +58,15 @@ public final class GrpcFrontend implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Serves on {@code shared} event loops (accepting and serving; {@link #close} leaves them running) instead of
+     * grpc-java's default group of twice the cores; call before {@link #start}.
+     */
+    public synchronized GrpcFrontend withEventLoops(GrpcEventLoops shared) {
+        this.loops = Objects.requireNonNull(shared, "shared");
+        return this;
+    }
+
     public synchronized GrpcFrontend start(String host, int port) throws IOException {
         if (grpc != null) {
             throw new IllegalStateException("already started");
@@ -70,6 +80,9 @@ public final class GrpcFrontend implements AutoCloseable {
                 .keepAliveTimeout(settings.keepAliveTimeoutMs(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls())
                 .permitKeepAliveTime(settings.minRecvPingIntervalMs(), TimeUnit.MILLISECONDS);
+        if (loops != null) {
+            b.bossEventLoopGroup(loops.group()).workerEventLoopGroup(loops.group()).channelType(loops.channelType());
+        }
         if (settings.maxConnectionAgeMs() > 0) {
             b.maxConnectionAge(settings.maxConnectionAgeMs(), TimeUnit.MILLISECONDS);
         }
@@ -83,7 +96,8 @@ public final class GrpcFrontend implements AutoCloseable {
             b.sslContext(sslContext(settings.tls()));
         }
         RestrictedProtocolInterceptor restricted = new RestrictedProtocolInterceptor(settings.restricted());
-        grpc = b.decompressorRegistry(GrpcCompression.decompressors())
+        grpc = b.addStreamTracerFactory(new ArrivalStamps(server.clock()))
+                .decompressorRegistry(GrpcCompression.decompressors())
                 .compressorRegistry(GrpcCompression.compressors())
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(ServerInterceptors.intercept(
                         new InferenceGrpcService(server, logging, streams), GrpcCompression.responses(),

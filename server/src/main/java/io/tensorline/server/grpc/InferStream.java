@@ -90,6 +90,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
 
     @Override
     public void onNext(ModelInferRequest request) {
+        long arrival = ArrivalStamps.take(server.clock());
         CompletableFuture<InferenceResponse> result;
         synchronized (this) {
             inFlight++;
@@ -99,7 +100,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
         }
         try {
             Map<String, Integer> classification = GrpcTensorParameters.check(request);
-            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification,
+            result = server.infer(GrpcInferCodec.decode(request, arrival), classification,
                     TraceContextInterceptor.parent());
         } catch (RuntimeException e) {
             send(failure(e), null);

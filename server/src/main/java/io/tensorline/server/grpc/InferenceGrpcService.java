@@ -212,10 +212,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> reply) {
+        long arrival = ArrivalStamps.take(server.clock());
         CompletableFuture<io.tensorline.server.core.InferenceResponse> result;
         try {
             Map<String, Integer> classification = GrpcTensorParameters.check(request);
-            result = server.infer(GrpcInferCodec.decode(request, System.nanoTime()), classification,
+            result = server.infer(GrpcInferCodec.decode(request, arrival), classification,
                     TraceContextInterceptor.parent());
         } catch (RuntimeException e) {
             reply.onError(GrpcErrors.toStatusException(e));

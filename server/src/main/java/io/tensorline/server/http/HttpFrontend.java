@@ -1,6 +1,7 @@
 package io.tensorline.server.http;
 
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
@@ -8,6 +9,7 @@ import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.logging.LogControl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.tensorline.server.net.EventLoops;
 import io.tensorline.server.net.ListenerSettings;
 import io.tensorline.server.net.NettyListener;
 import io.tensorline.server.net.RestrictedApis;
@@ -67,6 +69,7 @@ public final class HttpFrontend implements AutoCloseable {
     // guarded by lock
     private NettyListener listener;
     private boolean closed;
+    private EventLoops loops;
 
     public HttpFrontend(InferenceServer server, Options options) {
         this(server, options, null);
@@ -74,7 +77,7 @@ public final class HttpFrontend implements AutoCloseable {
 
     /** @param logging the logging extension's control, or null to leave {@code v2/logging} unoffered */
     public HttpFrontend(InferenceServer server, Options options, LogControl logging) {
-        this.api = new RestApi(Objects.requireNonNull(server, "server"), System::nanoTime, logging);
+        this.api = new RestApi(Objects.requireNonNull(server, "server"), server.clock()::nanoTime, logging);
         this.options = Objects.requireNonNull(options, "options");
     }
 
@@ -88,14 +91,27 @@ public final class HttpFrontend implements AutoCloseable {
         start(host, port, ListenerSettings.defaults());
     }
 
+    /**
+     * Serves on {@code shared} event loops (which {@link #close} leaves running) instead of its own boss and
+     * {@link Options#workerThreads} workers; call before {@link #start}.
+     */
+    public HttpFrontend withEventLoops(EventLoops shared) {
+        synchronized (lock) {
+            this.loops = Objects.requireNonNull(shared, "shared");
+        }
+        return this;
+    }
+
     /** Binds and starts serving with the given TLS, restrictions and connection limits. */
     public void start(String host, int port, ListenerSettings settings) throws IOException {
         synchronized (lock) {
             if (closed || listener != null) {
                 throw new IllegalStateException(closed ? "HTTP frontend is closed" : "HTTP frontend already started");
             }
-            listener = NettyListener.bind("http", host, port, options.workerThreads(), settings,
-                    p -> configure(p, settings.restricted()));
+            listener = loops != null
+                    ? NettyListener.bind("http", host, port, loops, settings, p -> configure(p, settings.restricted()))
+                    : NettyListener.bind("http", host, port, options.workerThreads(), settings,
+                            p -> configure(p, settings.restricted()));
         }
     }
 
@@ -115,6 +131,16 @@ public final class HttpFrontend implements AutoCloseable {
                 throw new IllegalStateException("HTTP frontend is not started");
             }
             return listener.port();
+        }
+    }
+
+    /** The event loops the listener accepts on (the shared ones, when given). */
+    public EventLoopGroup eventLoopGroup() {
+        synchronized (lock) {
+            if (listener == null) {
+                throw new IllegalStateException("HTTP frontend is not started");
+            }
+            return listener.eventLoopGroup();
         }
     }
 

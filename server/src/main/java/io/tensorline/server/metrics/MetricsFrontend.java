@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tensorline.server.net.EventLoops;
 import io.tensorline.server.net.ListenerSettings;
 import io.tensorline.server.net.NettyListener;
 import io.tensorline.server.net.RestrictedApis;
@@ -65,14 +67,23 @@ public final class MetricsFrontend implements AutoCloseable {
     /** The host gauges as {@link #start(ModelStatsRegistry, String, int, int, boolean)}, the listener as above. */
     public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, int intervalMs,
                                         boolean cpuMetrics, ListenerSettings settings) throws IOException {
+        return start(stats, host, port, intervalMs, cpuMetrics, settings, null);
+    }
+
+    /** As above, serving on {@code shared} event loops (null: its own boss and worker thread). */
+    public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, int intervalMs,
+                                        boolean cpuMetrics, ListenerSettings settings, EventLoops shared)
+            throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new InferenceMetrics(stats));
         if (cpuMetrics) {
             registry.register(HostMetrics.system(intervalMs));
         }
         PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
-        return new MetricsFrontend(NettyListener.bind("metrics", host, port, 1, settings, p -> configure(p,
-                new Scrape(registry, writer, settings.restricted()))));
+        Scrape scrape = new Scrape(registry, writer, settings.restricted());
+        return new MetricsFrontend(shared != null
+                ? NettyListener.bind("metrics", host, port, shared, settings, p -> configure(p, scrape))
+                : NettyListener.bind("metrics", host, port, 1, settings, p -> configure(p, scrape)));
     }
 
     private static void configure(ChannelPipeline p, Scrape scrape) {
@@ -80,6 +91,11 @@ public final class MetricsFrontend implements AutoCloseable {
         p.addLast("compressor", new HttpContentCompressor());
         p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
         p.addLast("scrape", scrape);
+    }
+
+    /** The event loops the listener accepts on (the shared ones, when given). */
+    public EventLoopGroup eventLoopGroup() {
+        return listener.eventLoopGroup();
     }
 
     public int port() {

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * A Netty HTTP/1.1 listener with the connection handling REST and metrics share: epoll where available, TLS 1.2+
  * from {@link ReloadingTls}, a cap on open connections, the {@link HeaderTimeoutHandler}, and a record of the open
  * connections so that a drain can reach every one. Owns its event loop threads ({@code <name>-boss},
- * {@code <name>-worker-N}).
+ * {@code <name>-worker-N}), or serves on shared {@link EventLoops} that its owner stops.
  *
  * <p>Pipeline: [{@code tls}], then what the caller's {@code configure} adds, which must include the HTTP codec
  * under the name {@link #CODEC}; the {@code header-timeout} handler goes right after it.
@@ -73,6 +73,7 @@ public final class NettyListener implements AutoCloseable {
     }
 
     private final String name;
+    /** Null when the listener serves on shared event loops, which it must not shut down. */
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ChannelGroup connections;
@@ -98,7 +99,6 @@ public final class NettyListener implements AutoCloseable {
     public static NettyListener bind(String name, String host, int port, int workerThreads, ListenerSettings settings,
                                      Consumer<ChannelPipeline> configure) throws IOException {
         Objects.requireNonNull(settings, "settings");
-        SslContext ssl = settings.tls() == null ? null : sslContext(settings.tls());
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1, threads(name + "-boss", false))
                 : new NioEventLoopGroup(1, threads(name + "-boss", false));
@@ -106,6 +106,33 @@ public final class NettyListener implements AutoCloseable {
                 : new NioEventLoopGroup(workerThreads, threads(name + "-worker", true));
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
+        return bind(name, host, port, boss, workers, channelType, true, settings, configure);
+    }
+
+    /**
+     * Binds and serves on shared event loops, which accept as well as serve; {@link #close} leaves them running
+     * (their owner stops them).
+     */
+    public static NettyListener bind(String name, String host, int port, EventLoops loops, ListenerSettings settings,
+                                     Consumer<ChannelPipeline> configure) throws IOException {
+        return bind(name, host, port, loops.group(), loops.group(), loops.channelType(), false,
+                Objects.requireNonNull(settings, "settings"), configure);
+    }
+
+    private static NettyListener bind(String name, String host, int port, EventLoopGroup boss, EventLoopGroup workers,
+                                      Class<? extends ServerChannel> channelType, boolean owned,
+                                      ListenerSettings settings, Consumer<ChannelPipeline> configure)
+            throws IOException {
+        SslContext ssl;
+        try {
+            ssl = settings.tls() == null ? null : sslContext(settings.tls());
+        } catch (SSLException | RuntimeException e) {
+            if (owned) {
+                shutdown(boss, workers);
+            }
+            throw e;
+        }
+        boolean epoll = channelType == EpollServerSocketChannel.class;
         ChannelGroup group = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         AtomicInteger open = new AtomicInteger();
         ChannelFuture bind = new ServerBootstrap()
@@ -137,14 +164,18 @@ public final class NettyListener implements AutoCloseable {
                 .bind(new InetSocketAddress(host, port));
         bind.awaitUninterruptibly();
         if (!bind.isSuccess()) {
-            shutdown(boss, workers);
+            if (owned) {
+                shutdown(boss, workers);
+            }
             Throwable cause = bind.cause();
             throw cause instanceof IOException io ? io
                     : new IOException("cannot serve " + name + " on " + host + ":" + port + ": " + cause, cause);
         }
-        NettyListener listener = new NettyListener(name, boss, workers, group, bind.channel());
-        log.info("{} listening on {} ({} transport, {} worker threads{})", name, bind.channel().localAddress(),
-                epoll ? "epoll" : "nio", workerThreads, ssl == null ? ""
+        NettyListener listener = owned ? new NettyListener(name, boss, workers, group, bind.channel())
+                : new NettyListener(name, null, null, group, bind.channel());
+        log.info("{} listening on {} ({} transport, {}{})", name, bind.channel().localAddress(),
+                epoll ? "epoll" : "nio", (owned ? "" : "shared ") + loopCount(workers) + " event loop threads",
+                ssl == null ? ""
                         : settings.tls().settings().mutual() ? ", mutual TLS" : ", TLS");
         return listener;
     }
@@ -161,6 +192,11 @@ public final class NettyListener implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The group the listening channel is registered with (the shared one, when given). */
+    public EventLoopGroup eventLoopGroup() {
+        return serverChannel.eventLoop().parent();
     }
 
     /** Stops accepting connections; open ones stay. */
@@ -201,7 +237,9 @@ public final class NettyListener implements AutoCloseable {
             closed = true;
             serverChannel.close().awaitUninterruptibly();
             connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-            shutdown(boss, workers);
+            if (boss != null) {
+                shutdown(boss, workers);
+            }
         }
     }
 
@@ -213,6 +251,14 @@ public final class NettyListener implements AutoCloseable {
                 throw new IllegalStateException("event loop threads did not stop within 10 s");
             }
         }
+    }
+
+    private static int loopCount(EventLoopGroup group) {
+        int n = 0;
+        for (Object ignored : group) {
+            n++;
+        }
+        return n;
     }
 
     private static ThreadFactory threads(String name, boolean numbered) {

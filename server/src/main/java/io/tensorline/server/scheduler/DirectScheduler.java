@@ -83,7 +83,7 @@ public final class DirectScheduler implements Scheduler {
     @Override
     public CompletableFuture<List<Tensor>> submit(InferenceRequest request, int batchSize) {
         CompletableFuture<List<Tensor>> reply = new CompletableFuture<>();
-        PendingRequest r = new PendingRequest(request, batchSize, reply, clock.nanoTime());
+        PendingRequest r = new PendingRequest(request, batchSize, reply, request.arrivalNanos());
         Integer instance;
         synchronized (this) {
             if (shutDown) {

@@ -130,7 +130,7 @@ public final class DynamicBatcher implements Scheduler {
             reply.completeExceptionally(unloading());
             return reply;
         }
-        PendingRequest pending = new PendingRequest(request, batchSize, reply, clock.nanoTime());
+        PendingRequest pending = new PendingRequest(request, batchSize, reply, request.arrivalNanos());
         if (!ring.tryPublishEvent(RingEvent.REQUEST, pending)) {
             completer.fail(pending, ErrorTexts.queueFull(request.id(), String.format("the batcher ring of "
                     + "model %s is full (%d slots)", model, ringSize)), FailureReason.REJECTED);

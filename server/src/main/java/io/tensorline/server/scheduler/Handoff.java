@@ -46,6 +46,8 @@ final class Handoff<T> {
             return item;
         }
         if (spinNanos > 0) {
+            // real time, not the injected clock: a spin is CPU behaviour, and a fake clock
+            // standing still would never end it
             long end = System.nanoTime() + spinNanos;
             do {
                 Thread.onSpinWait();

@@ -78,7 +78,7 @@ public final class EnsembleScheduler implements Scheduler {
             this.request = request;
             this.batchSize = batchSize;
             this.reply = reply;
-            this.start = clock.nanoTime();
+            this.start = request.arrivalNanos();
             this.started = new boolean[ensemble.steps().size()];
             this.stepParameters = composing.carriedBy(request.parameters());
             for (Tensor t : request.inputs()) {
@@ -121,8 +121,9 @@ public final class EnsembleScheduler implements Scheduler {
                 synchronized (this) {
                     step.inputMap().forEach((input, tensor) -> inputs.add(tensors.get(tensor).rename(input)));
                 }
+                // the ensemble is the composing model's transport: its queue time starts when the step is sent
                 InferenceRequest sub = new InferenceRequest(step.modelName(), target.version(), request.id(),
-                        stepParameters, inputs, List.of(), request.arrivalNanos());
+                        stepParameters, inputs, List.of(), clock.nanoTime());
                 RequestValidator.Validated v = RequestValidator.validate(composing, sub);
                 outputs = target.scheduler().submit(sub.withInputs(v.engineInputs()), v.batchSize());
             } catch (RuntimeException e) {

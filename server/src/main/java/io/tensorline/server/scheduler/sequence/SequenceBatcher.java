@@ -111,7 +111,7 @@ public final class SequenceBatcher implements Scheduler {
     @Override
     public CompletableFuture<List<Tensor>> submit(InferenceRequest request, int batchSize) {
         CompletableFuture<List<Tensor>> reply = new CompletableFuture<>();
-        long arrival = clock.nanoTime();
+        long arrival = request.arrivalNanos();
         SequenceRequest r;
         try {
             if (stopped) {
