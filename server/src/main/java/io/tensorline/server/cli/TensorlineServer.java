@@ -23,6 +23,7 @@ import io.tensorline.server.repository.RepositorySync;
 import io.tensorline.server.repository.s3.S3Mirror;
 import io.tensorline.server.repository.s3.S3RepositoryException;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
+import io.tensorline.server.shm.SharedMemoryRegistry;
 import io.tensorline.server.stats.ModelStatsRegistry;
 
 import org.slf4j.Logger;
@@ -48,7 +49,8 @@ public final class TensorlineServer implements AutoCloseable {
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
     /**
-     * Protocol extensions this server implements, in Triton's order, as ServerMetadata lists them ({@code logging}
+     * Protocol extensions this server implements, in Triton's order, as ServerMetadata lists them
+     * ({@code system_shared_memory} is added in its place with {@code --allow-client-shm=true}, {@code logging}
      * follows when served).
      */
     public static final List<String> EXTENSIONS = List.of("classification", "model_repository",
@@ -73,10 +75,13 @@ public final class TensorlineServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final int exitTimeoutSecs;
     private RequestTracing tracing;
+    private final SharedMemoryRegistry sharedMemory;
 
     private TensorlineServer(RepositoryModelRegistry registry, InferenceServer core, GrpcFrontend grpc,
-                             HttpFrontend http, MetricsFrontend metrics, long startupMillis, int exitTimeoutSecs) {
+                             HttpFrontend http, MetricsFrontend metrics, long startupMillis, int exitTimeoutSecs,
+                             SharedMemoryRegistry sharedMemory) {
         this.exitTimeoutSecs = exitTimeoutSecs;
+        this.sharedMemory = sharedMemory;
         this.registry = registry;
         this.core = core;
         this.grpc = grpc;
@@ -158,12 +163,17 @@ public final class TensorlineServer implements AutoCloseable {
         List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
         LOG.info("engines on the class path: {}", backends);
         List<String> extensions = new ArrayList<>(EXTENSIONS);
+        if (o.allowClientShm()) {
+            extensions.add(extensions.indexOf("model_configuration") + 1, "system_shared_memory");
+        }
         if (logging != null) {
             extensions.add("logging");
         }
         InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
                 stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()))
                 .withTracing(tracing);
+        SharedMemoryRegistry shm = o.allowClientShm() ? SharedMemoryRegistry.enabled()
+                : SharedMemoryRegistry.disabled();
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
@@ -174,11 +184,11 @@ public final class TensorlineServer implements AutoCloseable {
             }
             if (o.grpcPort() >= 0) {
                 grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes(), net.grpc()).withLogging(logging)
-                        .start(o.grpcAddress(), o.grpcPort());
+                        .withSharedMemory(shm).start(o.grpcAddress(), o.grpcPort());
             }
             if (o.httpPort() >= 0) {
                 http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()),
-                        logging);
+                        logging, shm);
                 http.start(o.httpAddress(), o.httpPort(), net.http());
             }
         } catch (IOException | RuntimeException e) {
@@ -192,14 +202,20 @@ public final class TensorlineServer implements AutoCloseable {
                 http.close();
             }
             registry.close();
+            shm.close();
             throw e;
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new TensorlineServer(registry, core, grpc, http, metrics, millis, n.exitTimeoutSecs());
+        return new TensorlineServer(registry, core, grpc, http, metrics, millis, n.exitTimeoutSecs(), shm);
     }
 
     public InferenceServer core() {
         return core;
+    }
+
+    /** The system shared memory regions clients registered (none can be with {@code --allow-client-shm=false}). */
+    public SharedMemoryRegistry sharedMemory() {
+        return sharedMemory;
     }
 
     /** The bound gRPC port, or -1 when gRPC is off. */
@@ -282,6 +298,7 @@ public final class TensorlineServer implements AutoCloseable {
             metrics.close();
         }
         registry.close();
+        sharedMemory.close(); // every request is answered and the engines are closed: drop every mapping
         if (tracing != null) {
             tracing.close(); // exports the last spans
         }

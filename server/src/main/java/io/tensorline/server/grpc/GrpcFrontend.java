@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.logging.LogControl;
 import io.tensorline.server.net.ReloadingTls;
+import io.tensorline.server.shm.SharedMemoryRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,6 +37,7 @@ public final class GrpcFrontend implements AutoCloseable {
     private final OpenStreams streams;
     private Server grpc;
     private LogControl logging;
+    private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
 
     public GrpcFrontend(InferenceServer server, int maxMessageBytes) {
         this(server, maxMessageBytes, GrpcSettings.defaults());
@@ -54,6 +56,12 @@ public final class GrpcFrontend implements AutoCloseable {
     /** Serves the logging extension's {@code LogSettings} over {@code control}; call before {@link #start}. */
     public synchronized GrpcFrontend withLogging(LogControl control) {
         this.logging = control;
+        return this;
+    }
+
+    /** Serves the system shared memory extension over {@code regions}; call before {@link #start}. */
+    public synchronized GrpcFrontend withSharedMemory(SharedMemoryRegistry regions) {
+        this.sharedMemory = Objects.requireNonNull(regions, "regions");
         return this;
     }
 
@@ -86,7 +94,7 @@ public final class GrpcFrontend implements AutoCloseable {
         grpc = b.decompressorRegistry(GrpcCompression.decompressors())
                 .compressorRegistry(GrpcCompression.compressors())
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(ServerInterceptors.intercept(
-                        new InferenceGrpcService(server, logging, streams), GrpcCompression.responses(),
+                        new InferenceGrpcService(server, logging, streams, sharedMemory), GrpcCompression.responses(),
                         new TraceContextInterceptor(server))),
                         restricted))
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(

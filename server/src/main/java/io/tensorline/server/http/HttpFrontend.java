@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.shm.SharedMemoryRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.tensorline.server.net.ListenerSettings;
@@ -74,7 +75,13 @@ public final class HttpFrontend implements AutoCloseable {
 
     /** @param logging the logging extension's control, or null to leave {@code v2/logging} unoffered */
     public HttpFrontend(InferenceServer server, Options options, LogControl logging) {
-        this.api = new RestApi(Objects.requireNonNull(server, "server"), System::nanoTime, logging);
+        this(server, options, logging, SharedMemoryRegistry.disabled());
+    }
+
+    /** @param shm the system shared memory regions the {@code v2/systemsharedmemory} endpoints and infer use */
+    public HttpFrontend(InferenceServer server, Options options, LogControl logging, SharedMemoryRegistry shm) {
+        this.api = new RestApi(Objects.requireNonNull(server, "server"), System::nanoTime, logging,
+                Objects.requireNonNull(shm, "shm"));
         this.options = Objects.requireNonNull(options, "options");
     }
 
