@@ -9,11 +9,13 @@ import io.tensorline.proto.CudaSharedMemoryUnregisterRequest;
 import io.tensorline.proto.InferParameter;
 import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelInferResponse;
+import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.proto.ServerMetadataRequest;
 import io.tensorline.proto.SystemSharedMemoryRegisterRequest;
 import io.tensorline.proto.SystemSharedMemoryStatusRequest;
 import io.tensorline.proto.SystemSharedMemoryStatusResponse;
 import io.tensorline.proto.SystemSharedMemoryUnregisterRequest;
+import io.grpc.stub.StreamObserver;
 import io.tensorline.server.cli.TensorlineServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +26,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.tensorline.server.e2e.Tensors.floats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -160,6 +164,35 @@ class SharedMemoryTest {
         assertEquals(0, live.stub.systemSharedMemoryStatus(SystemSharedMemoryStatusRequest.getDefaultInstance())
                 .getRegionsCount());
         assertEquals(0, live.server.sharedMemory().mappedRegions());
+    }
+
+    @Test
+    void grpcStreamInferReadsAndWritesRegionsToo() throws Exception {
+        ShmObject[] regions = exampleRegions();
+        CompletableFuture<ModelStreamInferResponse> got = new CompletableFuture<>();
+        StreamObserver<ModelInferRequest> requests = live.async.modelStreamInfer(new StreamObserver<>() {
+            @Override
+            public void onNext(ModelStreamInferResponse r) {
+                got.complete(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                got.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        requests.onNext(exampleRequest());
+        ModelStreamInferResponse r = got.get(60, TimeUnit.SECONDS);
+        requests.onCompleted();
+        assertEquals("", r.getErrorMessage());
+        assertEquals(2, r.getInferResponse().getRawOutputContentsCount());
+        assertTrue(r.getInferResponse().getRawOutputContents(1).isEmpty());
+        assertArrayEquals(SUM, regions[1].floats(0, 4));
+        assertArrayEquals(DIFF, regions[1].floats(16, 4));
     }
 
     @Test
