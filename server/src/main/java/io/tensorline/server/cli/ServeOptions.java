@@ -11,12 +11,23 @@ import java.nio.file.Path;
  * @param httpPort    0 picks a free port; -1 disables the endpoint
  * @param autoComplete false with {@code --strict-model-config=true} or {@code --disable-auto-complete-config}
  * @param cacheBytes  the response cache's budget ({@code --cache-config local,size=N}); 0 means no cache
+ * @param allowClientShm {@code --allow-client-shm}: clients may register system shared memory regions
  */
 public record ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress,
                            int grpcPort, int metricsPort, boolean exitOnError, boolean autoComplete,
                            int grpcMaxMessageBytes, int httpMaxInputBytes, long maxTensorBytes,
                            int metricsIntervalMs, boolean cpuMetrics,
-                           ModelControlOptions modelControl, long cacheBytes) {
+                           ModelControlOptions modelControl, long cacheBytes, boolean allowClientShm) {
+
+    /** Client shared memory off (Triton's default). */
+    public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
+                        int metricsPort, boolean exitOnError, boolean autoComplete, int grpcMaxMessageBytes,
+                        int httpMaxInputBytes, long maxTensorBytes, int metricsIntervalMs, boolean cpuMetrics,
+                        ModelControlOptions modelControl, long cacheBytes) {
+        this(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort, exitOnError, autoComplete,
+                grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, metricsIntervalMs, cpuMetrics, modelControl,
+                cacheBytes, false);
+    }
 
     /** Without a response cache. */
     public ServeOptions(Path modelRepository, String httpAddress, int httpPort, String grpcAddress, int grpcPort,
@@ -48,13 +59,19 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
     public ServeOptions withModelControl(ModelControlOptions value) {
         return new ServeOptions(value.repositories().get(0), httpAddress, httpPort, grpcAddress, grpcPort,
                 metricsPort, exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes,
-                metricsIntervalMs, cpuMetrics, value, cacheBytes);
+                metricsIntervalMs, cpuMetrics, value, cacheBytes, allowClientShm);
     }
 
     public ServeOptions withCacheBytes(long bytes) {
         return new ServeOptions(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort,
                 exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, metricsIntervalMs,
-                cpuMetrics, modelControl, bytes);
+                cpuMetrics, modelControl, bytes, allowClientShm);
+    }
+
+    public ServeOptions withAllowClientShm(boolean value) {
+        return new ServeOptions(modelRepository, httpAddress, httpPort, grpcAddress, grpcPort, metricsPort,
+                exitOnError, autoComplete, grpcMaxMessageBytes, httpMaxInputBytes, maxTensorBytes, metricsIntervalMs,
+                cpuMetrics, modelControl, cacheBytes, value);
     }
 
     public static Flags flags(Path defaultRepository) {
@@ -86,8 +103,8 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 .declare("http-max-input-size", "BYTES", Integer.toString(64 * 1024 * 1024),
                         "largest HTTP request body accepted (after decompression)")
                 .declareBool("allow-client-shm", false,
-                        "client shared memory (system and CUDA); only false is offered: its calls answer Triton's "
-                        + "disabled text")
+                        "let clients register system shared memory regions (/dev/shm objects) for tensor data; "
+                        + "false: the register calls answer Triton's disabled text")
                 .declare("cache-config", "CACHE,SETTING=VALUE", "",
                         "response cache for models with response_cache { enable: true }: local,size=<bytes>")
                 .declare("response-cache-byte-size", "BYTES", "", "deprecated: same as --cache-config local,size=BYTES")
@@ -97,10 +114,6 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
     public static ServeOptions from(Flags f) throws Flags.UsageException {
         ModelControlOptions control = ModelControlOptions.from(f);
         Path repo = control.repositories().get(0);
-        if (f.getBool("allow-client-shm")) {
-            throw new Flags.UsageException("--allow-client-shm=true (expected: false; client shared memory is not "
-                    + "offered yet)");
-        }
         int http = f.getBool("allow-http") ? f.getInt("http-port", 0, 65535) : -1;
         int grpc = f.getBool("allow-grpc") ? f.getInt("grpc-port", 0, 65535) : -1;
         int metrics = f.getBool("allow-metrics") ? f.getInt("metrics-port", 0, 65535) : -1;
@@ -111,7 +124,7 @@ public record ServeOptions(Path modelRepository, String httpAddress, int httpPor
                 f.getInt("http-max-input-size", 1024, Integer.MAX_VALUE),
                 f.getLong("max-tensor-bytes", 1, Long.MAX_VALUE),
                 f.getInt("metrics-interval-ms", 1, Integer.MAX_VALUE), f.getBool("allow-cpu-metrics"), control,
-                cacheBytes(f));
+                cacheBytes(f), f.getBool("allow-client-shm"));
     }
 
     private static long cacheBytes(Flags f) throws Flags.UsageException {

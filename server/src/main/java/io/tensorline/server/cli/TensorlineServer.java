@@ -24,6 +24,7 @@ import io.tensorline.server.repository.RepositorySync;
 import io.tensorline.server.repository.s3.S3Mirror;
 import io.tensorline.server.repository.s3.S3RepositoryException;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
+import io.tensorline.server.shm.SharedMemoryRegistry;
 import io.tensorline.server.stats.ModelStatsRegistry;
 
 import org.slf4j.Logger;
@@ -49,7 +50,8 @@ public final class TensorlineServer implements AutoCloseable {
     public static final String NAME = "tensorline";
     public static final String VERSION = "0.1.0";
     /**
-     * Protocol extensions this server implements, in Triton's order, as ServerMetadata lists them ({@code logging}
+     * Protocol extensions this server implements, in Triton's order, as ServerMetadata lists them
+     * ({@code system_shared_memory} is added in its place with {@code --allow-client-shm=true}, {@code logging}
      * follows when served).
      */
     public static final List<String> EXTENSIONS = List.of("classification", "model_repository",
@@ -75,12 +77,14 @@ public final class TensorlineServer implements AutoCloseable {
     private final int exitTimeoutSecs;
     private final ServerResources resources;
     private RequestTracing tracing;
+    private final SharedMemoryRegistry sharedMemory;
 
     private TensorlineServer(RepositoryModelRegistry registry, InferenceServer core, GrpcFrontend grpc,
                              HttpFrontend http, MetricsFrontend metrics, long startupMillis, int exitTimeoutSecs,
-                             ServerResources resources) {
+                             ServerResources resources, SharedMemoryRegistry sharedMemory) {
         this.exitTimeoutSecs = exitTimeoutSecs;
         this.resources = resources;
+        this.sharedMemory = sharedMemory;
         this.registry = registry;
         this.core = core;
         this.grpc = grpc;
@@ -175,12 +179,17 @@ public final class TensorlineServer implements AutoCloseable {
         List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
         LOG.info("engines on the class path: {}", backends);
         List<String> extensions = new ArrayList<>(EXTENSIONS);
+        if (o.allowClientShm()) {
+            extensions.add(extensions.indexOf("model_configuration") + 1, "system_shared_memory");
+        }
         if (logging != null) {
             extensions.add("logging");
         }
         InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
                 stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()))
                 .withTracing(tracing).withClock(resources.clock());
+        SharedMemoryRegistry shm = o.allowClientShm() ? SharedMemoryRegistry.enabled()
+                : SharedMemoryRegistry.disabled();
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
@@ -192,11 +201,12 @@ public final class TensorlineServer implements AutoCloseable {
             }
             if (o.grpcPort() >= 0) {
                 grpc = new GrpcFrontend(core, o.grpcMaxMessageBytes(), net.grpc()).withLogging(logging)
-                        .withEventLoops(resources.grpcEventLoops()).start(o.grpcAddress(), o.grpcPort());
+                        .withEventLoops(resources.grpcEventLoops()).withSharedMemory(shm)
+                        .start(o.grpcAddress(), o.grpcPort());
             }
             if (o.httpPort() >= 0) {
                 http = new HttpFrontend(core, HttpFrontend.Options.defaults().withMaxBodyBytes(o.httpMaxInputBytes()),
-                        logging).withEventLoops(resources.httpEventLoops());
+                        logging, shm).withEventLoops(resources.httpEventLoops());
                 http.start(o.httpAddress(), o.httpPort(), net.http());
             }
         } catch (IOException | RuntimeException e) {
@@ -210,10 +220,12 @@ public final class TensorlineServer implements AutoCloseable {
                 http.close();
             }
             registry.close();
+            shm.close();
             throw e;
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new TensorlineServer(registry, core, grpc, http, metrics, millis, n.exitTimeoutSecs(), resources);
+        return new TensorlineServer(registry, core, grpc, http, metrics, millis, n.exitTimeoutSecs(), resources,
+                shm);
     }
 
     public InferenceServer core() {
@@ -223,6 +235,11 @@ public final class TensorlineServer implements AutoCloseable {
     /** The clock, event loops and threads the endpoints and schedulers share. */
     public ServerResources resources() {
         return resources;
+    }
+
+    /** The system shared memory regions clients registered (none can be with {@code --allow-client-shm=false}). */
+    public SharedMemoryRegistry sharedMemory() {
+        return sharedMemory;
     }
 
     /** The bound gRPC port, or -1 when gRPC is off. */
@@ -305,6 +322,7 @@ public final class TensorlineServer implements AutoCloseable {
             metrics.close();
         }
         registry.close();
+        sharedMemory.close(); // every request is answered and the engines are closed: drop every mapping
         if (tracing != null) {
             tracing.close(); // exports the last spans
         }

@@ -12,6 +12,8 @@ public enum ErrorCode {
     UNSUPPORTED,
     /** The client went away before the request ran (gRPC CANCELLED, HTTP 400). */
     CANCELLED,
+    /** The name is taken, e.g. a shared memory region registered twice (gRPC ALREADY_EXISTS, HTTP 400). */
+    ALREADY_EXISTS,
     /** An engine or server failure (gRPC INTERNAL, HTTP 500). */
     INTERNAL
 }

@@ -17,6 +17,7 @@ final class GrpcErrors {
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case UNSUPPORTED -> Status.UNIMPLEMENTED;
             case CANCELLED -> Status.CANCELLED;
+            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case INTERNAL -> Status.INTERNAL;
         };
         return base.withDescription(e.getMessage());

@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.logging.LogControl;
 import io.tensorline.server.net.ReloadingTls;
+import io.tensorline.server.shm.SharedMemoryRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,6 +38,7 @@ public final class GrpcFrontend implements AutoCloseable {
     private Server grpc;
     private LogControl logging;
     private GrpcEventLoops loops;
+    private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
 
     public GrpcFrontend(InferenceServer server, int maxMessageBytes) {
         this(server, maxMessageBytes, GrpcSettings.defaults());
@@ -64,6 +66,12 @@ public final class GrpcFrontend implements AutoCloseable {
      */
     public synchronized GrpcFrontend withEventLoops(GrpcEventLoops shared) {
         this.loops = Objects.requireNonNull(shared, "shared");
+        return this;
+    }
+
+    /** Serves the system shared memory extension over {@code regions}; call before {@link #start}. */
+    public synchronized GrpcFrontend withSharedMemory(SharedMemoryRegistry regions) {
+        this.sharedMemory = Objects.requireNonNull(regions, "regions");
         return this;
     }
 
@@ -100,7 +108,7 @@ public final class GrpcFrontend implements AutoCloseable {
                 .decompressorRegistry(GrpcCompression.decompressors())
                 .compressorRegistry(GrpcCompression.compressors())
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(ServerInterceptors.intercept(
-                        new InferenceGrpcService(server, logging, streams), GrpcCompression.responses(),
+                        new InferenceGrpcService(server, logging, streams, sharedMemory), GrpcCompression.responses(),
                         new TraceContextInterceptor(server))),
                         restricted))
                 .addService(ServerInterceptors.intercept(UndecodableRequests.guard(

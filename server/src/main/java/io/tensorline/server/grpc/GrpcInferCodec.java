@@ -13,6 +13,8 @@ import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.InferenceResponse;
+import io.tensorline.server.core.SharedMemoryParameters;
+import io.tensorline.server.shm.SharedMemoryUse;
 import io.tensorline.server.core.TensorSizes;
 
 import java.nio.ByteBuffer;
@@ -32,7 +34,18 @@ public final class GrpcInferCodec {
     private GrpcInferCodec() {
     }
 
+    /** Decodes a request that names no shared memory region (one that does is answered NOT_FOUND). */
     public static InferenceRequest decode(ModelInferRequest request, long arrivalNanos) {
+        return decode(request, arrivalNanos, null);
+    }
+
+    /**
+     * Decodes a request whose parameters {@link GrpcTensorParameters#check} has checked; inputs in shared memory
+     * wrap their region's mapped bytes (and take no {@code raw_input_contents} entry).
+     *
+     * @param shm the request's regions, or null when none may be named
+     */
+    static InferenceRequest decode(ModelInferRequest request, long arrivalNanos, SharedMemoryUse shm) {
         if (request.getModelName().isEmpty()) {
             throw InferenceException.invalid("model_name is empty (expected: the name of a model)");
         }
@@ -45,7 +58,15 @@ public final class GrpcInferCodec {
             DataType type = dataType(in.getName(), in.getDatatype());
             long[] shape = shape(in);
             ByteBuffer data;
-            if (in.hasContents()) {
+            SharedMemoryParameters.Reference ref = in.getParametersCount() == 0 ? null
+                    : SharedMemoryParameters.parse(in.getName(), GrpcTensorParameters.values(in.getParametersMap()),
+                            true);
+            if (ref != null) {
+                if (shm == null) {
+                    throw InferenceException.notFound("Unable to find shared memory region: '%s'", ref.region());
+                }
+                data = shm.input(ref);
+            } else if (in.hasContents()) {
                 if (rawCount > 0) {
                     throw ErrorTexts.contentsWithRaw(in.getName(), request.getModelName());
                 }
@@ -80,6 +101,14 @@ public final class GrpcInferCodec {
     }
 
     public static ModelInferResponse encode(InferenceResponse response) {
+        return encode(response, null);
+    }
+
+    /**
+     * Encodes a response; an output written to shared memory ({@code shm} holds it) has name, datatype and shape,
+     * and an empty {@code raw_output_contents} entry at its index, as Triton answers.
+     */
+    static ModelInferResponse encode(InferenceResponse response, SharedMemoryUse shm) {
         ModelInferResponse.Builder b = ModelInferResponse.newBuilder()
                 .setModelName(response.modelName())
                 .setModelVersion(response.modelVersion())
@@ -91,7 +120,7 @@ public final class GrpcInferCodec {
             for (long d : t.shape()) {
                 o.addShape(d);
             }
-            b.addRawOutputContents(wrap(t.data()));
+            b.addRawOutputContents(shm != null && shm.holdsOutput(t.name()) ? ByteString.EMPTY : wrap(t.data()));
         }
         return b.build();
     }

@@ -5,22 +5,26 @@ import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.ReservedParameters;
 import io.tensorline.server.core.SharedMemoryParameters;
+import io.tensorline.server.shm.SharedMemoryUse;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The parameters of a {@link ModelInferRequest} that change what the request means: reserved request keys,
- * shared memory on inputs and outputs (refused in Triton's words) and {@code classification} on outputs (returned
- * for the core to apply). Nothing that changes meaning is dropped.
+ * shared memory on inputs (checked here, read by the codec) and outputs (bound to their regions here), and
+ * {@code classification} on outputs (returned for the core to apply). Nothing that changes meaning is dropped.
  */
 final class GrpcTensorParameters {
 
     private GrpcTensorParameters() {
     }
 
-    /** Checks the request and returns output name to class count for the outputs that ask for classification. */
-    static Map<String, Integer> check(ModelInferRequest request) {
+    /**
+     * Checks the request, binds outputs that name a region in {@code shm}, and returns output name to class count
+     * for the outputs that ask for classification.
+     */
+    static Map<String, Integer> check(ModelInferRequest request, SharedMemoryUse shm) {
         ReservedParameters.refuse(values(request.getParametersMap()), true);
         for (ModelInferRequest.InferInputTensor in : request.getInputsList()) {
             Map<String, Object> params = values(in.getParametersMap());
@@ -28,7 +32,7 @@ final class GrpcTensorParameters {
                 throw InferenceException.invalid("unexpected 'content' provided when using shared memory for input "
                         + "tensor '%s' for model '%s'", in.getName(), request.getModelName());
             }
-            SharedMemoryParameters.refuse(in.getName(), params, true);
+            SharedMemoryParameters.parse(in.getName(), params, true);
         }
         Map<String, Integer> classification = Map.of();
         for (ModelInferRequest.InferRequestedOutputTensor out : request.getOutputsList()) {
@@ -37,7 +41,10 @@ final class GrpcTensorParameters {
             if (classes != null && raw.containsKey(SharedMemoryParameters.REGION)) {
                 throw InferenceException.invalid("output can't set both 'shared_memory_region' and 'classification'");
             }
-            SharedMemoryParameters.refuse(out.getName(), values(raw), true);
+            SharedMemoryParameters.Reference ref = SharedMemoryParameters.parse(out.getName(), values(raw), true);
+            if (ref != null) {
+                shm.output(ref);
+            }
             if (classes != null) {
                 if (classes.getParameterChoiceCase() != InferParameter.ParameterChoiceCase.INT64_PARAM) {
                     throw InferenceException.invalid("invalid value type for 'classification' parameter, expected "

@@ -8,7 +8,7 @@ import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceResponse;
 import io.tensorline.server.core.InferenceServer;
-import java.util.Map;
+import io.tensorline.server.shm.SharedMemoryRegistry;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -36,6 +36,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     /** Null when the observer offers no flow control (only in-process tests without a call). */
     private final ServerCallStreamObserver<ModelStreamInferResponse> call;
     private final OpenStreams streams;
+    private final SharedMemoryRegistry shm;
     private final int window;
     /** Unanswered requests. Guarded by {@code this}. */
     private final Set<CompletableFuture<InferenceResponse>> pending = new HashSet<>();
@@ -51,6 +52,12 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     private boolean finished;
 
     InferStream(InferenceServer server, StreamObserver<ModelStreamInferResponse> reply, OpenStreams streams) {
+        this(server, reply, streams, SharedMemoryRegistry.disabled());
+    }
+
+    InferStream(InferenceServer server, StreamObserver<ModelStreamInferResponse> reply, OpenStreams streams,
+                SharedMemoryRegistry shm) {
+        this.shm = shm;
         this.server = server;
         this.reply = reply;
         this.streams = streams;
@@ -91,7 +98,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     @Override
     public void onNext(ModelInferRequest request) {
         long arrival = ArrivalStamps.take(server.clock());
-        CompletableFuture<InferenceResponse> result;
+        GrpcInferSubmission submitted;
         synchronized (this) {
             inFlight++;
             if (requested > 0) {
@@ -99,13 +106,12 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
             }
         }
         try {
-            Map<String, Integer> classification = GrpcTensorParameters.check(request);
-            result = server.infer(GrpcInferCodec.decode(request, arrival), classification,
-                    TraceContextInterceptor.parent());
+            submitted = GrpcInferSubmission.submit(server, shm, request, arrival);
         } catch (RuntimeException e) {
             send(failure(e), null);
             return;
         }
+        CompletableFuture<InferenceResponse> result = submitted.response();
         synchronized (this) {
             if (!result.isDone()) {
                 pending.add(result);
@@ -118,7 +124,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
             }
             ModelStreamInferResponse encoded;
             try {
-                encoded = ModelStreamInferResponse.newBuilder().setInferResponse(GrpcInferCodec.encode(response))
+                encoded = ModelStreamInferResponse.newBuilder().setInferResponse(submitted.encode(response))
                         .build();
             } catch (RuntimeException e) {
                 encoded = failure(e);

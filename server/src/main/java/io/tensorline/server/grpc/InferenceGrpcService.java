@@ -47,12 +47,12 @@ import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.logging.LogControl;
 import io.tensorline.server.shm.SharedMemoryEndpoints;
+import io.tensorline.server.shm.SharedMemoryRegistry;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.stats.StatisticsMessages;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -66,7 +66,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     private final InferenceServer server;
     private final LogControl logging;
     private final OpenStreams streams;
-
+    private final SharedMemoryRegistry shm;
 
     public InferenceGrpcService(InferenceServer server) {
         this(server, null);
@@ -78,37 +78,46 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     }
 
     InferenceGrpcService(InferenceServer server, LogControl logging, OpenStreams streams) {
+        this(server, logging, streams, SharedMemoryRegistry.disabled());
+    }
+
+    /** @param shm the system shared memory regions (disabled: Triton's answers with client shared memory off) */
+    InferenceGrpcService(InferenceServer server, LogControl logging, OpenStreams streams, SharedMemoryRegistry shm) {
         this.server = Objects.requireNonNull(server, "server");
         this.logging = logging;
         this.streams = Objects.requireNonNull(streams, "streams");
+        this.shm = Objects.requireNonNull(shm, "shm");
     }
 
     @Override
     public void systemSharedMemoryStatus(SystemSharedMemoryStatusRequest request,
                                          StreamObserver<SystemSharedMemoryStatusResponse> reply) {
-        unary(reply, () -> {
-            SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.SYSTEM, request.getName());
-            return SystemSharedMemoryStatusResponse.getDefaultInstance();
-        });
+        unary(reply, () -> GrpcSharedMemory.status(shm, request.getName()));
     }
 
     @Override
     public void systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest request,
                                            StreamObserver<SystemSharedMemoryRegisterResponse> reply) {
-        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+        unary(reply, () -> {
+            shm.register(request.getName(), request.getKey(), request.getOffset(), request.getByteSize());
+            return SystemSharedMemoryRegisterResponse.getDefaultInstance();
+        });
     }
 
     @Override
     public void systemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest request,
                                              StreamObserver<SystemSharedMemoryUnregisterResponse> reply) {
-        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+        unary(reply, () -> {
+            shm.unregister(request.getName());
+            return SystemSharedMemoryUnregisterResponse.getDefaultInstance();
+        });
     }
 
     @Override
     public void cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest request,
                                        StreamObserver<CudaSharedMemoryStatusResponse> reply) {
         unary(reply, () -> {
-            SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.CUDA, request.getName());
+            SharedMemoryEndpoints.cudaStatus(request.getName());
             return CudaSharedMemoryStatusResponse.getDefaultInstance();
         });
     }
@@ -116,13 +125,16 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest request,
                                          StreamObserver<CudaSharedMemoryRegisterResponse> reply) {
-        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.cudaRegister(shm, request.getName())));
     }
 
     @Override
     public void cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request,
                                            StreamObserver<CudaSharedMemoryUnregisterResponse> reply) {
-        reply.onError(GrpcErrors.toStatusException(SharedMemoryEndpoints.disabled()));
+        unary(reply, () -> {
+            SharedMemoryEndpoints.cudaUnregister(shm);
+            return CudaSharedMemoryUnregisterResponse.getDefaultInstance();
+        });
     }
 
     @Override
@@ -213,15 +225,14 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> reply) {
         long arrival = ArrivalStamps.take(server.clock());
-        CompletableFuture<io.tensorline.server.core.InferenceResponse> result;
+        GrpcInferSubmission submitted;
         try {
-            Map<String, Integer> classification = GrpcTensorParameters.check(request);
-            result = server.infer(GrpcInferCodec.decode(request, arrival), classification,
-                    TraceContextInterceptor.parent());
+            submitted = GrpcInferSubmission.submit(server, shm, request, arrival);
         } catch (RuntimeException e) {
             reply.onError(GrpcErrors.toStatusException(e));
             return;
         }
+        CompletableFuture<io.tensorline.server.core.InferenceResponse> result = submitted.response();
         if (reply instanceof ServerCallStreamObserver<ModelInferResponse> call) {
             call.setOnCancelHandler(() -> result.cancel(false));
         }
@@ -234,7 +245,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             }
             ModelInferResponse encoded;
             try {
-                encoded = GrpcInferCodec.encode(response);
+                encoded = submitted.encode(response);
             } catch (RuntimeException e) {
                 reply.onError(GrpcErrors.toStatusException(e));
                 return;
@@ -246,7 +257,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> reply) {
-        return new InferStream(server, reply, streams);
+        return new InferStream(server, reply, streams, shm);
     }
 
     private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec t) {

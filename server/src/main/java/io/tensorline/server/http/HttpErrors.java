@@ -23,7 +23,7 @@ final class HttpErrors {
 
     static HttpResponseStatus status(ErrorCode code) {
         return switch (code) {
-            case INVALID_ARGUMENT, CANCELLED -> HttpResponseStatus.BAD_REQUEST;
+            case INVALID_ARGUMENT, CANCELLED, ALREADY_EXISTS -> HttpResponseStatus.BAD_REQUEST;
             case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
             case UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case UNSUPPORTED -> HttpResponseStatus.NOT_IMPLEMENTED;

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.tensorline.server.core.InferenceServer;
 import io.tensorline.server.logging.LogControl;
+import io.tensorline.server.shm.SharedMemoryRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.tensorline.server.net.EventLoops;
@@ -77,7 +78,13 @@ public final class HttpFrontend implements AutoCloseable {
 
     /** @param logging the logging extension's control, or null to leave {@code v2/logging} unoffered */
     public HttpFrontend(InferenceServer server, Options options, LogControl logging) {
-        this.api = new RestApi(Objects.requireNonNull(server, "server"), server.clock()::nanoTime, logging);
+        this(server, options, logging, SharedMemoryRegistry.disabled());
+    }
+
+    /** @param shm the system shared memory regions the {@code v2/systemsharedmemory} endpoints and infer use */
+    public HttpFrontend(InferenceServer server, Options options, LogControl logging, SharedMemoryRegistry shm) {
+        this.api = new RestApi(Objects.requireNonNull(server, "server"), server.clock()::nanoTime, logging,
+                Objects.requireNonNull(shm, "shm"));
         this.options = Objects.requireNonNull(options, "options");
     }
 

@@ -8,6 +8,7 @@ import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.ReservedParameters;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.shm.SharedMemoryUse;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,8 +65,20 @@ final class InferRequestDecoder {
      */
     static Decoded decode(String model, String version, byte[] body, int jsonLength, boolean headerGiven,
                           long arrivalNanos) {
+        return decode(model, version, body, jsonLength, headerGiven, arrivalNanos, null);
+    }
+
+    /**
+     * As above; inputs in shared memory wrap their region's mapped bytes, outputs that name a region are bound in
+     * {@code shm}.
+     *
+     * @param shm the request's regions, or null when none may be named (such a reference is NOT_FOUND)
+     */
+    static Decoded decode(String model, String version, byte[] body, int jsonLength, boolean headerGiven,
+                          long arrivalNanos, SharedMemoryUse shm) {
         try (JsonParser p = JsonSupport.FACTORY.createParser(body, 0, jsonLength)) {
-            return new InferRequestDecoder.Parse(p, body, jsonLength, headerGiven).run(model, version, arrivalNanos);
+            return new InferRequestDecoder.Parse(p, body, jsonLength, headerGiven, shm).run(model, version,
+                    arrivalNanos);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw InferenceException.invalid("malformed JSON request body: %s%s", e.getOriginalMessage(),
@@ -81,6 +94,7 @@ final class InferRequestDecoder {
         private final byte[] body;
         private final int jsonLength;
         private final boolean headerGiven;
+        private final SharedMemoryUse shm;
         private final List<PendingInput> inputs = new ArrayList<>(4);
         private final List<String> outputs = new ArrayList<>(2);
         private final Map<String, Boolean> binaryFlags = new HashMap<>(4);
@@ -88,7 +102,8 @@ final class InferRequestDecoder {
         private String id = "";
         private Map<String, Object> parameters = Map.of();
 
-        Parse(JsonParser p, byte[] body, int jsonLength, boolean headerGiven) {
+        Parse(JsonParser p, byte[] body, int jsonLength, boolean headerGiven, SharedMemoryUse shm) {
+            this.shm = shm;
             this.p = p;
             this.body = body;
             this.jsonLength = jsonLength;
@@ -125,7 +140,7 @@ final class InferRequestDecoder {
             }
             InferenceRequest request = new InferenceRequest(model, version, id, parameters, tensors,
                     List.copyOf(outputs), arrivalNanos);
-            return new Decoded(request, new OutputEncoding(Boolean.TRUE.equals(binaryOutput), binaryFlags),
+            return new Decoded(request, new OutputEncoding(Boolean.TRUE.equals(binaryOutput), binaryFlags, shm),
                     classification);
         }
 
@@ -196,7 +211,7 @@ final class InferRequestDecoder {
                 throw InferenceException.invalid("output '%s' is requested more than once", name);
             }
             Object binary = params.get("binary_data");
-            OutputParameters.check(name, params, binary, classification);
+            OutputParameters.check(name, params, binary, classification, shm);
             if (binary != null && !(binary instanceof Boolean)) {
                 throw InferenceException.invalid("output '%s' has parameters.binary_data %s (expected: a boolean)",
                         name, binary);
@@ -214,7 +229,14 @@ final class InferRequestDecoder {
             for (PendingInput in : inputs) {
                 in.check();
                 ByteBuffer data;
-                if (in.binarySize >= 0) {
+                if (in.sharedMemory != null) {
+                    if (shm == null) {
+                        throw InferenceException.notFound("Unable to find shared memory region: '%s'",
+                                in.sharedMemory.region());
+                    }
+                    data = shm.input(in.sharedMemory);
+                    in.checkByteSize(model, id, data.remaining());
+                } else if (in.binarySize >= 0) {
                     if (in.binarySize > body.length - offset) {
                         throw truncated(in, offset);
                     }

@@ -30,13 +30,15 @@ final class InferResponseEncoder {
     static FullHttpResponse encode(ByteBufAllocator alloc, InferenceResponse response, OutputEncoding encoding) {
         List<Tensor> outputs = response.outputs();
         boolean[] binary = new boolean[outputs.size()];
+        boolean[] shm = new boolean[outputs.size()];
         boolean anyBinary = false;
         long estimate = 128;
         for (int i = 0; i < binary.length; i++) {
             Tensor t = outputs.get(i);
-            binary[i] = encoding.binary(t);
+            shm[i] = encoding.inSharedMemory(t);
+            binary[i] = !shm[i] && encoding.binary(t);
             anyBinary |= binary[i];
-            estimate += 96 + (binary[i] ? 0 : jsonSizeEstimate(t));
+            estimate += 96 + (binary[i] || shm[i] ? 0 : jsonSizeEstimate(t));
         }
         ByteBuf json = JsonSupport.encode(alloc, (int) Math.min(estimate, 1 << 26), g -> {
             g.writeStartObject();
@@ -47,7 +49,7 @@ final class InferResponseEncoder {
             }
             g.writeArrayFieldStart("outputs");
             for (int i = 0; i < binary.length; i++) {
-                writeOutput(g, outputs.get(i), binary[i]);
+                writeOutput(g, outputs.get(i), binary[i], shm[i]);
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -66,13 +68,18 @@ final class InferResponseEncoder {
         return HttpReplies.binary(body, jsonLength);
     }
 
-    private static void writeOutput(JsonGenerator g, Tensor t, boolean binary) throws IOException {
+    /** One output; one in shared memory has no data, no binary size and no parameters, as Triton answers. */
+    private static void writeOutput(JsonGenerator g, Tensor t, boolean binary, boolean shm) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", t.name());
         g.writeStringField("datatype", t.dataType().wireName());
         long[] shape = t.shape();
         g.writeFieldName("shape");
         g.writeArray(shape, 0, shape.length);
+        if (shm) {
+            g.writeEndObject();
+            return;
+        }
         if (binary) {
             g.writeObjectFieldStart("parameters");
             g.writeNumberField("binary_data_size", t.byteSize());

@@ -2,6 +2,7 @@ package io.tensorline.server.http;
 
 import io.tensorline.engine.DataType;
 import io.tensorline.engine.Tensor;
+import io.tensorline.server.shm.SharedMemoryUse;
 
 import java.util.Map;
 
@@ -20,14 +21,26 @@ final class OutputEncoding {
 
     private final boolean binaryByDefault;
     private final Map<String, Boolean> perOutput;
+    private final SharedMemoryUse shm;
 
     /**
      * @param binaryByDefault the request's {@code binary_data_output}
      * @param perOutput       output name to its explicit {@code binary_data} flag
      */
     OutputEncoding(boolean binaryByDefault, Map<String, Boolean> perOutput) {
+        this(binaryByDefault, perOutput, null);
+    }
+
+    /** @param shm the request's regions (outputs written there are answered without data), or null */
+    OutputEncoding(boolean binaryByDefault, Map<String, Boolean> perOutput, SharedMemoryUse shm) {
         this.binaryByDefault = binaryByDefault;
         this.perOutput = Map.copyOf(perOutput);
+        this.shm = shm;
+    }
+
+    /** Whether the output was written to shared memory: its JSON then has name, datatype and shape only. */
+    boolean inSharedMemory(Tensor output) {
+        return shm != null && shm.holdsOutput(output.name());
     }
 
     boolean binary(Tensor output) {

@@ -2,6 +2,7 @@ package io.tensorline.server.http;
 
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.SharedMemoryParameters;
+import io.tensorline.server.shm.SharedMemoryUse;
 
 import java.util.Map;
 
@@ -11,9 +12,14 @@ final class OutputParameters {
     private OutputParameters() {
     }
 
-    /** Checks an output's parameters and records its class count in {@code classification} when it asks. */
+    /**
+     * Checks an output's parameters, binds it to its region in {@code shm} when it names one, and records its class
+     * count in {@code classification} when it asks.
+     *
+     * @param shm the request's regions, or null when none may be named
+     */
     static void check(String output, Map<String, Object> params, Object binary,
-                      Map<String, Integer> classification) {
+                      Map<String, Integer> classification, SharedMemoryUse shm) {
         Object classes = params.get("classification");
         if (params.containsKey(SharedMemoryParameters.REGION)) {
             if (classes != null) {
@@ -23,7 +29,13 @@ final class OutputParameters {
                 throw InferenceException.invalid("Output can't set both 'shared_memory_region' and 'binary_data'");
             }
         }
-        SharedMemoryParameters.refuse(output, params, false);
+        SharedMemoryParameters.Reference ref = SharedMemoryParameters.parse(output, params, false);
+        if (ref != null) {
+            if (shm == null) {
+                throw InferenceException.notFound("Unable to find shared memory region: '%s'", ref.region());
+            }
+            shm.output(ref);
+        }
         if (classes == null) {
             return;
         }

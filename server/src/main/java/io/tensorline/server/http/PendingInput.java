@@ -28,6 +28,8 @@ final class PendingInput {
     int dataStart = -1;
     int dataEnd = -1;
     long binarySize = -1;
+    /** Where the data is when it is in shared memory, else null (set by {@link #check()}). */
+    SharedMemoryParameters.Reference sharedMemory;
     private DataType type;
 
     PendingInput(int index) {
@@ -82,7 +84,10 @@ final class PendingInput {
             throw InferenceException.invalid("%s But set %s 'shared_memory_region' (%s)", ONLY_ONE,
                     hasData ? "'data'" : "'binary_data_size'", label());
         }
-        SharedMemoryParameters.refuse(name, parameters, false);
+        sharedMemory = SharedMemoryParameters.parse(name, parameters, false);
+        if (sharedMemory != null) {
+            return;
+        }
         Object size = parameters.get("binary_data_size");
         if (size != null) {
             if (!(size instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
@@ -100,6 +105,11 @@ final class PendingInput {
     }
 
     void checkBinarySize(String model, String requestId) {
+        checkByteSize(model, requestId, binarySize);
+    }
+
+    /** A fixed-size input's data (binary or in shared memory) must be exactly its byte count. */
+    void checkByteSize(String model, String requestId, long actual) {
         if (!type.isFixedSize()) {
             return; // BYTES: the validator counts the length-prefixed elements
         }
@@ -109,8 +119,8 @@ final class PendingInput {
             throw InferenceException.invalid("%s has shape %s, whose byte size is more than 2^63", label(),
                     TensorDataReader.compact(shape));
         }
-        if (binarySize != expected) {
-            throw ErrorTexts.byteSizeMismatch(requestId, name, model, expected, binarySize);
+        if (actual != expected) {
+            throw ErrorTexts.byteSizeMismatch(requestId, name, model, expected, actual);
         }
     }
 }

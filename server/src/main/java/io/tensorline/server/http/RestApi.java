@@ -20,7 +20,8 @@ import io.tensorline.server.stats.StatisticsMessages;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.logging.LogControl;
-import io.tensorline.server.shm.SharedMemoryEndpoints;
+import io.tensorline.server.shm.SharedMemoryRegistry;
+import io.tensorline.server.shm.SharedMemoryUse;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
 
@@ -44,6 +45,7 @@ final class RestApi {
     private final InferenceServer server;
     private final LongSupplier nanoClock;
     private final LogControl logging;
+    private final SharedMemoryRegistry shm;
 
     RestApi(InferenceServer server, LongSupplier nanoClock) {
         this(server, nanoClock, null);
@@ -51,9 +53,15 @@ final class RestApi {
 
     /** @param logging the logging extension's control, or null when it is not offered */
     RestApi(InferenceServer server, LongSupplier nanoClock, LogControl logging) {
+        this(server, nanoClock, logging, SharedMemoryRegistry.disabled());
+    }
+
+    /** @param shm the system shared memory regions (disabled: Triton's answers with client shared memory off) */
+    RestApi(InferenceServer server, LongSupplier nanoClock, LogControl logging, SharedMemoryRegistry shm) {
         this.server = server;
         this.nanoClock = nanoClock;
         this.logging = logging;
+        this.shm = shm;
     }
 
     /** Answers every endpoint except {@link Route.Endpoint#MODEL_INFER}. */
@@ -76,43 +84,38 @@ final class RestApi {
                     "'repository_name' specification is not supported");
             case LOGGING -> RestLogging.handle(alloc, request, logging);
             case TRACE_SETTING -> RestTrace.handle(alloc, request, server, route.model() == null ? "" : route.model());
-            case SYSTEM_SHM_STATUS -> emptyArray(alloc, SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.SYSTEM,
-                    route.model()));
-            case CUDA_SHM_STATUS -> emptyArray(alloc, SharedMemoryEndpoints.status(SharedMemoryEndpoints.Kind.CUDA,
-                    route.model()));
-            case SYSTEM_SHM_REGISTER, SYSTEM_SHM_UNREGISTER, CUDA_SHM_REGISTER, CUDA_SHM_UNREGISTER ->
-                    throw SharedMemoryEndpoints.disabled();
+            case SYSTEM_SHM_STATUS, SYSTEM_SHM_REGISTER, SYSTEM_SHM_UNREGISTER, CUDA_SHM_STATUS, CUDA_SHM_REGISTER,
+                    CUDA_SHM_UNREGISTER -> RestSharedMemory.handle(alloc, route, request, shm);
         };
     }
 
     /**
      * Decodes an infer request and submits it. The body is copied once into a heap array, which the tensors then
      * wrap: the pooled request buffer can be released as soon as this returns, whatever the engine and the
-     * response (which may alias input data) do with the tensors later.
+     * response (which may alias input data) do with the tensors later. Inputs in shared memory wrap their mapped
+     * region instead; outputs bound to a region are written there before the response completes.
      */
     PendingInfer startInfer(Route route, FullHttpRequest request) {
         long arrival = nanoClock.getAsLong();
         byte[] body = ByteBufUtil.getBytes(request.content());
         String header = request.headers().get(HttpReplies.INFERENCE_HEADER_CONTENT_LENGTH);
         int jsonLength = InferRequestDecoder.jsonLength(header, body.length);
-        InferRequestDecoder.Decoded decoded = header != null && jsonLength == 0
-                ? RawBodyDecoder.decode(server.registry().resolve(route.model(), route.version()).spec(),
-                        route.version(), body, arrival)
-                : InferRequestDecoder.decode(route.model(), route.version(), body, jsonLength, header != null,
-                        arrival);
-        return new PendingInfer(server.infer(decoded.request(), decoded.classification(),
-                RestTrace.parent(server, request)), decoded.outputs());
-    }
-
-    /** A status answer with no regions: {@code []}. */
-    private static FullHttpResponse emptyArray(ByteBufAllocator alloc, List<Object> regions) {
-        if (!regions.isEmpty()) {
-            throw new IllegalStateException("regions are not offered");
+        if (header != null && jsonLength == 0) {
+            InferRequestDecoder.Decoded raw = RawBodyDecoder.decode(
+                    server.registry().resolve(route.model(), route.version()).spec(), route.version(), body, arrival);
+            return new PendingInfer(server.infer(raw.request(), raw.classification(),
+                    RestTrace.parent(server, request)), raw.outputs());
         }
-        return HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 2, g -> {
-            g.writeStartArray();
-            g.writeEndArray();
-        }));
+        SharedMemoryUse regions = shm.newUse();
+        try {
+            InferRequestDecoder.Decoded decoded = InferRequestDecoder.decode(route.model(), route.version(), body,
+                    jsonLength, header != null, arrival, regions);
+            return new PendingInfer(regions.attach(server.infer(decoded.request(), decoded.classification(),
+                    RestTrace.parent(server, request))), decoded.outputs());
+        } catch (RuntimeException e) {
+            regions.release();
+            throw e;
+        }
     }
 
     /** Starts a model load or unload; the future completes with the (empty) answer once it is done. */

@@ -3,49 +3,45 @@ package io.tensorline.server.shm;
 import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
 
-import java.util.List;
-
 /**
- * The system and CUDA shared memory management calls as Triton answers them with {@code --allow-client-shm=false}
- * (its default, and the only setting this server offers): status lists no regions, register and unregister are
- * refused with Triton's text. Tensors that name a region are refused by
- * {@link io.tensorline.server.core.SharedMemoryParameters}. Stateless.
+ * The answers both transports share for the shared memory management calls that do not reach the registry: the
+ * refusal while client shared memory is disabled, and CUDA shared memory on this server, which has no GPU support
+ * (Triton built without GPUs answers the same way). Stateless.
  */
 public final class SharedMemoryEndpoints {
 
-    /** Triton's refusal while client shared memory is disabled. */
+    /** Triton's refusal of register and unregister (system and CUDA) while client shared memory is disabled. */
     public static final String DISABLED = "Client shared memory is disabled. Start the server with "
             + "'--allow-client-shm=true' to enable.";
 
     private SharedMemoryEndpoints() {
     }
 
-    /** The kind of shared memory a call is about, as Triton names it in its texts. */
-    public enum Kind {
-        SYSTEM("system"), CUDA("cuda");
-
-        private final String word;
-
-        Kind(String word) {
-            this.word = word;
-        }
-    }
-
-    /**
-     * The registered regions: none. A named region is not found.
-     *
-     * @return an empty list (a region's status has no fields this server could fill)
-     */
-    public static List<Object> status(Kind kind, String name) {
-        if (!name.isEmpty()) {
-            throw InferenceException.notFound("Unable to find %s shared memory region: '%s'", kind.word, name);
-        }
-        return List.of();
-    }
-
-    /** Register and unregister, system and CUDA alike. */
+    /** Register and unregister, system and CUDA alike, with {@code --allow-client-shm=false}. */
     public static InferenceException disabled() {
-        return new InferenceException(ErrorCode.UNSUPPORTED, DISABLED + " (this server does not offer client shared "
-                + "memory yet: send tensor data in the request)");
+        return new InferenceException(ErrorCode.UNSUPPORTED, DISABLED);
+    }
+
+    /** CUDA status: no region is ever registered; a named one is not found. */
+    public static void cudaStatus(String name) {
+        if (!name.isEmpty()) {
+            throw InferenceException.notFound("Unable to find cuda shared memory region: '%s'", name);
+        }
+    }
+
+    /** CUDA register: Triton's answer without GPU support (or the disabled text). */
+    public static InferenceException cudaRegister(SharedMemoryRegistry registry, String name) {
+        if (!registry.clientAllowed()) {
+            return disabled();
+        }
+        return InferenceException.invalid("failed to register CUDA shared memory region: '%s', GPUs not supported",
+                name);
+    }
+
+    /** CUDA unregister: nothing is registered, so it succeeds as Triton's does for unknown names (or is disabled). */
+    public static void cudaUnregister(SharedMemoryRegistry registry) {
+        if (!registry.clientAllowed()) {
+            throw disabled();
+        }
     }
 }

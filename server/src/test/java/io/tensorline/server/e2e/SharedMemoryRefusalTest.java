@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Parameters that change what a request means are refused, never dropped: shared memory on inputs and outputs
- * (this server registers no regions), and Triton's reserved {@code triton_} request keys.
+ * with client shared memory disabled (the default: no region can be registered), and Triton's reserved
+ * {@code triton_} request keys. {@link SharedMemoryTest} covers the extension switched on.
  */
 class SharedMemoryRefusalTest {
 
