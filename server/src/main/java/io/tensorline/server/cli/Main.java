@@ -19,7 +19,8 @@ public final class Main {
 
     /** Every flag {@code tensorline serve} takes, declared (for checks of commands outside the server, too). */
     public static Flags serveFlags(Path defaultRepo) {
-        return TraceFlags.declare(NetworkOptions.declare(LogFlags.declare(ServeOptions.flags(defaultRepo))));
+        return MetricsOptions.declare(TraceFlags.declare(NetworkOptions.declare(LogFlags.declare(
+                ServeOptions.flags(defaultRepo)))));
     }
 
     static int run(String[] args) {
@@ -38,6 +39,7 @@ public final class Main {
         io.tensorline.server.logging.LogSettings logSettings;
         NetworkOptions network;
         io.tensorline.server.trace.TraceConfig trace;
+        MetricsOptions metrics;
         try {
             flags.parse(rest);
             if (flags.getBool("help")) {
@@ -48,13 +50,14 @@ public final class Main {
             logSettings = LogFlags.from(flags);
             network = NetworkOptions.from(flags);
             trace = TraceFlags.from(flags);
+            metrics = MetricsOptions.from(flags);
         } catch (Flags.UsageException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 2;
         }
         TensorlineServer server;
         try {
-            server = TensorlineServer.start(options, logSettings, network, trace);
+            server = TensorlineServer.start(options, logSettings, network, trace, metrics);
         } catch (TensorlineServer.StartupException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 1;

@@ -13,6 +13,7 @@ import io.tensorline.server.logging.LogControl;
 import io.tensorline.server.logging.LogSettings;
 import io.tensorline.server.trace.RequestTracing;
 import io.tensorline.server.trace.TraceConfig;
+import io.tensorline.server.metrics.LatencySummaryMetrics;
 import io.tensorline.server.metrics.MetricsFrontend;
 import io.tensorline.server.net.ServerResources;
 import io.tensorline.server.repository.EngineRegistry;
@@ -25,6 +26,7 @@ import io.tensorline.server.repository.s3.S3Mirror;
 import io.tensorline.server.repository.s3.S3RepositoryException;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
 import io.tensorline.server.shm.SharedMemoryRegistry;
+import io.tensorline.server.stats.LatencySummaries;
 import io.tensorline.server.stats.ModelStatsRegistry;
 
 import org.slf4j.Logger;
@@ -121,9 +123,15 @@ public final class TensorlineServer implements AutoCloseable {
     /** All of the above, tracing as {@code --trace-config} said (OTLP/HTTP export). */
     public static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n, TraceConfig trace)
             throws StartupException, IOException {
+        return start(o, logSettings, n, trace, MetricsOptions.defaults());
+    }
+
+    /** All of the above, with {@code --allow-gpu-metrics} and {@code --metrics-config}. */
+    public static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n, TraceConfig trace,
+                                         MetricsOptions m) throws StartupException, IOException {
         RequestTracing tracing = RequestTracing.otlp(trace);
         try {
-            TensorlineServer server = start(o, logSettings, n, tracing);
+            TensorlineServer server = start(o, logSettings, n, tracing, m);
             server.tracing = tracing;
             return server;
         } catch (StartupException | IOException | RuntimeException e) {
@@ -133,10 +141,11 @@ public final class TensorlineServer implements AutoCloseable {
     }
 
     private static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n,
-                                          RequestTracing tracing) throws StartupException, IOException {
+                                          RequestTracing tracing, MetricsOptions m)
+            throws StartupException, IOException {
         ServerResources resources = ServerResources.forMachine();
         try {
-            return start(o, logSettings, n, tracing, resources);
+            return start(o, logSettings, n, tracing, m, resources);
         } catch (StartupException | IOException | RuntimeException e) {
             resources.close();
             throw e;
@@ -144,7 +153,7 @@ public final class TensorlineServer implements AutoCloseable {
     }
 
     private static TensorlineServer start(ServeOptions o, LogSettings logSettings, NetworkOptions n,
-                                          RequestTracing tracing, ServerResources resources)
+                                          RequestTracing tracing, MetricsOptions m, ServerResources resources)
             throws StartupException, IOException {
         NetworkListeners net;
         try {
@@ -155,7 +164,9 @@ public final class TensorlineServer implements AutoCloseable {
         long t0 = System.nanoTime();
         LogControl logging = LogControl.available() ? LogControl.install(logSettings) : null;
         EngineRegistry engines = EngineRegistry.fromClassPath();
-        ModelStatsRegistry stats = new ModelStatsRegistry();
+        LatencySummaryMetrics summaries = o.metricsPort() >= 0 && m.config().summaryLatencies()
+                ? new LatencySummaryMetrics(m.config().quantiles()) : null;
+        ModelStatsRegistry stats = new ModelStatsRegistry(summaries != null ? summaries : LatencySummaries.NONE);
         RepositorySync remote;
         try {
             // s3:// roots are mirrored before anything loads; without one the SDK is never touched
@@ -196,7 +207,8 @@ public final class TensorlineServer implements AutoCloseable {
         try {
             if (o.metricsPort() >= 0) {
                 metrics = MetricsFrontend.start(stats, n.metricsAddress() == null ? o.httpAddress() : n.metricsAddress(),
-                        o.metricsPort(), o.metricsIntervalMs(), o.cpuMetrics(), net.metrics(),
+                        o.metricsPort(), new MetricsFrontend.Exports(o.metricsIntervalMs(), o.cpuMetrics(),
+                                m.gpuMetrics(), m.config().counterLatencies(), summaries), net.metrics(),
                         resources.httpEventLoops());
             }
             if (o.grpcPort() >= 0) {

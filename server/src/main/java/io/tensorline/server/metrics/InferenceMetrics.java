@@ -31,9 +31,16 @@ final class InferenceMetrics implements MultiCollector {
     private static final double[] BATCH_BOUNDS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
     private final ModelStatsRegistry stats;
+    private final boolean counterLatencies;
 
     InferenceMetrics(ModelStatsRegistry stats) {
+        this(stats, true);
+    }
+
+    /** @param counterLatencies {@code --metrics-config counter_latencies}: false leaves the duration counters out */
+    InferenceMetrics(ModelStatsRegistry stats, boolean counterLatencies) {
         this.stats = Objects.requireNonNull(stats, "stats");
+        this.counterLatencies = counterLatencies;
     }
 
     @Override
@@ -47,27 +54,29 @@ final class InferenceMetrics implements MultiCollector {
                 "Number of inferences performed (batch elements; excludes cache hits)", all, s -> s.inferenceCount()));
         out.metricSnapshot(cumulative("nv_inference_exec_count",
                 "Number of model executions performed (excludes cache hits)", all, s -> s.executionCount()));
-        out.metricSnapshot(cumulative("nv_inference_request_duration_us",
-                "Cumulative inference request duration in microseconds", all,
-                s -> micros(s.success()) + micros(s.failure())));
-        out.metricSnapshot(cumulative("nv_inference_queue_duration_us",
-                "Cumulative inference queuing duration in microseconds", all, s -> micros(s.queue())));
-        out.metricSnapshot(cumulative("nv_inference_compute_input_duration_us",
-                "Cumulative compute input duration in microseconds", all, s -> micros(s.computeInput())));
-        out.metricSnapshot(cumulative("nv_inference_compute_infer_duration_us",
-                "Cumulative compute inference duration in microseconds", all, s -> micros(s.computeInfer())));
-        out.metricSnapshot(cumulative("nv_inference_compute_output_duration_us",
-                "Cumulative compute output duration in microseconds", all, s -> micros(s.computeOutput())));
-        List<ModelStatsSnapshot> cached = all.stream().filter(ModelStatsSnapshot::cacheEnabled).toList();
-        out.metricSnapshot(cumulative("nv_cache_num_hits_per_model", "Number of cache hits per model", cached,
-                s -> s.cacheHit().count()));
-        out.metricSnapshot(cumulative("nv_cache_num_misses_per_model", "Number of cache misses per model", cached,
-                s -> s.cacheMiss().count()));
-        out.metricSnapshot(cumulative("nv_cache_hit_duration_per_model",
-                "Total cache hit duration per model, in microseconds", cached, s -> micros(s.cacheHit())));
-        out.metricSnapshot(cumulative("nv_cache_miss_duration_per_model",
-                "Total cache miss (insert + lookup) duration per model, in microseconds", cached,
-                s -> micros(s.cacheMiss())));
+        if (counterLatencies) { // Triton's cache counters go with the latency counters too
+            out.metricSnapshot(cumulative("nv_inference_request_duration_us",
+                    "Cumulative inference request duration in microseconds", all,
+                    s -> micros(s.success()) + micros(s.failure())));
+            out.metricSnapshot(cumulative("nv_inference_queue_duration_us",
+                    "Cumulative inference queuing duration in microseconds", all, s -> micros(s.queue())));
+            out.metricSnapshot(cumulative("nv_inference_compute_input_duration_us",
+                    "Cumulative compute input duration in microseconds", all, s -> micros(s.computeInput())));
+            out.metricSnapshot(cumulative("nv_inference_compute_infer_duration_us",
+                    "Cumulative compute inference duration in microseconds", all, s -> micros(s.computeInfer())));
+            out.metricSnapshot(cumulative("nv_inference_compute_output_duration_us",
+                    "Cumulative compute output duration in microseconds", all, s -> micros(s.computeOutput())));
+            List<ModelStatsSnapshot> cached = all.stream().filter(ModelStatsSnapshot::cacheEnabled).toList();
+            out.metricSnapshot(cumulative("nv_cache_num_hits_per_model", "Number of cache hits per model", cached,
+                    s -> s.cacheHit().count()));
+            out.metricSnapshot(cumulative("nv_cache_num_misses_per_model", "Number of cache misses per model", cached,
+                    s -> s.cacheMiss().count()));
+            out.metricSnapshot(cumulative("nv_cache_hit_duration_per_model",
+                    "Total cache hit duration per model, in microseconds", cached, s -> micros(s.cacheHit())));
+            out.metricSnapshot(cumulative("nv_cache_miss_duration_per_model",
+                    "Total cache miss (insert + lookup) duration per model, in microseconds", cached,
+                    s -> micros(s.cacheMiss())));
+        }
         out.metricSnapshot(pending(all));
         // Tensorline's own: failed batches retried in halves so that only the requests that fail alone fail
         out.metricSnapshot(cumulative("tensorline_inference_batch_retry_count",

@@ -40,9 +40,11 @@ public final class MetricsFrontend implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 8192;
 
     private final NettyListener listener;
+    private final GpuMetrics gpu;
 
-    private MetricsFrontend(NettyListener listener) {
+    private MetricsFrontend(NettyListener listener, GpuMetrics gpu) {
         this.listener = listener;
+        this.gpu = gpu;
     }
 
     public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port) throws IOException {
@@ -67,23 +69,49 @@ public final class MetricsFrontend implements AutoCloseable {
     /** The host gauges as {@link #start(ModelStatsRegistry, String, int, int, boolean)}, the listener as above. */
     public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, int intervalMs,
                                         boolean cpuMetrics, ListenerSettings settings) throws IOException {
-        return start(stats, host, port, intervalMs, cpuMetrics, settings, null);
+        return start(stats, host, port, new Exports(intervalMs, cpuMetrics, false, true, null), settings);
+    }
+
+    /**
+     * What is exported besides the per-model counters.
+     *
+     * @param intervalMs       Triton's {@code --metrics-interval-ms}: how often the host and GPU gauges are sampled
+     * @param cpuMetrics       Triton's {@code --allow-cpu-metrics}: {@code nv_cpu_*}
+     * @param gpuMetrics       Triton's {@code --allow-gpu-metrics}: {@code nv_gpu_*} from NVML, where there is a GPU
+     * @param counterLatencies {@code --metrics-config counter_latencies}
+     * @param summaries        the latency summaries the statistics feed ({@code summary_latencies=true}), or null
+     */
+    public record Exports(int intervalMs, boolean cpuMetrics, boolean gpuMetrics, boolean counterLatencies,
+                          LatencySummaryMetrics summaries) {
+    }
+
+    /** Binds and serves {@code exports} with the given TLS, restriction and connection limits. */
+    public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, Exports exports,
+                                        ListenerSettings settings) throws IOException {
+        return start(stats, host, port, exports, settings, null);
     }
 
     /** As above, serving on {@code shared} event loops (null: its own boss and worker thread). */
-    public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, int intervalMs,
-                                        boolean cpuMetrics, ListenerSettings settings, EventLoops shared)
-            throws IOException {
+    public static MetricsFrontend start(ModelStatsRegistry stats, String host, int port, Exports exports,
+                                        ListenerSettings settings, EventLoops shared) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new InferenceMetrics(stats));
-        if (cpuMetrics) {
-            registry.register(HostMetrics.system(intervalMs));
+        registry.register(new InferenceMetrics(stats, exports.counterLatencies()));
+        registry.register(new ModelLoadMetrics(stats));
+        if (exports.summaries() != null) {
+            registry.register(exports.summaries());
+        }
+        if (exports.cpuMetrics()) {
+            registry.register(HostMetrics.system(exports.intervalMs()));
+        }
+        GpuMetrics gpu = exports.gpuMetrics() ? GpuMetrics.nvml(exports.intervalMs()) : null;
+        if (gpu != null) {
+            registry.register(gpu);
         }
         PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
         Scrape scrape = new Scrape(registry, writer, settings.restricted());
         return new MetricsFrontend(shared != null
                 ? NettyListener.bind("metrics", host, port, shared, settings, p -> configure(p, scrape))
-                : NettyListener.bind("metrics", host, port, 1, settings, p -> configure(p, scrape)));
+                : NettyListener.bind("metrics", host, port, 1, settings, p -> configure(p, scrape)), gpu);
     }
 
     private static void configure(ChannelPipeline p, Scrape scrape) {
@@ -105,6 +133,9 @@ public final class MetricsFrontend implements AutoCloseable {
     @Override
     public void close() {
         listener.close();
+        if (gpu != null) {
+            gpu.close(); // after the listener: no scrape reads the devices any more
+        }
     }
 
     /** Answers each request at once, so HTTP/1.1 ordering holds without a queue. Stateless: one for all. */

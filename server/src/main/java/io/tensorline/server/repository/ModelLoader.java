@@ -117,6 +117,7 @@ final class ModelLoader {
                 throw new ConfigException("model '" + name + "': " + describe(e), e);
             }
         } catch (ConfigException e) {
+            schedulers.loadFailed(name);
             throw publicFailure(e, modelDir);
         }
     }
@@ -132,6 +133,7 @@ final class ModelLoader {
             return configOverride != null ? parser.parseJson(name, configOverride)
                     : parser.parse(modelDir, configName);
         } catch (ConfigException e) {
+            schedulers.loadFailed(name);
             throw publicFailure(e, modelDir);
         }
     }
@@ -145,6 +147,7 @@ final class ModelLoader {
         try {
             return prepareWithFullReasons(name, modelDir, parsed);
         } catch (ConfigException e) {
+            schedulers.loadFailed(name);
             throw publicFailure(e, modelDir);
         }
     }
@@ -171,11 +174,14 @@ final class ModelLoader {
 
     /** Loads one selected version: ready, or failed with a reason that names the model and version. */
     ModelEntry.VersionEntry loadVersion(Prepared p, long version) {
+        long start = System.nanoTime();
         ModelEntry.VersionEntry v = p.ensemble() != null ? loadEnsembleVersion(p, version)
                 : loadVersionWithFullReason(p, version);
         if (v.ready()) {
+            schedulers.versionLoaded(p.name(), version, System.nanoTime() - start);
             return v;
         }
+        schedulers.loadFailed(p.name());
         LOG.warn("{}", v.reason());
         return ModelEntry.VersionEntry.failed(version, PublicReasons.scrub(v.reason(), repositoryOf(
                 p.selected().get(version).getParent())));

@@ -114,6 +114,19 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         return new Registered(scheduler, modelStats);
     }
 
+    @Override
+    public void versionLoaded(String model, long version, long nanos) {
+        ModelStats s = stats.get(model, version);
+        if (s != null) {
+            s.recordLoadDuration(nanos);
+        }
+    }
+
+    @Override
+    public void loadFailed(String model) {
+        stats.recordLoadFailure(model);
+    }
+
     /** Unregisters the statistics when the scheduler shuts down (they vanish as the model unloads). */
     private final class Registered implements Scheduler {
 

@@ -22,4 +22,15 @@ public interface SchedulerFactory {
     default Scheduler createEnsemble(ModelSpec spec, long version, ComposingModels composing) {
         throw new UnsupportedOperationException("this scheduler factory does not run ensembles");
     }
+
+    /**
+     * The repository finished loading one version, ready, {@code nanos} after it started (its scheduler came from
+     * this factory): for whoever keeps the statistics. Called on the loading thread.
+     */
+    default void versionLoaded(String model, long version, long nanos) {
+    }
+
+    /** A load of {@code model} failed: its config, or one of its versions. Called on the loading thread. */
+    default void loadFailed(String model) {
+    }
 }

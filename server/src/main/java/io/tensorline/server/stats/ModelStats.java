@@ -45,6 +45,9 @@ public final class ModelStats {
     private final DurationCounter cacheHit = new DurationCounter();
     private final DurationCounter cacheMiss = new DurationCounter();
     private volatile boolean cacheEnabled;
+    private final LatencySummaries.Version summaries;
+    /** How long the last load of this version took, or -1 before one finished. */
+    private volatile long loadNanos = -1;
 
     private static final class BatchCounters {
         final DurationCounter input = new DurationCounter();
@@ -58,9 +61,15 @@ public final class ModelStats {
 
     /** @param wallClockMillis the clock of {@code last_inference}, in ms since the epoch */
     public ModelStats(String name, long version, LongSupplier wallClockMillis) {
+        this(name, version, wallClockMillis, LatencySummaries.NONE.open(name, version));
+    }
+
+    /** @param summaries where each observation also goes (Triton's latency summaries) */
+    public ModelStats(String name, long version, LongSupplier wallClockMillis, LatencySummaries.Version summaries) {
         this.name = Objects.requireNonNull(name, "name");
         this.version = version;
         this.wallClockMillis = Objects.requireNonNull(wallClockMillis, "wallClockMillis");
+        this.summaries = Objects.requireNonNull(summaries, "summaries");
         for (FailureReason reason : FailureReason.values()) {
             failures.put(reason, new DurationCounter());
         }
@@ -78,6 +87,9 @@ public final class ModelStats {
     public void recordSuccess(long nanos) {
         success.record(nanos);
         latency.observe(nanos);
+        if (!cacheEnabled) { // Triton leaves the request summary out for cached models: it would mix hits in
+            summaries.request(nanos);
+        }
     }
 
     /** A request failed {@code nanos} after it arrived. */
@@ -89,11 +101,13 @@ public final class ModelStats {
     /** The response cache answered a request; {@code nanos} is the lookup. */
     public void recordCacheHit(long nanos) {
         cacheHit.record(nanos);
+        summaries.cacheHit(nanos);
     }
 
     /** The response cache missed; {@code nanos} is the lookup plus the insertion of the response. */
     public void recordCacheMiss(long nanos) {
         cacheMiss.record(nanos);
+        summaries.cacheMiss(nanos);
     }
 
     /** This version answers through the response cache, so its cache metrics are exported. */
@@ -104,6 +118,7 @@ public final class ModelStats {
     /** A request reached an instance after waiting {@code nanos}. */
     public void recordQueue(long nanos) {
         queue.record(nanos);
+        summaries.queue(nanos);
     }
 
     /**
@@ -117,6 +132,7 @@ public final class ModelStats {
         computeInput.record(requests, inputNanos * requests);
         computeInfer.record(requests, inferNanos * requests);
         computeOutput.record(requests, outputNanos * requests);
+        summaries.compute(requests, inputNanos, inferNanos, outputNanos);
         inferenceCount.add(rows);
         executionCount.increment();
         BatchCounters b = batches.get(rows);
@@ -151,6 +167,21 @@ public final class ModelStats {
     /** Sets the count of requests queued and not yet executing (a scheduler that owns its queue on one thread). */
     public void setPending(long count) {
         pending.set(count);
+    }
+
+    /** A load of this version finished, ready, after {@code nanos} (Triton's {@code nv_model_load_duration_secs}). */
+    public void recordLoadDuration(long nanos) {
+        loadNanos = nanos;
+    }
+
+    /** How long the last load of this version took, or -1 when none has finished. */
+    public long loadNanos() {
+        return loadNanos;
+    }
+
+    /** The version's statistics are gone (unloaded): its summary series go too. */
+    void close() {
+        summaries.close();
     }
 
     public long pendingRequests() {
