@@ -449,6 +449,22 @@ class SharedMemoryTest {
     }
 
     @Test
+    void grpcParameterTypesAreChecked() throws Exception {
+        exampleRegions();
+        Status s = grpcError(() -> live.stub.modelInfer(addSub().addInputs(LiveServer.input("INPUT0", "FP32", 1, 4)
+                .putParameters("shared_memory_region", int64(1)).putParameters("shared_memory_byte_size", int64(16)))
+                .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+        assertEquals("invalid value type for 'shared_memory_region' parameter for tensor 'INPUT0', expected "
+                + "string_param.", s.getDescription());
+        s = grpcError(() -> live.stub.modelInfer(addSub().addInputs(LiveServer.input("INPUT0", "FP32", 1, 4)
+                .putParameters("shared_memory_region", str("input_data"))
+                .putParameters("shared_memory_byte_size", str("16"))).build()));
+        assertEquals("invalid value type for 'shared_memory_byte_size' parameter for tensor 'INPUT0', expected "
+                + "int64_param.", s.getDescription());
+    }
+
+    @Test
     void unknownTritonKeysAreStillRefused() throws Exception {
         exampleRegions();
         Status s = grpcError(() -> live.stub.modelInfer(exampleRequest().toBuilder()
