@@ -162,6 +162,8 @@ public final class TensorlineServer implements AutoCloseable {
             throw new StartupException(e.getMessage());
         }
         long t0 = System.nanoTime();
+        TransportWarmup warmup = o.grpcPort() >= 0 || o.httpPort() >= 0 || o.metricsPort() >= 0
+                ? TransportWarmup.start() : null;
         LogControl logging = LogControl.available() ? LogControl.install(logSettings) : null;
         EngineRegistry engines = EngineRegistry.fromClassPath();
         LatencySummaryMetrics summaries = o.metricsPort() >= 0 && m.config().summaryLatencies()
@@ -204,6 +206,9 @@ public final class TensorlineServer implements AutoCloseable {
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
+        if (warmup != null) {
+            warmup.await();
+        }
         try {
             if (o.metricsPort() >= 0) {
                 metrics = MetricsFrontend.start(stats, n.metricsAddress() == null ? o.httpAddress() : n.metricsAddress(),

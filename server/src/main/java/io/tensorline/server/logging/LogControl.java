@@ -121,7 +121,7 @@ public final class LogControl {
     /** Triton's line shapes: {@code I1201 10:36:04.123 thread logger] msg}, or ISO 8601 UTC time first. */
     static String pattern(LogSettings.Format format) {
         return switch (format) {
-            case DEFAULT -> "%.-1level%d{MMdd HH:mm:ss.SSS} %thread %logger{0}] %msg%n";
+            case DEFAULT -> StartupLogConfigurator.PATTERN;
             case ISO8601 -> "%d{yyyy-MM-dd'T'HH:mm:ss'Z',UTC} %.-1level %thread %logger{0}] %msg%n";
         };
     }

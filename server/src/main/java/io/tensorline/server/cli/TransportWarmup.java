@@ -1,0 +1,69 @@
+package io.tensorline.server.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * Initialises the transports' heavy classes (Netty's epoll natives and pooled allocators, both the plain and gRPC's
+ * shaded copy; the gRPC service descriptors; the HTTP codec; the Prometheus writer) on a thread of its own while the
+ * models load, so that the endpoints, which start only once every model has loaded, bind without that work on the
+ * way to READY. Only classes are initialised: nothing binds, nothing is kept. Where there is no idle core the
+ * thread merely queues behind the loaders and costs nothing extra; the classes are initialised once either way.
+ */
+final class TransportWarmup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransportWarmup.class);
+
+    /** Initialised in this order; a class not on the class path is skipped. */
+    static final List<String> CLASSES = List.of(
+            "io.netty.channel.epoll.Epoll",
+            "io.netty.buffer.PooledByteBufAllocator",
+            "io.netty.handler.codec.http.HttpServerCodec",
+            "io.netty.handler.codec.http.HttpContentCompressor",
+            "io.grpc.netty.shaded.io.netty.channel.epoll.Epoll",
+            "io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator",
+            "io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder",
+            "io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2CodecUtil",
+            "io.grpc.internal.ServerImpl",
+            "io.tensorline.proto.GRPCInferenceServiceGrpc",
+            "io.grpc.health.v1.HealthGrpc",
+            "io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter");
+
+    private final Thread thread;
+
+    private TransportWarmup(Thread thread) {
+        this.thread = thread;
+    }
+
+    /** Starts initialising {@link #CLASSES} on the daemon thread {@code transport-warmup}. */
+    static TransportWarmup start() {
+        Thread t = new Thread(TransportWarmup::initialiseAll, "transport-warmup");
+        t.setDaemon(true); // never holds the JVM up; the server joins it before binding anyway
+        t.start();
+        return new TransportWarmup(t);
+    }
+
+    private static void initialiseAll() {
+        ClassLoader loader = TransportWarmup.class.getClassLoader();
+        for (String name : CLASSES) {
+            try {
+                Class.forName(name, true, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                LOG.debug("transport warm-up: {} skipped ({})", name, e.toString());
+            }
+        }
+        // the service descriptors are built on first use, not at class initialisation
+        io.tensorline.proto.GRPCInferenceServiceGrpc.getServiceDescriptor();
+    }
+
+    /** Waits for the warm-up (bounded: the endpoints initialise anything left themselves). */
+    void await() {
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
