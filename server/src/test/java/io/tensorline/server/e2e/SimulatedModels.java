@@ -6,6 +6,7 @@ import io.tensorline.client.InferTensor;
 import io.tensorline.proto.ModelInferRequest;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -39,11 +40,15 @@ final class SimulatedModels {
 
     /** A request for such a model whose elements are {@code first, first+1, ...}. */
     static ModelInferRequest request(String model, int width, float first) {
+        return InferCodec.toGrpc(inferRequest(model, width, first));
+    }
+
+    private static InferRequest inferRequest(String model, int width, float first) {
         float[] v = new float[width];
         for (int i = 0; i < width; i++) {
             v[i] = first + i;
         }
-        return InferCodec.toGrpc(InferRequest.builder(model).input(InferTensor.fp32("INPUT0", v)).build());
+        return InferRequest.builder(model).input(InferTensor.fp32("INPUT0", v)).build();
     }
 
     /** A stream reply observer that puts each reply, the error, or the string "completed" on a queue. */
@@ -67,13 +72,8 @@ final class SimulatedModels {
         };
     }
 
-    /** The JSON body of the same request for REST. */
+    /** The JSON body of the same request for REST, as the client writes it. */
     static String json(int width, float first) {
-        StringBuilder data = new StringBuilder();
-        for (int i = 0; i < width; i++) {
-            data.append(i == 0 ? "" : ",").append(first + i);
-        }
-        return "{\"inputs\":[{\"name\":\"INPUT0\",\"datatype\":\"FP32\",\"shape\":[" + width + "],\"data\":[" + data
-                + "]}]}";
+        return new String(InferCodec.toRest(inferRequest("", width, first), false).bytes(), StandardCharsets.UTF_8);
     }
 }
