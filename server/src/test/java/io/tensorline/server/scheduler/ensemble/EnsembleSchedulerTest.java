@@ -83,7 +83,8 @@ class EnsembleSchedulerTest {
             String in = i == 0 ? "IN" : "t" + i;
             String out = i == models.length - 1 ? "OUT" : "t" + (i + 1);
             boolean ensemble = models[i].startsWith("inner");
-            steps.append(i == 0 ? "" : ", ").append("{ model_name: \"").append(models[i]).append("\" model_version: -1 input_map { key: \"")
+            steps.append(i == 0 ? "" : ", ").append("{ model_name: \"").append(models[i])
+                    .append("\" model_version: -1 input_map { key: \"")
                     .append(ensemble ? "IN" : "x").append("\" value: \"").append(in)
                     .append("\" } output_map { key: \"").append(ensemble ? "OUT" : "y").append("\" value: \"")
                     .append(out).append("\" } }");
