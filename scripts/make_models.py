@@ -726,6 +726,34 @@ From the repository root:
 
 The SavedModels are written with deterministic protobuf serialization, so a
 re-export gives the same bytes.
+
+## `mlp_pipeline` (ensemble): `preprocess_scale` feeding `mlp`
+
+`preprocess_scale` (ONNX, `max_batch_size: 8`) scales raw readings per feature,
+`OUTPUT0 = (RAW - [10, 20, 30, 40]) / [2, 4, 5, 10]`. `mlp_pipeline` is an ensemble
+(`platform: "ensemble"`, `max_batch_size: 4`, empty version folder `1/`) with two
+steps: `RAW` goes into `preprocess_scale`, its `OUTPUT0` becomes the ensemble tensor
+`scaled`, `scaled` goes into `mlp` as `INPUT0`, and `mlp`'s `OUTPUT0` is the ensemble
+output `SCORES` FP32 [3]. Each step runs through its model's own scheduler, so both
+models also serve on their own. Generated with `scripts/make_models.py --ensemble`.
+
+One request through it (REST, server started with `./tensorline serve`):
+
+```
+curl -s localhost:8000/v2/models/mlp_pipeline/infer -d '{
+  "inputs": [{"name": "RAW", "datatype": "FP32", "shape": [1, 4], "data": [12, 24, 35, 50]}]}'
+```
+
+The answer holds `SCORES` with shape `[1, 3]`: the same numbers as
+`mlp` on the scaled features `[1, 1, 1, 1]`:
+
+```
+curl -s localhost:8000/v2/models/mlp/infer -d '{
+  "inputs": [{"name": "INPUT0", "datatype": "FP32", "shape": [1, 4], "data": [1, 1, 1, 1]}]}'
+```
+
+`server/src/test/java/io/tensorline/server/e2e/EnsembleEndToEndTest.java` checks
+exactly that over gRPC.
 """
 
 

@@ -116,7 +116,8 @@ final class ModelLifecycle {
         }
     }
 
-    private List<Path> locate(String name) {
+    /** The folders named {@code name} in the roots (several when the name is in several). */
+    List<Path> locate(String name) {
         List<Path> dirs = new ArrayList<>();
         if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")) {
             return dirs;

@@ -102,6 +102,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
     private final ExecutorService retirePool;
     private final ModelLifecycle lifecycle;
     private final ModelLoader loader;
+    private final EnsembleDependencies dependencies;
     private RepositoryPoller poller;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final RepositorySync remote;
@@ -119,6 +120,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         this.lifecycle = new ModelLifecycle(roots, loader, snapshot, loadPool, retirePool, remote,
                 options.mode() == ModelControlMode.EXPLICIT);
         this.loader = loader;
+        this.dependencies = new EnsembleDependencies(lifecycle, snapshot, loader::ensembleDependencies);
     }
 
     /** {@link #load(List, Options, EngineRegistry, SchedulerFactory)} with one repository root. */
@@ -172,8 +174,9 @@ public final class RepositoryModelRegistry implements ModelRegistry {
                 snapshot.put(ModelEntry.unknown(m.getKey()));
             }
         }
-        if (!all) {
-            toLoad.addAll(options.startupModels());
+        if (options.mode() == ModelControlMode.EXPLICIT) {
+            // --load-model names are explicitly loaded; an ensemble among them brings the models it names
+            toLoad = new ArrayList<>(dependencies.startUp(all ? toLoad : options.startupModels()));
         }
         // ensembles load after the models they name, in rounds (an ensemble may name an ensemble); those still
         // waiting when a round makes no progress (they name each other) load last and fail with the check's reason
@@ -243,7 +246,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         if (options.mode() != ModelControlMode.EXPLICIT) {
             return CompletableFuture.failedFuture(InferenceException.unavailable(NOT_EXPLICIT));
         }
-        return lifecycle.load(name, parameters).exceptionallyCompose(e -> CompletableFuture.failedFuture(
+        return dependencies.load(name, parameters).exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 InferenceException.from(e instanceof CompletionException c && c.getCause() != null
                         ? c.getCause() : e)));
     }
@@ -253,14 +256,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         if (options.mode() != ModelControlMode.EXPLICIT) {
             return CompletableFuture.failedFuture(InferenceException.unavailable(NOT_EXPLICIT));
         }
-        CompletableFuture<Void> done = lifecycle.unload(name);
-        if (unloadDependents) {
-            // the ensembles that run a step on it go too (and theirs, in turn); without the flag they stay, and
-            // their requests fail at that step with the composing model's not-ready error
-            done = done.thenCompose(r -> CompletableFuture.allOf(lifecycle.dependents(name).stream()
-                    .map(d -> unloadModel(d, true)).toArray(CompletableFuture[]::new)));
-        }
-        return done.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+        return dependencies.unload(name, unloadDependents).exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 InferenceException.from(e instanceof CompletionException c && c.getCause() != null
                         ? c.getCause() : e)));
     }

@@ -1,7 +1,6 @@
 package io.tensorline.server.e2e;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
 import io.tensorline.proto.ModelInferRequest;
@@ -18,9 +17,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.tensorline.server.e2e.Tensors.floats;
 import static io.tensorline.server.e2e.Tensors.toFloats;
@@ -32,8 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The bundled ensemble ({@code mlp_pipeline}: {@code preprocess_scale} feeding {@code mlp}) under explicit model
- * control on the real server over gRPC: {@code --load-model} naming the ensemble before its models, an ensemble
- * load refused while a composing model is missing, and {@code unload_dependents}.
+ * control on the real server over gRPC, as Triton's dependency graph runs it: {@code --load-model} and the load API
+ * naming only the ensemble load its composing models, a composing model's reload keeps the ensemble serving, its
+ * unload takes the ensemble with it, and {@code unload_dependents} on the ensemble unloads the composing models no
+ * one loaded explicitly.
  */
 class EnsembleLifecycleEndToEndTest {
 
@@ -48,14 +54,11 @@ class EnsembleLifecycleEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path examples = Path.of("../model-repository");
-        for (String m : new String[] {"mlp", "preprocess_scale", "mlp_pipeline"}) {
-            TestServers.copyModel(examples, m, repo, m);
-        }
-        // the ensemble is named first: start-up still loads it after the models it names
+        EnsembleEndToEndTest.copyPipeline(repo);
+        // only the ensemble is named: start-up loads the models it names first, as Triton does
         server = TensorlineServer.start(TestServers.options(repo, true, 64 * 1024 * 1024).withModelControl(
                 new ModelControlOptions(List.of(repo), ModelControlMode.EXPLICIT,
-                        List.of("mlp_pipeline", "preprocess_scale", "mlp"), 0, 2, true, "")));
+                        List.of("mlp_pipeline"), 0, 2, true, "")));
         channel = TestServers.channel(server);
         stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
     }
@@ -102,44 +105,62 @@ class EnsembleLifecycleEndToEndTest {
     }
 
     @Test
-    void theEnsembleFollowsItsComposingModelsThroughLoadAndUnload() {
-        assertTrue(ready("mlp_pipeline"), "loaded at start-up after preprocess_scale and mlp");
-        assertArrayEquals(expected(), toFloats(infer("mlp_pipeline", "RAW", RAW).getRawOutputContents(0)));
-
-        // without unload_dependents the ensemble stays, and its first step fails naming the composing model
-        unload("preprocess_scale", false);
+    void theEnsembleFollowsItsComposingModelsThroughLoadReloadAndUnload() throws Exception {
         assertTrue(ready("mlp_pipeline"));
-        StatusRuntimeException step = assertThrows(StatusRuntimeException.class,
-                () -> infer("mlp_pipeline", "RAW", RAW));
-        assertTrue(step.getStatus().getDescription().startsWith("in ensemble 'mlp_pipeline', "),
-                step.getStatus().getDescription());
-        assertTrue(step.getStatus().getDescription().contains("preprocess_scale"),
-                step.getStatus().getDescription());
+        assertTrue(ready("preprocess_scale") && ready("mlp"), "--load-model of the ensemble loaded what it names");
+        float[] want = expected();
+        assertArrayEquals(want, toFloats(infer("mlp_pipeline", "RAW", RAW).getRawOutputContents(0)));
 
-        // a load of the ensemble while a composing model is missing fails, naming it; the serving version stays
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> load("mlp_pipeline"));
-        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
-        assertTrue(refused.getStatus().getDescription().contains(
-                "ensemble 'mlp_pipeline' depends on 'preprocess_scale', which has no ready version"),
-                refused.getStatus().getDescription());
+        // a reload of a composing model (version 2 replaces 1) keeps the ensemble serving throughout
+        AtomicBoolean reloaded = new AtomicBoolean();
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> served = client.submit(() -> {
+                int n = 0;
+                while (!reloaded.get() || n < 3) {
+                    assertArrayEquals(want, toFloats(infer("mlp_pipeline", "RAW", RAW).getRawOutputContents(0)));
+                    n++;
+                }
+                return n;
+            });
+            Path v2 = Files.createDirectories(repo.resolve("preprocess_scale/2"));
+            Files.copy(repo.resolve("preprocess_scale/1/model.onnx"), v2.resolve("model.onnx"));
+            load("preprocess_scale");
+            reloaded.set(true);
+            assertTrue(served.get(60, TimeUnit.SECONDS) >= 3);
+        } finally {
+            client.shutdownNow();
+            assertTrue(client.awaitTermination(30, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(2L), server.core().registry().readyVersions("preprocess_scale"));
+        assertTrue(ready("mlp_pipeline"));
 
-        load("preprocess_scale");
-        assertArrayEquals(expected(), toFloats(infer("mlp_pipeline", "RAW", RAW).getRawOutputContents(0)));
-
-        // with unload_dependents the ensemble goes with the model it runs a step on; the other model stays
-        unload("mlp", true);
-        assertFalse(ready("mlp"));
+        // unloading a composing model unloads the ensemble that runs a step on it; the other model stays
+        unload("preprocess_scale", false);
+        assertFalse(ready("preprocess_scale"));
         assertFalse(ready("mlp_pipeline"));
-        assertTrue(ready("preprocess_scale"));
-        StatusRuntimeException missing = assertThrows(StatusRuntimeException.class, () -> load("mlp_pipeline"));
-        assertTrue(missing.getStatus().getDescription().contains("depends on 'mlp', which has no ready version"),
-                missing.getStatus().getDescription());
-        assertFalse(ready("mlp_pipeline"));
+        assertTrue(ready("mlp"));
 
-        // once the composing model is back, an explicit load of the ensemble works
+        // loading the ensemble loads the composing model it misses
+        load("mlp_pipeline");
+        assertTrue(ready("preprocess_scale") && ready("mlp_pipeline"));
+        assertArrayEquals(want, toFloats(infer("mlp_pipeline", "RAW", RAW).getRawOutputContents(0)));
+
+        // without unload_dependents, unloading the ensemble leaves its composing models
+        unload("mlp_pipeline", false);
+        assertFalse(ready("mlp_pipeline"));
+        assertTrue(ready("preprocess_scale") && ready("mlp"));
+
+        // with it, the composing models no one loaded explicitly go too: mlp was loaded by name, so it stays
         load("mlp");
         load("mlp_pipeline");
-        assertTrue(ready("mlp_pipeline"));
-        assertArrayEquals(expected(), toFloats(infer("mlp_pipeline", "RAW", RAW).getRawOutputContents(0)));
+        unload("mlp_pipeline", true);
+        assertFalse(ready("mlp_pipeline"));
+        assertFalse(ready("preprocess_scale"), "loaded only for the ensemble");
+        assertTrue(ready("mlp"), "explicitly loaded");
+        StatusRuntimeException gone = assertThrows(StatusRuntimeException.class,
+                () -> infer("mlp_pipeline", "RAW", RAW));
+        assertTrue(gone.getStatus().getDescription().contains("has no available versions"),
+                gone.getStatus().toString());
     }
 }

@@ -165,6 +165,32 @@ class SequenceBatchingEndToEndTest {
         }
     }
 
+    /** Triton's simple_http_sequence_sync_infer_client flow: the same two interleaved sequences over REST. */
+    @ParameterizedTest
+    @MethodSource("accumulators")
+    void twoInterleavedSequencesOverRest(Accumulator a) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create("http://127.0.0.1:" + server.httpPort() + "/v2/models/" + a.model() + "/infer");
+        int[] values = {11, 7, 5, 3, 2, 0, 1};
+        int sum0 = 0;
+        int sum1 = 0;
+        for (int i = 0; i < values.length; i++) {
+            sum0 += values[i];
+            sum1 -= values[i];
+            for (int s = 0; s < 2; s++) {
+                String body = "{\"parameters\":{\"sequence_id\":" + (3000 + s) + ",\"sequence_start\":" + (i == 0)
+                        + ",\"sequence_end\":" + (i == values.length - 1) + "},\"inputs\":[{\"name\":\"" + a.input()
+                        + "\",\"datatype\":\"INT32\",\"shape\":[1,1],\"data\":[" + (s == 0 ? values[i] : -values[i])
+                        + "]}]}";
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(java.time.Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(r.body().contains("\"name\":\"" + a.output() + "\""), r.body());
+                assertTrue(r.body().contains("\"data\":[" + (s == 0 ? sum0 : sum1) + "]"), r.body());
+            }
+        }
+    }
+
     @Test
     void aStringSequenceIdInterleavesWithANumericOne() {
         int sum0 = 0;

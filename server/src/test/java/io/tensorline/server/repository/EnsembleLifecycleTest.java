@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Ensembles in the lifecycle over the fake engine: the order they load in at start-up and in one poll scan, and
- * {@code unload_dependents} through an ensemble of ensembles.
+ * Ensembles in the lifecycle over the fake engine: the order they load in at start-up and in one poll scan, an
+ * ensemble's load bringing its composing models, a composing model's unload taking its ensembles, and
+ * {@code unload_dependents} (Triton's cascade up to the models nobody loaded by name).
  */
 class EnsembleLifecycleTest {
 
@@ -102,5 +103,77 @@ class EnsembleLifecycleTest {
         assertFalse(registry.isReady("b_inner", ""));
         assertFalse(registry.isReady("a_outer", ""));
         assertTrue(registry.isReady("d_other", ""));
+    }
+    @Test
+    void explicitStartUpOfAnEnsembleAloneLoadsWhatItNames() throws Exception {
+        ensemble("a_outer", "b_inner", true);
+        ensemble("b_inner", "c_model", false);
+        model("c_model");
+        model("d_other");
+        start(ModelControlMode.EXPLICIT, "a_outer");
+        assertEquals(List.of(1L), registry.readyVersions("a_outer"));
+        assertEquals(List.of(1L), registry.readyVersions("b_inner"));
+        assertEquals(List.of(1L), registry.readyVersions("c_model"));
+        assertFalse(registry.isReady("d_other", ""), "not named by anyone");
+    }
+
+    @Test
+    void loadingAnEnsembleLoadsTheModelsItNames() throws Exception {
+        ensemble("a_outer", "b_inner", true);
+        ensemble("b_inner", "c_model", false);
+        model("c_model");
+        start(ModelControlMode.EXPLICIT);
+        registry.loadModel("a_outer", LoadParameters.NONE).join();
+        assertTrue(registry.isReady("a_outer", ""));
+        assertTrue(registry.isReady("b_inner", ""));
+        assertTrue(registry.isReady("c_model", ""));
+    }
+
+    @Test
+    void unloadingAComposingModelUnloadsTheEnsemblesOnItEvenWithoutTheFlag() throws Exception {
+        ensemble("a_outer", "b_inner", true);
+        ensemble("b_inner", "c_model", false);
+        model("c_model");
+        start(ModelControlMode.EXPLICIT, "*");
+        registry.unloadModel("c_model", false).join();
+        assertFalse(registry.isReady("b_inner", ""));
+        assertFalse(registry.isReady("a_outer", ""));
+    }
+
+    @Test
+    void unloadDependentsUnloadsTheComposingModelsNoOneElseNeedsOrLoadedByName() throws Exception {
+        ensemble("p_one", "m_only", false);
+        ensemble("p_two", "m_shared", false);
+        ensemble("p_three", "m_shared", false);
+        ensemble("p_four", "m_named", false);
+        model("m_only");
+        model("m_shared");
+        model("m_named");
+        start(ModelControlMode.EXPLICIT);
+        for (String p : List.of("p_one", "p_two", "p_three")) {
+            registry.loadModel(p, LoadParameters.NONE).join();
+        }
+        registry.loadModel("m_named", LoadParameters.NONE).join();
+        registry.loadModel("p_four", LoadParameters.NONE).join();
+
+        registry.unloadModel("p_one", true).join();
+        assertFalse(registry.isReady("m_only", ""), "loaded for p_one only");
+        registry.unloadModel("p_two", true).join();
+        assertTrue(registry.isReady("m_shared", ""), "p_three still runs a step on it");
+        assertTrue(registry.isReady("p_three", ""));
+        registry.unloadModel("p_three", true).join();
+        assertFalse(registry.isReady("m_shared", ""));
+        registry.unloadModel("p_four", true).join();
+        assertTrue(registry.isReady("m_named", ""), "loaded by name, so it stays");
+    }
+
+    @Test
+    void unloadingAnEnsembleWithoutTheFlagLeavesItsComposingModels() throws Exception {
+        ensemble("p_one", "m_only", false);
+        model("m_only");
+        start(ModelControlMode.EXPLICIT, "p_one");
+        registry.unloadModel("p_one", false).join();
+        assertFalse(registry.isReady("p_one", ""));
+        assertTrue(registry.isReady("m_only", ""));
     }
 }
