@@ -22,13 +22,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.tensorline.engine.DataType;
-import io.tensorline.engine.Device;
 import io.tensorline.engine.EngineException;
-import io.tensorline.engine.EngineProvider;
-import io.tensorline.engine.LoadRequest;
-import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
 
 import java.net.InetSocketAddress;
@@ -38,8 +33,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * The REST ceiling: a bare Netty HTTP/1.1 server that answers {@code POST /v2/models/simple/infer} with the KServe
@@ -76,22 +69,8 @@ public final class BareHttpServer {
                 }
             }
         }
-        EngineProvider onnx = ServiceLoader.load(EngineProvider.class).stream().map(ServiceLoader.Provider::get)
-                .filter(p -> p.backend().equals("onnxruntime")).findFirst().orElseThrow();
-        List<LoadedModel> sessions = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            sessions.add(onnx.load(new LoadRequest("simple", 1, model, Device.CPU,
-                    Map.of("intra_op_thread_count", "1"), List.of(), List.of(), 8, threads)));
-        }
+        OnnxSessions sessions = new OnnxSessions(model, threads);
         EventLoopGroup group = new EpollEventLoopGroup(threads);
-        FastThreadLocal<LoadedModel> session = new FastThreadLocal<>() {
-            private int next;
-
-            @Override
-            protected synchronized LoadedModel initialValue() {
-                return sessions.get(next++);
-            }
-        };
         Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -99,7 +78,7 @@ public final class BareHttpServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                                new Infer(session));
+                                new Infer(sessions));
                     }
                 }).bind(new InetSocketAddress(port)).sync().channel();
         System.out.println("bare http server: model 'simple' on HTTP port " + port + ", " + threads
@@ -109,10 +88,10 @@ public final class BareHttpServer {
 
     /** One connection's requests, answered in order on its event loop. */
     private static final class Infer extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final FastThreadLocal<LoadedModel> session;
+        private final OnnxSessions sessions;
 
-        Infer(FastThreadLocal<LoadedModel> session) {
-            this.session = session;
+        Infer(OnnxSessions sessions) {
+            this.sessions = sessions;
         }
 
         @Override
@@ -133,7 +112,7 @@ public final class BareHttpServer {
                 }
                 inputs.add(Tensor.of(name, DataType.FP32, new long[] {1, WIDTH}, data.flip()));
             }
-            List<Tensor> outputs = session.get().execute(inputs);
+            List<Tensor> outputs = sessions.session().execute(inputs);
             ByteBuf out = ctx.alloc().buffer(512);
             out.writeCharSequence("{\"model_name\":\"simple\",\"model_version\":\"1\",\"outputs\":[",
                     StandardCharsets.US_ASCII);
