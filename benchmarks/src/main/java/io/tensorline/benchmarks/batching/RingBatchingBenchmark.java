@@ -134,7 +134,7 @@ public class RingBatchingBenchmark {
             submitted.add(p.pool.submit(() -> {
                 CompletableFuture<?>[] replies = new CompletableFuture<?>[each];
                 for (int r = 0; r < each; r++) {
-                    replies[r] = p.batcher.submit(p.request, 1);
+                    replies[r] = p.batcher.submit(stamped(p.request), 1);
                 }
                 return replies;
             }));
@@ -150,7 +150,7 @@ public class RingBatchingBenchmark {
 
     @Benchmark
     public Object loneRequest(Idle idle) throws Exception {
-        return idle.batcher.submit(idle.request, 1).get(30, TimeUnit.SECONDS);
+        return idle.batcher.submit(stamped(idle.request), 1).get(30, TimeUnit.SECONDS);
     }
 
     static Scheduler startBatcher(ModelStatsRegistry stats, int maxBatch) {
@@ -170,6 +170,12 @@ public class RingBatchingBenchmark {
         return new ModelSpec("bench", "simulated", "simulated", maxBatch, List.of(in), List.of(out),
                 List.of(new InstanceGroupSpec("bench_0", 1, InstanceGroupSpec.Kind.CPU, List.of())), batching,
                 new VersionPolicy.Latest(1), "model.simulated", Map.of());
+    }
+
+    /** The request as a transport would hand it over: stamped on arrival (queue delays count from the stamp). */
+    static InferenceRequest stamped(InferenceRequest r) {
+        return new InferenceRequest(r.modelName(), r.modelVersion(), r.id(), r.parameters(), r.inputs(),
+                r.requestedOutputs(), System.nanoTime());
     }
 
     static InferenceRequest oneRowRequest() {

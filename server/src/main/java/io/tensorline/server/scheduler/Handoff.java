@@ -7,13 +7,15 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A mailbox with many producers and one consumer thread, which spins for a bounded time before it parks: a batch
  * assigned right after the previous one finished (the common case under load) is picked up in well under a
- * microsecond, and an idle consumer costs no CPU after the spin. Producers pay a lock-free offer plus an
- * {@code unpark} only while the consumer is parked.
+ * microsecond, and an idle consumer costs no CPU after the spin. Spins that keep finding nothing are paused
+ * ({@link AdaptiveSpin}). Producers pay a lock-free offer plus an {@code unpark} only while the consumer is parked.
  */
 final class Handoff<T> {
 
     private final ConcurrentLinkedQueue<T> items = new ConcurrentLinkedQueue<>();
     private final long spinNanos;
+    /** The consumer's own. */
+    private final AdaptiveSpin spin = new AdaptiveSpin();
     /** The consumer while it is parked or about to park; null otherwise. */
     private volatile Thread parked;
 
@@ -45,16 +47,18 @@ final class Handoff<T> {
         if (item != null) {
             return item;
         }
-        if (spinNanos > 0) {
+        if (spinNanos > 0 && spin.shouldSpin()) {
             // real time, not the injected clock: a spin is CPU behaviour, and a fake clock
             // standing still would never end it
             long end = System.nanoTime() + spinNanos;
             do {
                 Thread.onSpinWait();
                 if ((item = items.poll()) != null) {
+                    spin.spun(true);
                     return item;
                 }
             } while (System.nanoTime() - end < 0);
+            spin.spun(false);
         }
         parked = Thread.currentThread();
         // Dekker with put(): it offers, then reads `parked`; we write `parked`, then poll. The fence keeps our poll

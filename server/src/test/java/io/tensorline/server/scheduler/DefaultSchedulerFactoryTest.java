@@ -46,7 +46,8 @@ class DefaultSchedulerFactoryTest {
             try {
                 assertNotNull(registry.get("m", 2));
                 Tensor input = fp32("INPUT0", 1, 2, 0);
-                scheduler.submit(new InferenceRequest("m", "", "", Map.of(), List.of(input), List.of(), 0), 1)
+                scheduler.submit(new InferenceRequest("m", "", "", Map.of(), List.of(input), List.of(),
+                                System.nanoTime()), 1)
                         .get(30, TimeUnit.SECONDS);
                 assertEquals(1, registry.get("m", 2).snapshot().executionCount());
             } finally {

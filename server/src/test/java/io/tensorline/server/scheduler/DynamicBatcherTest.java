@@ -68,8 +68,9 @@ class DynamicBatcherTest {
         return b;
     }
 
+    /** Stamped now, as a transport would: the batchers here run on the system clock. */
     private static InferenceRequest request(String id, Tensor input) {
-        return new InferenceRequest("m", "", id, Map.of(), List.of(input), List.of(), 0);
+        return new InferenceRequest("m", "", id, Map.of(), List.of(input), List.of(), System.nanoTime());
     }
 
     private static InferenceException failure(CompletableFuture<List<Tensor>> reply) {
@@ -162,7 +163,7 @@ class DynamicBatcherTest {
         CompletableFuture<List<Tensor>> running = batcher.submit(request("a", fp32("INPUT0", 1, 4, 0)), 1);
         awaitOrFail(entered);
         CompletableFuture<List<Tensor>> waiting = batcher.submit(new InferenceRequest("m", "", "b",
-                Map.of("priority", 2L), List.of(fp32("INPUT0", 1, 4, 0)), List.of(), 0), 1);
+                Map.of("priority", 2L), List.of(fp32("INPUT0", 1, 4, 0)), List.of(), System.nanoTime()), 1);
         InferenceException e = failure(waiting);
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         assertTrue(e.getMessage().startsWith("Request timeout expired"), e.getMessage());
