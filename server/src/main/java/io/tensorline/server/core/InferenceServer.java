@@ -3,8 +3,8 @@ package io.tensorline.server.core;
 import io.tensorline.engine.Shapes;
 import io.tensorline.engine.Tensor;
 import io.tensorline.engine.TensorSpec;
-import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.IoSpec;
+import io.tensorline.server.config.ModelDocument;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.repository.LoadParameters;
 import io.tensorline.server.repository.ModelIndexEntry;
@@ -160,7 +160,8 @@ public final class InferenceServer {
                 apiSpecs(spec, spec.outputs()));
     }
 
-    public ModelConfig modelConfig(String name, String version) {
+    /** The completed config the ModelConfig API reports (the transports turn it into their message). */
+    public ModelDocument modelConfig(String name, String version) {
         return registry.resolve(name, version).completedConfig();
     }
 

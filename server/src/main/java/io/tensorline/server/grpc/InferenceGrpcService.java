@@ -49,7 +49,7 @@ import io.tensorline.server.logging.LogControl;
 import io.tensorline.server.shm.SharedMemoryEndpoints;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
-import io.tensorline.server.stats.StatisticsMessages;
+import io.tensorline.server.protocol.StatisticsMessages;
 
 import java.util.List;
 import java.util.Map;
@@ -176,7 +176,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> reply) {
         unary(reply, () -> ModelConfigResponse.newBuilder()
-                .setConfig(server.modelConfig(request.getName(), request.getVersion())).build());
+                .setConfig(server.modelConfig(request.getName(), request.getVersion()).toProto()).build());
     }
 
     @Override
