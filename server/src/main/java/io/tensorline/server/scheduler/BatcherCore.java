@@ -157,9 +157,6 @@ final class BatcherCore {
     void change(List<Integer> added, List<Integer> removed, IntConsumer retire, BatchingPolicy nextPolicy,
                 QueueDelay nextDelay) {
         if (nextPolicy != null) {
-            if (nextPolicy.levels() != policy.levels() || nextPolicy.preserveOrdering() != policy.preserveOrdering()) {
-                throw new IllegalArgumentException("priority_levels and preserve_ordering cannot change in place");
-            }
             policy = nextPolicy;
             queueDelay = nextDelay;
         }

@@ -223,6 +223,12 @@ public final class DynamicBatcher implements Scheduler {
         BatchingPolicy nextPolicy = batching == null ? null
                 : BatchingPolicy.of(policy.maxBatchSize(), batching, policy.capacity());
         QueueDelay nextDelay = nextPolicy == null ? null : delays.apply(nextPolicy);
+        if (nextPolicy != null && (nextPolicy.levels() != policy.levels()
+                || nextPolicy.preserveOrdering() != policy.preserveOrdering())) {
+            // the queues and the way answers are released are built for them
+            added.forEach(LoadedModel::close);
+            throw new IllegalArgumentException("priority_levels and preserve_ordering cannot change in place");
+        }
         if (stopping) {
             added.forEach(LoadedModel::close);
             throw new IllegalStateException("model " + model + " is unloading");
