@@ -53,12 +53,16 @@ class InPlaceLifecycleTest {
     }
 
     private ModelVersion start(int count) throws Exception {
+        return start(count, ModelControlMode.EXPLICIT);
+    }
+
+    private ModelVersion start(int count, ModelControlMode mode) throws Exception {
         Files.createDirectories(repo.resolve("m/1"));
         Files.writeString(repo.resolve("m/1/model.fake"), "weights");
         config(count, 100, "");
         engine.model("m", RepositoryTestSupport.IN, RepositoryTestSupport.OUT);
         registry = RepositoryModelRegistry.load(List.of(repo), RepositoryModelRegistry.Options.defaults()
-                        .withModelControl(ModelControlMode.EXPLICIT, List.of("m"), 0),
+                        .withModelControl(mode, List.of("m"), 0),
                 new EngineRegistry(List.of(engine)), new DefaultSchedulerFactory());
         return registry.resolve("m", "");
     }
@@ -101,6 +105,17 @@ class InPlaceLifecycleTest {
         assertEquals(1, engine.instances().size(), "no instance loaded");
         assertEquals(5000, mv.spec().dynamicBatching().maxQueueDelayMicros());
         assertEquals(5000, mv.completedConfig().toProto().getDynamicBatching().getMaxQueueDelayMicroseconds());
+    }
+
+    @Test
+    void aPollModeRescanAppliesACountEditInPlace() throws Exception {
+        ModelVersion mv = start(1, ModelControlMode.POLL);
+        config(2, 100, "");
+        registry.pollNow(); // changed since the last scan: it may still be written
+        registry.pollNow();
+        assertSame(mv, registry.resolve("m", ""));
+        assertEquals(2, engine.instances().size());
+        assertEquals(2, servedCount(mv));
     }
 
     @Test
