@@ -42,7 +42,7 @@ import io.tensorline.proto.SystemSharedMemoryStatusResponse;
 import io.tensorline.proto.SystemSharedMemoryUnregisterRequest;
 import io.tensorline.proto.SystemSharedMemoryUnregisterResponse;
 import io.tensorline.server.core.InferenceException;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.logging.LogControl;

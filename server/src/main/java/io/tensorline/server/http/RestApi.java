@@ -15,7 +15,7 @@ import io.tensorline.engine.TensorSpec;
 import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.protocol.StatisticsMessages;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The package rules of docs/architecture.md ("Package rules"), read from the server's sources: generated protobuf
  * types stop at config parsing and the transports (nothing in core, repository, scheduler or stats names them), and
- * the lower packages do not reach up. A rule is broken by an import, a static import or a qualified name in code.
+ * the lower packages do not reach up; core and repository do not import each other. A rule is broken by an import, a static import or a qualified name in code.
  */
 class PackageRulesTest {
 
@@ -60,6 +60,19 @@ class PackageRulesTest {
                 "io.tensorline.server.scheduler.");
         assertEquals(List.of(), violations("config", above));
         assertEquals(List.of(), violations("stats", above));
+    }
+
+    @Test
+    void coreAndRepositoryDoNotImportEachOther() {
+        assertEquals(List.of(), violations("core", List.of("io.tensorline.server.repository.",
+                "io.tensorline.server.serving.")));
+        assertEquals(List.of(), violations("repository", List.of("io.tensorline.server.serving.")));
+        // what the repository may take from core: its request and error types
+        List<String> fromCore = violations("repository", List.of("io.tensorline.server.core.")).stream()
+                .map(v -> v.substring(v.lastIndexOf(' ') + 1)).distinct().sorted().toList();
+        List<String> allowed = List.of("io.tensorline.server.core.ErrorTexts",
+                "io.tensorline.server.core.InferenceException", "io.tensorline.server.core.InferenceRequest");
+        assertTrue(allowed.containsAll(fromCore), fromCore.toString());
     }
 
     @Test

@@ -6,7 +6,7 @@ import io.tensorline.proto.ModelConfig;
 import io.tensorline.proto.ModelInstanceGroup;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.InferenceResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
 import org.junit.jupiter.api.AfterAll;

@@ -1,4 +1,4 @@
-package io.tensorline.server.core;
+package io.tensorline.server.serving;
 
 import io.tensorline.engine.Shapes;
 import io.tensorline.engine.Tensor;
@@ -6,6 +6,15 @@ import io.tensorline.engine.TensorSpec;
 import io.tensorline.server.config.IoSpec;
 import io.tensorline.server.config.ModelDocument;
 import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.core.Classification;
+import io.tensorline.server.core.ErrorTexts;
+import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.core.InferenceResponse;
+import io.tensorline.server.core.ModelMetadata;
+import io.tensorline.server.core.RequestLimits;
+import io.tensorline.server.core.RequestValidator;
+import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.LoadParameters;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
