@@ -23,7 +23,7 @@ import io.tensorline.server.cli.TensorlineServer;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.InferenceResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.grpc.InferenceGrpcService;
 
 import java.io.IOException;

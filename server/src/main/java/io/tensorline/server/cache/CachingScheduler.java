@@ -88,4 +88,9 @@ public final class CachingScheduler implements Scheduler {
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         return delegate.awaitTermination(timeout, unit);
     }
+
+    @Override
+    public io.tensorline.server.scheduler.InPlaceChanges inPlace() {
+        return delegate.inPlace();
+    }
 }

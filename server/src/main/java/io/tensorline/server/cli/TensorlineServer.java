@@ -2,9 +2,9 @@ package io.tensorline.server.cli;
 
 import io.tensorline.engine.EngineProvider;
 import io.tensorline.server.cache.ResponseCache;
-import io.tensorline.server.core.InFlightRequests;
+import io.tensorline.server.serving.InFlightRequests;
 import io.tensorline.server.core.InferenceException;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.RequestLimits;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;

@@ -50,6 +50,12 @@ public record ModelSpec(String name, String platform, String backend, int maxBat
                 versionPolicy, modelFileName, parameters, sequenceBatching, responseCache, steps);
     }
 
+    /** The same model with other instance groups and dynamic batching (a change applied in place). */
+    public ModelSpec withRunTimeSettings(List<InstanceGroupSpec> groups, DynamicBatchingSpec batching) {
+        return new ModelSpec(name, platform, backend, maxBatchSize, inputs, outputs, groups, batching,
+                versionPolicy, modelFileName, parameters, sequenceBatching, responseCache, ensemble);
+    }
+
     public boolean batches() {
         return maxBatchSize > 0;
     }

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param inputs           input tensors, in the order sent
  * @param requestedOutputs names of the outputs to return; empty means every output
  * @param arrivalNanos     when the transport received it, on the server's nanosecond clock
- * @param trace            the request's trace when it is sampled, else null (set by {@link InferenceServer})
+ * @param trace            the request's trace when it is sampled, else null (set by {@code InferenceServer})
  */
 public record InferenceRequest(String modelName, String modelVersion, String id, Map<String, Object> parameters,
                                List<Tensor> inputs, List<String> requestedOutputs, long arrivalNanos,

@@ -7,7 +7,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.logging.LogControl;
 import io.tensorline.server.net.ReloadingTls;
 import io.tensorline.server.shm.SharedMemoryRegistry;

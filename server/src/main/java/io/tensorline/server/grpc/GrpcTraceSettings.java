@@ -2,7 +2,7 @@ package io.tensorline.server.grpc;
 
 import io.tensorline.proto.TraceSettingRequest;
 import io.tensorline.proto.TraceSettingResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.shm.SharedMemoryRegistry;
 
 import java.util.HashSet;

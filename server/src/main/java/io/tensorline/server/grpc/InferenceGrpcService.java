@@ -42,7 +42,7 @@ import io.tensorline.proto.SystemSharedMemoryStatusResponse;
 import io.tensorline.proto.SystemSharedMemoryUnregisterRequest;
 import io.tensorline.proto.SystemSharedMemoryUnregisterResponse;
 import io.tensorline.server.core.InferenceException;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.logging.LogControl;
@@ -50,7 +50,7 @@ import io.tensorline.server.shm.SharedMemoryEndpoints;
 import io.tensorline.server.shm.SharedMemoryRegistry;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
-import io.tensorline.server.stats.StatisticsMessages;
+import io.tensorline.server.protocol.StatisticsMessages;
 
 import java.util.List;
 import java.util.Objects;
@@ -188,7 +188,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> reply) {
         unary(reply, () -> ModelConfigResponse.newBuilder()
-                .setConfig(server.modelConfig(request.getName(), request.getVersion())).build());
+                .setConfig(server.modelConfig(request.getName(), request.getVersion()).toProto()).build());
     }
 
     @Override

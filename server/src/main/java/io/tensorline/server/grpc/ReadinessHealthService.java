@@ -4,7 +4,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 
 /**
  * {@code grpc.health.v1.Health/Check}: SERVING exactly when the server is ready, read at each call, for the whole

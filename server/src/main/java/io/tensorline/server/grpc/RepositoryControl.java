@@ -8,7 +8,7 @@ import io.tensorline.proto.RepositoryModelUnloadRequest;
 import io.tensorline.proto.RepositoryModelUnloadResponse;
 import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.repository.LoadParameters;
 
 import java.util.LinkedHashMap;

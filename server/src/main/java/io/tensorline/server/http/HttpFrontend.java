@@ -5,7 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.logging.LogControl;
 import io.tensorline.server.shm.SharedMemoryRegistry;
 import org.slf4j.Logger;

@@ -15,8 +15,8 @@ import io.tensorline.engine.TensorSpec;
 import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceResponse;
-import io.tensorline.server.core.InferenceServer;
-import io.tensorline.server.stats.StatisticsMessages;
+import io.tensorline.server.serving.InferenceServer;
+import io.tensorline.server.protocol.StatisticsMessages;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.logging.LogControl;
@@ -73,7 +73,7 @@ final class RestApi {
             case MODEL_READY -> status(server.modelReady(route.model(), route.version()));
             case MODEL_METADATA -> modelMetadata(alloc, server.modelMetadata(route.model(), route.version()));
             case MODEL_CONFIG -> HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 1024,
-                    g -> ProtoJson.write(server.modelConfig(route.model(), route.version()), g)));
+                    g -> ProtoJson.write(server.modelConfig(route.model(), route.version()).toProto(), g)));
             case REPOSITORY_INDEX -> index(alloc, server.index(readyOnly(request.content())));
             case MODEL_STATS -> HttpReplies.json(HttpResponseStatus.OK, JsonSupport.encode(alloc, 1024,
                     g -> ProtoJson.write(StatisticsMessages.toResponse(

@@ -1,7 +1,6 @@
 package io.tensorline.server.repository;
 
 import io.tensorline.engine.EngineProvider;
-import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.ConfigException;
 
 import java.util.ArrayList;
@@ -65,15 +64,12 @@ public final class EngineRegistry {
     }
 
     /**
-     * The engine for a config whose platform and backend are completed.
+     * The engine for a model whose platform and backend are completed.
      *
      * @throws ConfigException when neither is set, no engine serves them, or they disagree; the message names
      *         the engines available, or the module to add when Tensorline has an engine that is not installed
      */
-    public EngineProvider providerFor(ModelConfig config) throws ConfigException {
-        String model = config.getName();
-        String platform = config.getPlatform();
-        String backend = config.getBackend();
+    public EngineProvider providerFor(String model, String platform, String backend) throws ConfigException {
         if (backend.isEmpty() && platform.isEmpty()) {
             throw ConfigException.of(model, "platform and backend: none given and none detected (expected: a "
                     + "platform in %s, a backend in %s, or a version folder holding one of %s)", platforms(),

@@ -201,7 +201,7 @@ final class ModelLifecycle {
                 keepOrFail(name, current, serving, e.getMessage());
                 throw pollFailed(name, e.getMessage()); // Triton's words for a config it cannot read
             }
-            prepared = ModelLoader.ensembleDependencies(parsed.config()) != null
+            prepared = ModelLoader.ensembleDependencies(parsed) != null
                     ? loader.prepareEnsemble(name, dir, parsed, this::latestReadySpec)
                     : loader.prepare(name, dir, parsed);
         } catch (ConfigException e) {
@@ -214,11 +214,15 @@ final class ModelLifecycle {
                 && current.source().configIdentity().equals(prepared.identity()) && !given.fileOverride();
         SortedMap<Long, ModelEntry.VersionEntry> next = new TreeMap<>();
         List<Long> toLoad = new ArrayList<>();
+        List<ModelEntry.VersionEntry> toChange = new ArrayList<>();
         for (Map.Entry<Long, Path> v : prepared.selected().entrySet()) {
             ModelEntry.VersionEntry old = current == null ? null : current.versions().get(v.getKey());
-            if (sameConfig && old != null && old.ready()
-                    && old.fingerprint().equals(ModelFolders.fingerprint(v.getValue()))) {
+            boolean sameFiles = old != null && old.ready()
+                    && old.fingerprint().equals(ModelFolders.fingerprint(v.getValue()));
+            if (sameConfig && sameFiles) {
                 next.put(v.getKey(), old); // unchanged: keeps serving, nothing rebuilt
+            } else if (sameFiles && !given.fileOverride() && loader.changesInPlace(old.model(), prepared)) {
+                toChange.add(old); // only instance counts or batching settings: the running version takes them
             } else {
                 toLoad.add(v.getKey());
             }
@@ -228,6 +232,14 @@ final class ModelLifecycle {
         }
         for (long v : toLoad) {
             next.put(v, loader.loadVersion(prepared, v));
+        }
+        if (next.values().stream().allMatch(ModelEntry.VersionEntry::ready)) {
+            // after the loads, so that a failed load leaves the running versions untouched
+            for (ModelEntry.VersionEntry old : toChange) {
+                next.put(old.version(), loader.changeInPlace(old.model(), prepared, old.fingerprint()));
+            }
+        } else {
+            toChange.forEach(old -> next.put(old.version(), old));
         }
         List<ModelEntry.VersionEntry> failed = next.values().stream().filter(v -> !v.ready()).toList();
         if (!failed.isEmpty() && serving) {
@@ -249,8 +261,10 @@ final class ModelLifecycle {
                 }
             }
         }
-        LOG.info("model '{}' versions {} ready{}", name, entry.readyVersions(),
-                toLoad.isEmpty() ? "" : " (loaded " + toLoad + ")");
+        LOG.info("model '{}' versions {} ready{}{}", name, entry.readyVersions(),
+                toLoad.isEmpty() ? "" : " (loaded " + toLoad + ")",
+                toChange.isEmpty() ? "" : " (changed in place " + toChange.stream()
+                        .map(ModelEntry.VersionEntry::version).toList() + ")");
         if (!failed.isEmpty()) {
             throw loadFailed(name, failed);
         }

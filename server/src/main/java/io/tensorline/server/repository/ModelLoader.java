@@ -2,16 +2,12 @@ package io.tensorline.server.repository;
 
 import io.tensorline.engine.EngineException;
 import io.tensorline.engine.EngineProvider;
-import io.tensorline.proto.ModelConfig;
-import io.tensorline.server.config.ConfigAutoCompleter;
+import io.tensorline.server.config.ConfigChange;
 import io.tensorline.server.config.ConfigException;
-import io.tensorline.proto.ModelEnsembling;
-import io.tensorline.proto.ModelVersionPolicy;
-import io.tensorline.server.config.ConfigValidator;
-import io.tensorline.server.config.EnsembleConfig;
+import io.tensorline.server.config.ConfigPipeline;
 import io.tensorline.server.config.ModelConfigParser;
+import io.tensorline.server.config.ModelDocument;
 import io.tensorline.server.config.ModelSpec;
-import io.tensorline.server.config.ModelSpecs;
 import io.tensorline.server.config.ParsedModelConfig;
 import io.tensorline.server.scheduler.SchedulerFactory;
 import io.tensorline.server.scheduler.ensemble.ComposingModels;
@@ -38,14 +34,13 @@ final class ModelLoader {
      * A model ready to load its versions: the config as completed so far, its engine, the versions to serve. An
      * ensemble has no engine ({@code engine} null) and its checked spec in {@code ensemble}.
      */
-    record Prepared(String name, ModelConfig config, boolean maxBatchSizeGiven, EngineProvider engine,
+    record Prepared(String name, ModelDocument config, boolean maxBatchSizeGiven, EngineProvider engine,
                     SortedMap<Long, Path> selected, String identity, ModelSpec ensemble) {
     }
 
     private final ModelConfigParser parser = new ModelConfigParser();
     private final EngineRegistry engines;
-    private final ConfigAutoCompleter completer;
-    private final ConfigValidator validator;
+    private final ConfigPipeline pipeline;
     private final VersionLoader versions;
     private final String configName;
     private final SchedulerFactory schedulers;
@@ -55,9 +50,8 @@ final class ModelLoader {
     ModelLoader(EngineRegistry engines, SchedulerFactory schedulers, boolean autoComplete, int gpuCount,
                 String configName, ComposingModels composing) {
         this.engines = engines;
-        this.completer = new ConfigAutoCompleter(engines.providers(), gpuCount, autoComplete);
-        this.validator = new ConfigValidator(gpuCount, autoComplete);
-        this.versions = new VersionLoader(completer, validator, schedulers);
+        this.pipeline = new ConfigPipeline(engines.providers(), gpuCount, autoComplete);
+        this.versions = new VersionLoader(pipeline, schedulers);
         this.configName = configName;
         this.schedulers = schedulers;
         this.composing = composing;
@@ -66,19 +60,15 @@ final class ModelLoader {
     /** The models an ensemble's steps name, or null when the folder holds no (readable) ensemble config. */
     List<String> ensembleDependencies(Path modelDir) {
         try {
-            return ensembleDependencies(parser.parse(modelDir, configName).config());
+            return ensembleDependencies(parser.parse(modelDir, configName));
         } catch (ConfigException | RuntimeException e) {
             return null; // the load itself reports why the config cannot be read
         }
     }
 
-    /** The models an ensemble's steps name, or null when {@code config} is not an ensemble. */
-    static List<String> ensembleDependencies(ModelConfig config) {
-        if (!EnsembleConfig.isEnsemble(config)) {
-            return null;
-        }
-        return config.getEnsembleScheduling().getStepList().stream().map(ModelEnsembling.Step::getModelName)
-                .distinct().toList();
+    /** The models an ensemble's steps name, or null when {@code parsed} is not an ensemble's config. */
+    static List<String> ensembleDependencies(ParsedModelConfig parsed) {
+        return ConfigPipeline.ensembleDependencies(parsed);
     }
 
     /**
@@ -90,29 +80,12 @@ final class ModelLoader {
     Prepared prepareEnsemble(String name, Path modelDir, ParsedModelConfig parsed,
                              Function<String, ModelSpec> loaded) throws ConfigException {
         try {
-            ModelConfig.Builder b = parsed.config().toBuilder();
-            if (b.getName().isEmpty()) {
-                b.setName(name);
-            }
-            if (!b.hasVersionPolicy()) {
-                b.setVersionPolicy(ModelVersionPolicy.newBuilder()
-                        .setLatest(ModelVersionPolicy.Latest.newBuilder().setNumVersions(1)));
-            }
-            ModelConfig config = b.build();
             try {
-                validator.validateBeforeLoad(config, name);
-                if (config.getInputCount() == 0 || config.getOutputCount() == 0) {
-                    throw ConfigException.of(name, "input/output: %d inputs, %d outputs (expected: an ensemble "
-                            + "lists its inputs and outputs in config.pbtxt)", config.getInputCount(),
-                            config.getOutputCount());
-                }
-                EnsembleConfig.validateAgainst(config, loaded);
-                ModelSpec spec = ModelSpecs.from(config).withEnsemble(EnsembleConfig.spec(config));
-                SortedMap<Long, Path> selected = ModelRepositoryScanner.select(name,
-                        ModelSpecs.versionPolicy(config.getVersionPolicy()),
+                ConfigPipeline.Prepared p = pipeline.prepareEnsemble(name, parsed, loaded);
+                SortedMap<Long, Path> selected = ModelRepositoryScanner.select(name, p.versionPolicy(),
                         ModelRepositoryScanner.versions(name, modelDir));
-                return new Prepared(name, config, parsed.maxBatchSizeGiven(), null, selected,
-                        "ensemble\n" + parsed.config(), spec);
+                return new Prepared(name, p.config(), p.maxBatchSizeGiven(), null, selected, p.identity(),
+                        p.ensemble());
             } catch (RuntimeException e) {
                 throw new ConfigException("model '" + name + "': " + describe(e), e);
             }
@@ -155,18 +128,11 @@ final class ModelLoader {
     private Prepared prepareWithFullReasons(String name, Path modelDir, ParsedModelConfig parsed)
             throws ConfigException {
         try {
-            ModelConfig raw = parsed.config().getName().isEmpty()
-                    ? parsed.config().toBuilder().setName(name).build() : parsed.config();
             SortedMap<Long, Path> onDisk = ModelRepositoryScanner.versions(name, modelDir);
-            ModelConfig config = completer.completeIdentity(raw, name, onDisk.get(onDisk.firstKey()));
-            validator.validateName(config, name);
-            EngineProvider engine = engines.providerFor(config);
-            config = completer.completeDefaults(config, engine);
-            validator.validateBeforeLoad(config, name);
-            SortedMap<Long, Path> selected = ModelRepositoryScanner.select(name,
-                    ModelSpecs.versionPolicy(config.getVersionPolicy()), onDisk);
-            return new Prepared(name, config, parsed.maxBatchSizeGiven(), engine, selected,
-                    parsed.maxBatchSizeGiven() + "\n" + raw, null);
+            ConfigPipeline.Prepared p = pipeline.prepare(name, parsed, onDisk.get(onDisk.firstKey()),
+                    engines::providerFor);
+            SortedMap<Long, Path> selected = ModelRepositoryScanner.select(name, p.versionPolicy(), onDisk);
+            return new Prepared(name, p.config(), p.maxBatchSizeGiven(), p.engine(), selected, p.identity(), null);
         } catch (RuntimeException e) {
             throw new ConfigException("model '" + name + "': " + describe(e), e);
         }
@@ -175,16 +141,24 @@ final class ModelLoader {
     /** Loads one selected version: ready, or failed with a reason that names the model and version. */
     ModelEntry.VersionEntry loadVersion(Prepared p, long version) {
         long start = System.nanoTime();
-        ModelEntry.VersionEntry v = p.ensemble() != null ? loadEnsembleVersion(p, version)
-                : loadVersionWithFullReason(p, version);
+        ModelEntry.VersionEntry v = withPublicReason(p, p.ensemble() != null ? loadEnsembleVersion(p, version)
+                : loadVersionWithFullReason(p, version));
         if (v.ready()) {
             schedulers.versionLoaded(p.name(), version, System.nanoTime() - start);
+        } else {
+            schedulers.loadFailed(p.name());
+        }
+        return v;
+    }
+
+    /** A failed version's reason is logged in full and kept without server paths. */
+    private static ModelEntry.VersionEntry withPublicReason(Prepared p, ModelEntry.VersionEntry v) {
+        if (v.ready()) {
             return v;
         }
-        schedulers.loadFailed(p.name());
         LOG.warn("{}", v.reason());
-        return ModelEntry.VersionEntry.failed(version, PublicReasons.scrub(v.reason(), repositoryOf(
-                p.selected().get(version).getParent())));
+        return ModelEntry.VersionEntry.failed(v.version(), PublicReasons.scrub(v.reason(), repositoryOf(
+                p.selected().get(v.version()).getParent())));
     }
 
     /** Logs the full reason once and returns the same failure without server paths. */
@@ -212,11 +186,45 @@ final class ModelLoader {
 
     private ModelEntry.VersionEntry loadVersionWithFullReason(Prepared p, long version) {
         Path dir = p.selected().get(version);
-        String fingerprint = ModelFolders.fingerprint(dir);
+        return attempt(p, version, ModelFolders.fingerprint(dir),
+                () -> versions.load(p.config(), p.maxBatchSizeGiven(), p.engine(), version, dir));
+    }
+
+    /**
+     * Whether a running version can take {@code p} in place: the same engine and max_batch_size source, and a
+     * config that differs only in instance counts and dynamic batching settings ({@link ConfigChange#inPlace}).
+     */
+    boolean changesInPlace(ModelVersion running, Prepared p) {
+        VersionBuild b = running.build();
+        return p.ensemble() == null && b != null && running.scheduler().inPlace() != null
+                && b.engine() == p.engine() && b.maxBatchSizeGiven() == p.maxBatchSizeGiven()
+                && ConfigChange.between(b.prepared(), p.config()).inPlace();
+    }
+
+    /**
+     * Applies {@code p} to a running version for which {@link #changesInPlace} holds: the same handle, READY,
+     * or failed with a reason as a load's; after a failure the handle runs on unchanged.
+     */
+    ModelEntry.VersionEntry changeInPlace(ModelVersion running, Prepared p, String fingerprint) {
+        return withPublicReason(p, attempt(p, running.version(), fingerprint, () -> {
+            if (!versions.changeInPlace(running, p.config())) {
+                throw new IllegalStateException("the scheduler cannot change in place");
+            }
+            return running;
+        }));
+    }
+
+    /** Builds or changes one version. */
+    @FunctionalInterface
+    private interface VersionWork {
+        ModelVersion run() throws ConfigException, EngineException;
+    }
+
+    /** Runs {@code work}: the version READY, or failed with a reason that names the model, version and engine. */
+    private static ModelEntry.VersionEntry attempt(Prepared p, long version, String fingerprint, VersionWork work) {
         String prefix = "model '" + p.name() + "' version " + version + ": ";
         try {
-            return ModelEntry.VersionEntry.ready(versions.load(p.config(), p.maxBatchSizeGiven(), p.engine(), version,
-                    dir), fingerprint);
+            return ModelEntry.VersionEntry.ready(work.run(), fingerprint);
         } catch (ConfigException e) {
             return ModelEntry.VersionEntry.failed(version, e.getMessage());
         } catch (EngineException e) {

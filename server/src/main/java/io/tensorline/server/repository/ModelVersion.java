@@ -1,7 +1,7 @@
 package io.tensorline.server.repository;
 
 import io.tensorline.engine.BytesElementCheck;
-import io.tensorline.proto.ModelConfig;
+import io.tensorline.server.config.ModelDocument;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.scheduler.Scheduler;
 
@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One ready version of a model: its validated spec, the completed config reported by the ModelConfig API, and the
- * scheduler that runs its instances.
+ * scheduler that runs its instances. A change of instance counts or batching settings applied in place replaces
+ * the spec and config of the same handle (requests read them once each).
  *
  * <p>A version counts the requests it accepted and not yet answered. {@link #retire} stops it accepting more; once
  * the count reaches zero {@link #drained()} completes, and only then may its owner shut the scheduler down, so a
@@ -25,10 +26,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ModelVersion {
 
-    private final ModelSpec spec;
+    /** Replaced together with the config when a change applies in place; the lifecycle thread writes them. */
+    private volatile ModelSpec spec;
     private final long version;
     private final String versionString;
-    private final ModelConfig completedConfig;
+    private volatile ModelDocument completedConfig;
+    /** How it was built, for changes in place; null when it cannot take any (ensembles, versions built by hand). */
+    private volatile VersionBuild build;
     private final Scheduler scheduler;
     /** Accepted and unanswered requests times two, plus one once retired. */
     private final AtomicLong guard = new AtomicLong();
@@ -36,7 +40,7 @@ public final class ModelVersion {
     private final Map<String, List<String>> labels;
     private final BytesElementCheck bytesCheck;
 
-    public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler) {
+    public ModelVersion(ModelSpec spec, long version, ModelDocument completedConfig, Scheduler scheduler) {
         this(spec, version, completedConfig, scheduler, Map.of(), BytesElementCheck.ANY);
     }
 
@@ -44,7 +48,7 @@ public final class ModelVersion {
      * @param labels     output name to its classification labels (from {@code label_filename}), by class index
      * @param bytesCheck which BYTES elements the engine passes to the model unchanged
      */
-    public ModelVersion(ModelSpec spec, long version, ModelConfig completedConfig, Scheduler scheduler,
+    public ModelVersion(ModelSpec spec, long version, ModelDocument completedConfig, Scheduler scheduler,
                         Map<String, List<String>> labels, BytesElementCheck bytesCheck) {
         this.labels = Map.copyOf(labels);
         this.bytesCheck = Objects.requireNonNull(bytesCheck, "bytesCheck");
@@ -71,8 +75,20 @@ public final class ModelVersion {
         return spec;
     }
 
-    public ModelConfig completedConfig() {
+    /** The completed config the ModelConfig API reports. */
+    public ModelDocument completedConfig() {
         return completedConfig;
+    }
+
+    VersionBuild build() {
+        return build;
+    }
+
+    /** Set once loaded, and after each change applied in place: the spec and config become those it serves. */
+    void built(VersionBuild b) {
+        this.spec = b.served().spec();
+        this.completedConfig = b.served().config();
+        this.build = b;
     }
 
     public Scheduler scheduler() {

@@ -1,143 +1,32 @@
 package io.tensorline.server.repository;
 
-import io.tensorline.engine.DataType;
 import io.tensorline.engine.EngineException;
 import io.tensorline.engine.LoadedModel;
-import io.tensorline.engine.Shapes;
-import io.tensorline.engine.Tensor;
-import io.tensorline.proto.ModelConfig;
-import io.tensorline.proto.ModelInput;
-import io.tensorline.proto.ModelWarmup;
 import io.tensorline.server.config.ConfigException;
+import io.tensorline.server.config.WarmupSample;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
- * {@code model_warmup}: every sample runs {@code max(count, 1)} times on every instance before the version is
- * READY; a failing sample fails the load with Triton's message. {@code batch_size} N stands for N batch-1 requests
- * run together, so a batching model gets one execution of N rows (0 skips the sample). Stateless.
+ * {@code model_warmup}: every sample runs {@code count} times on every instance before the instance serves; a
+ * failing sample fails the load with Triton's message. The samples are built when the config is completed.
  */
 final class Warmup {
 
     private Warmup() {
     }
 
-    /** @param modelDir the model folder, whose {@code warmup/} holds the {@code input_data_file}s */
-    static void run(ModelConfig config, Path modelDir, List<LoadedModel> instances) throws ConfigException {
-        for (ModelWarmup sample : config.getModelWarmupList()) {
-            if (sample.getBatchSize() == 0) {
-                continue;
-            }
-            List<Tensor> inputs = inputs(config, sample, modelDir);
-            int count = Math.max(1, sample.getCount());
+    static void run(List<WarmupSample> samples, List<LoadedModel> instances) throws ConfigException {
+        for (WarmupSample sample : samples) {
             for (LoadedModel instance : instances) {
-                for (int i = 0; i < count; i++) {
+                for (int i = 0; i < sample.count(); i++) {
                     try {
-                        instance.execute(inputs);
+                        instance.execute(sample.inputs());
                     } catch (EngineException | RuntimeException e) {
-                        throw failed(sample, String.valueOf(e.getMessage()));
-                    }
-                    inputs.forEach(t -> t.data().rewind());
-                }
-            }
-        }
-    }
-
-    private static ConfigException failed(ModelWarmup sample, String why) {
-        return new ConfigException("failed to run warmup sample '" + sample.getName() + "': " + why);
-    }
-
-    private static List<Tensor> inputs(ModelConfig config, ModelWarmup sample, Path modelDir)
-            throws ConfigException {
-        List<Tensor> out = new ArrayList<>();
-        int rows = (int) sample.getBatchSize();
-        for (Map.Entry<String, ModelWarmup.Input> e : new java.util.TreeMap<>(sample.getInputsMap()).entrySet()) {
-            String name = e.getKey();
-            ModelWarmup.Input in = e.getValue();
-            long[] dims = in.getDimsList().stream().mapToLong(Long::longValue).toArray();
-            for (long d : dims) {
-                if (d < 0) {
-                    throw failed(sample, "warmup setting expects all variable-size dimensions are specified for "
-                            + "input '" + name + "'");
-                }
-            }
-            DataType type = DataType.fromConfigNumber(in.getDataTypeValue());
-            long elements = Shapes.elementCount(dims);
-            byte[] one = sampleBytes(sample, name, in, type, elements, modelDir);
-            ByteBuffer data = ByteBuffer.allocateDirect(one.length * rows).order(ByteOrder.LITTLE_ENDIAN);
-            for (int r = 0; r < rows; r++) {
-                data.put(one);
-            }
-            data.flip();
-            long[] engineDims = engineShape(config, name, dims);
-            long[] shape = config.getMaxBatchSize() > 0 ? Shapes.prepend(rows, engineDims) : engineDims;
-            out.add(Tensor.of(name, type, shape, data));
-        }
-        return out;
-    }
-
-    /** The shape the engine sees for one row: the input's {@code reshape} when it has one. */
-    private static long[] engineShape(ModelConfig config, String name, long[] dims) {
-        for (ModelInput in : config.getInputList()) {
-            if (in.getName().equals(name) && in.hasReshape()) {
-                return in.getReshape().getShapeList().stream().mapToLong(Long::longValue).toArray();
-            }
-        }
-        return dims;
-    }
-
-    /** One row's bytes; BYTES elements are a 4-byte length and the bytes (zero data: empty strings). */
-    private static byte[] sampleBytes(ModelWarmup sample, String name, ModelWarmup.Input in, DataType type,
-                                      long elements, Path modelDir) throws ConfigException {
-        long size = type.isFixedSize() ? elements * type.byteSize() : elements * 4;
-        switch (in.getInputDataTypeCase()) {
-            case ZERO_DATA:
-                return new byte[(int) size];
-            case RANDOM_DATA:
-                return type.isFixedSize() ? random(type, (int) elements) : new byte[(int) size];
-            case INPUT_DATA_FILE:
-                Path file = modelDir.resolve("warmup").resolve(in.getInputDataFile()).normalize();
-                byte[] bytes;
-                try {
-                    bytes = Files.readAllBytes(file);
-                } catch (IOException ex) {
-                    throw failed(sample, "cannot read " + file + ": " + ex.getMessage());
-                }
-                if (type.isFixedSize() && bytes.length < size) {
-                    throw failed(sample, "warmup setting expects " + size + " bytes, but the data provided from "
-                            + in.getInputDataFile() + "only has " + bytes.length + " bytes");
-                }
-                return type.isFixedSize() ? java.util.Arrays.copyOf(bytes, (int) size) : bytes;
-            default:
-                throw failed(sample, "warmup setting expects input '" + name + "' to have input_data_type set");
-        }
-    }
-
-    /** Random values: floating point ones in [0, 1) (random bits could be NaN), others random bytes. */
-    private static byte[] random(DataType type, int elements) {
-        SplittableRandom rnd = new SplittableRandom(elements);
-        ByteBuffer b = ByteBuffer.allocate(elements * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < elements; i++) {
-            switch (type) {
-                case FP32 -> b.putFloat((float) rnd.nextDouble());
-                case FP64 -> b.putDouble(rnd.nextDouble());
-                case FP16, BF16 -> b.putShort((short) 0x3800); // 0.5 in FP16; a small positive BF16 too
-                case BOOL -> b.put((byte) rnd.nextInt(2));
-                default -> {
-                    for (int k = 0; k < type.byteSize(); k++) {
-                        b.put((byte) rnd.nextInt(256));
+                        throw WarmupSample.failed(sample.name(), String.valueOf(e.getMessage()));
                     }
                 }
             }
         }
-        return b.array();
     }
 }

@@ -10,9 +10,13 @@ import io.tensorline.server.stats.ModelStats;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * The dynamic batcher as a state machine over two events, a request arriving and an instance finishing, plus the
@@ -33,19 +37,21 @@ import java.util.function.Consumer;
  */
 final class BatcherCore {
 
-    private final BatchingPolicy policy;
+    private BatchingPolicy policy;
     private final String model;
     private final BatchRunner runner;
     private final Completer completer;
     private final ModelStats stats;
     private final ReleaseStrategy release;
     private final Consumer<List<PendingRequest>> answer;
-    private final QueueDelay queueDelay;
+    private QueueDelay queueDelay;
 
     private final PendingQueues queues;
     private final ArrayDeque<Integer> idle = new ArrayDeque<>();
-    private final Batch[] running;
+    private Batch[] running;
     private int runningCount;
+    /** Instances taken out while running a batch: what to do once that batch is done. */
+    private final Map<Integer, Runnable> leaving = new HashMap<>();
     private final List<PendingRequest> taken = new ArrayList<>();
     private long delayDeadline = Long.MAX_VALUE;
     /** No new requests; those accepted still run. */
@@ -127,6 +133,7 @@ final class BatcherCore {
     /** An instance finished a batch (whose requests hold their outcomes) at {@code now} and is idle again. */
     void onBatchDone(Batch batch, long now) {
         running[batch.instance()] = null;
+        Runnable left = leaving.remove(batch.instance());
         for (PendingRequest r : batch.requests()) {
             queueDelay.observe(now - r.arrivalNanos);
         }
@@ -134,8 +141,40 @@ final class BatcherCore {
         if (!release.answersOnInstance()) {
             release.decided(batch.requests(), answer);
         }
-        if (!closed) {
+        if (left != null) {
+            left.run();
+        } else if (!closed) {
             idle.addLast(batch.instance());
+        }
+    }
+
+    /**
+     * A change applied in place, between two events: instances {@code added} become idle; each of
+     * {@code removed} gets no batch any more, and {@code retire} runs for it at once when it is idle, else when its
+     * batch is done; a non-null {@code nextPolicy} (with the same levels) and {@code nextDelay} replace the
+     * batching settings for every later decision (requests already waiting keep their timeouts).
+     */
+    void change(List<Integer> added, List<Integer> removed, IntConsumer retire, BatchingPolicy nextPolicy,
+                QueueDelay nextDelay) {
+        if (nextPolicy != null) {
+            policy = nextPolicy;
+            queueDelay = nextDelay;
+        }
+        for (int id : added) {
+            if (id >= running.length) {
+                running = Arrays.copyOf(running, id + 1);
+            }
+            if (!closed) {
+                idle.addLast(id);
+            }
+        }
+        for (int id : removed) {
+            if (running[id] != null) {
+                leaving.put(id, () -> retire.accept(id));
+            } else {
+                idle.remove(id);
+                retire.accept(id);
+            }
         }
     }
 

@@ -87,9 +87,9 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
             } else if (spec.dynamicBatching() != null && spec.batches()) {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
-                QueueDelay delay = LatencyTargetDelay.of(spec.parameters(), policy.maxQueueDelayNanos());
-                scheduler = DynamicBatcher.start(spec.name(), version, policy, delay, instances, modelStats, clock,
-                        queueCapacity, SpinPolicy.DEFAULT);
+                scheduler = DynamicBatcher.start(spec.name(), version, policy,
+                        p -> LatencyTargetDelay.of(spec.parameters(), p.maxQueueDelayNanos()), instances, modelStats,
+                        clock, queueCapacity, SpinPolicy.DEFAULT);
             } else {
                 scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,
                         instances, queueCapacity, modelStats, clock, SpinPolicy.DEFAULT.instanceNanos());
@@ -158,6 +158,11 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         @Override
         public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
             return delegate.awaitTermination(timeout, unit);
+        }
+
+        @Override
+        public InPlaceChanges inPlace() {
+            return delegate.inPlace();
         }
     }
 }

@@ -10,7 +10,9 @@ import io.tensorline.server.stats.ModelStats;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,10 @@ public final class DirectScheduler implements Scheduler {
     // guarded by this
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     private final ArrayDeque<Integer> idle = new ArrayDeque<>();
+    /** Instances serving (idle or busy), those taken out not counted. */
+    private int serving;
+    /** Instances taken out while busy: they retire once their request is done. */
+    private final Set<Integer> leaving = new HashSet<>();
     private boolean shutDown;
     private boolean poolStopped;
 
@@ -73,7 +79,8 @@ public final class DirectScheduler implements Scheduler {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.pool = new InstancePool(label, model, instances, stats, clock, ReleaseStrategy.immediate(), spinNanos);
         this.completer = pool.completer();
-        for (int i = 0; i < pool.size(); i++) {
+        this.serving = pool.size();
+        for (int i = 0; i < serving; i++) {
             idle.addLast(i);
         }
         pool.onFree(this::onFree);
@@ -109,25 +116,78 @@ public final class DirectScheduler implements Scheduler {
     /** On the instance thread that finished {@code done}: the next waiting request, or the instance goes idle. */
     private void onFree(Batch done) {
         List<PendingRequest> abandoned = new ArrayList<>();
-        PendingRequest next;
+        PendingRequest next = null;
         boolean stop;
+        boolean retire;
         synchronized (this) {
-            while ((next = queue.pollFirst()) != null && next.abandoned()) {
-                abandoned.add(next);
-            }
-            if (next == null) {
-                idle.addLast(done.instance());
+            retire = leaving.remove(done.instance());
+            if (!retire) {
+                while ((next = queue.pollFirst()) != null && next.abandoned()) {
+                    abandoned.add(next);
+                }
+                if (next == null) {
+                    idle.addLast(done.instance());
+                }
             }
             stats.setPending(queue.size());
             stop = stopIfDone();
         }
         abandoned.forEach(completer::abandoned);
+        if (retire) {
+            pool.retire(done.instance());
+        }
         if (next != null) {
             pool.assign(new Batch(done.instance(), List.of(next), next.rows));
         }
         if (stop) {
             pool.stopWhenDone();
         }
+    }
+
+    @Override
+    public InPlaceChanges inPlace() {
+        return (added, removed, batching) -> change(added, removed);
+    }
+
+    /** Added instances take waiting requests at once; removed ones retire when idle (at once, or when done). */
+    private CompletableFuture<Void> change(List<LoadedModel> added, List<Integer> removed) {
+        synchronized (this) {
+            if (shutDown) {
+                added.forEach(LoadedModel::close);
+                throw new IllegalStateException("model " + model + " is unloading");
+            }
+        }
+        List<Integer> addedIds = pool.add(added);
+        List<Integer> removedIds = pool.takeOut(removed);
+        List<Batch> assigned = new ArrayList<>();
+        List<Integer> retired = new ArrayList<>();
+        List<PendingRequest> abandoned = new ArrayList<>();
+        synchronized (this) {
+            serving += addedIds.size() - removedIds.size();
+            for (int id : removedIds) {
+                if (idle.remove(id)) {
+                    retired.add(id);
+                } else {
+                    leaving.add(id);
+                }
+            }
+            for (int id : addedIds) {
+                PendingRequest next;
+                while ((next = queue.pollFirst()) != null && next.abandoned()) {
+                    abandoned.add(next);
+                }
+                if (next == null) {
+                    idle.addLast(id);
+                } else {
+                    assigned.add(new Batch(id, List.of(next), next.rows));
+                }
+            }
+            stats.setPending(queue.size());
+        }
+        abandoned.forEach(completer::abandoned);
+        retired.forEach(pool::retire);
+        assigned.forEach(pool::assign);
+        return pool.closed(removedIds);
     }
 
     /** Stops taking requests; those waiting still run, then the instances close. Idempotent; does not wait. */
@@ -173,7 +233,7 @@ public final class DirectScheduler implements Scheduler {
 
     /** Under the lock: whether the pool is to be stopped now (once): shut down, nothing waits, nothing runs. */
     private boolean stopIfDone() {
-        if (shutDown && !poolStopped && queue.isEmpty() && idle.size() == pool.size()) {
+        if (shutDown && !poolStopped && queue.isEmpty() && idle.size() == serving && leaving.isEmpty()) {
             poolStopped = true;
             return true;
         }

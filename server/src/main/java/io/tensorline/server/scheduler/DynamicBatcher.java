@@ -7,6 +7,7 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
+import io.tensorline.server.config.DynamicBatchingSpec;
 import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Triton's dynamic batcher on an LMAX Disruptor ring, for one model version.
@@ -39,6 +41,9 @@ public final class DynamicBatcher implements Scheduler {
 
     private final String label;
     private final String model;
+    /** The policy it started with: sizes and capacity for those that replace it. */
+    private final BatchingPolicy policy;
+    private final Function<BatchingPolicy, QueueDelay> delays;
     private final NanoClock clock;
     private final int ringSize;
     private final RingBuffer<RingEvent> ring;
@@ -75,7 +80,17 @@ public final class DynamicBatcher implements Scheduler {
      */
     DynamicBatcher(String modelName, long version, BatchingPolicy policy, QueueDelay delay, List<LoadedModel> instances,
                    ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
+        this(modelName, version, policy, delay, p -> QueueDelay.fixed(p.maxQueueDelayNanos()), instances, stats,
+                clock, ringSize, spin);
+    }
+
+    /** @param delays the queue delay of a policy that replaces {@code policy} in place */
+    DynamicBatcher(String modelName, long version, BatchingPolicy policy, QueueDelay delay,
+                   Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances, ModelStats stats,
+                   NanoClock clock, int ringSize, SpinPolicy spin) {
         Objects.requireNonNull(modelName, "modelName");
+        this.policy = policy;
+        this.delays = Objects.requireNonNull(delays, "delays");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(stats, "stats");
         if (ringSize < 1 || Integer.bitCount(ringSize) != 1) {
@@ -105,8 +120,19 @@ public final class DynamicBatcher implements Scheduler {
     static DynamicBatcher start(String modelName, long version, BatchingPolicy policy, QueueDelay delay,
                                 List<LoadedModel> instances, ModelStats stats, NanoClock clock, int ringSize,
                                 SpinPolicy spin) {
-        DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, delay, instances, stats, clock,
-                ringSize, spin);
+        return start(modelName, version, policy, p -> p == policy ? delay : QueueDelay.fixed(p.maxQueueDelayNanos()),
+                instances, stats, clock, ringSize, spin);
+    }
+
+    /**
+     * As above, with the queue delay of each policy, the first one's and those that replace it in place, from
+     * {@code delays}.
+     */
+    static DynamicBatcher start(String modelName, long version, BatchingPolicy policy,
+                                Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances,
+                                ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
+        DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, delays.apply(policy), delays,
+                instances, stats, clock, ringSize, spin);
         batcher.start();
         return batcher;
     }
@@ -182,6 +208,49 @@ public final class DynamicBatcher implements Scheduler {
         return pool.awaitTermination(timeout, unit);
     }
 
+    @Override
+    public InPlaceChanges inPlace() {
+        return this::change;
+    }
+
+    /**
+     * Adds the instances to the pool on the calling thread (their threads wait for batches), then hands the
+     * change to the batcher thread on the ring, which makes the added instances idle, stops giving batches to
+     * the removed ones, and swaps the batching settings between two events.
+     */
+    private CompletableFuture<Void> change(List<LoadedModel> added, List<Integer> removed,
+                                           DynamicBatchingSpec batching) {
+        BatchingPolicy nextPolicy = batching == null ? null
+                : BatchingPolicy.of(policy.maxBatchSize(), batching, policy.capacity());
+        QueueDelay nextDelay = nextPolicy == null ? null : delays.apply(nextPolicy);
+        if (nextPolicy != null && (nextPolicy.levels() != policy.levels()
+                || nextPolicy.preserveOrdering() != policy.preserveOrdering())) {
+            // the queues and the way answers are released are built for them
+            added.forEach(LoadedModel::close);
+            throw new IllegalArgumentException("priority_levels and preserve_ordering cannot change in place");
+        }
+        if (stopping) {
+            added.forEach(LoadedModel::close);
+            throw new IllegalStateException("model " + model + " is unloading");
+        }
+        List<Integer> addedIds = pool.add(added);
+        List<Integer> removedIds = pool.takeOut(removed);
+        CompletableFuture<Void> applied = new CompletableFuture<>();
+        ring.publishEvent(RingEvent.CHANGE, () -> {
+            try {
+                core.change(addedIds, removedIds, pool::retire, nextPolicy, nextDelay);
+                applied.complete(null);
+            } catch (RuntimeException e) {
+                applied.completeExceptionally(e);
+            }
+        });
+        if (drained) {
+            // published after the ring's last reader left: the pool stops every instance anyway
+            applied.complete(null);
+        }
+        return applied.thenCompose(v -> pool.closed(removedIds));
+    }
+
     /** Whether a shutdown has finished: see {@link #awaitTermination}. */
     public boolean isTerminated() {
         return pool.isTerminated();
@@ -215,6 +284,7 @@ public final class DynamicBatcher implements Scheduler {
             switch (e.kind) {
                 case REQUEST -> core.onRequest(e.request);
                 case BATCH_DONE -> core.onBatchDone(e.batch, clock.nanoTime());
+                case CHANGE -> e.change.run();
                 case DRAIN, SHUTDOWN_NOW -> { }
             }
             e.clear();
@@ -238,6 +308,7 @@ public final class DynamicBatcher implements Scheduler {
                     case BATCH_DONE -> core.onBatchDone(e.batch, clock.nanoTime());
                     case DRAIN -> core.drain();
                     case SHUTDOWN_NOW -> core.shutdown();
+                    case CHANGE -> e.change.run();
                 }
             } catch (RuntimeException | Error ex) {
                 // a bug in the batcher: answer what we can and keep the ring going

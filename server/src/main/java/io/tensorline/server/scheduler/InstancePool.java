@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: {@code instance-<label>-<n>} owns its {@link LoadedModel} and closes it when it stops;
  * {@code completer-<label>} answers requests handed off to it, in the order they were handed off. This class
  * creates them in {@link #start} and they exit after {@link #stopWhenDone}; {@link #awaitTermination} waits for
- * the last of them.
+ * the last of them. Instances can be added to a running pool ({@link #add}) and taken out of it ({@link #takeOut},
+ * {@link #retire}); an instance's id stays its own until the pool stops.
  */
 final class InstancePool {
 
@@ -42,10 +44,19 @@ final class InstancePool {
     private static final Batch STOP = new Batch(-1, List.of(), 0);
 
     private final String label;
+    private final String model;
+    private final ModelStats stats;
+    private final NanoClock clock;
+    private final long spinNanos;
     private final Completer completer;
     private final boolean answersRequests;
-    private final List<Worker> workers = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    /**
+     * Every worker by id (ids are never reused; removed ones stay here, stopped); copy-on-write under
+     * {@code this}, read without a lock by {@link #assign}.
+     */
+    private volatile Worker[] workers = new Worker[0];
+    /** The ids of the instances serving, in order; guarded by this. */
+    private final List<Integer> order = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -67,16 +78,13 @@ final class InstancePool {
             throw new IllegalArgumentException("instances: empty (expected: at least one)");
         }
         this.label = label;
+        this.model = model;
+        this.stats = stats;
+        this.clock = clock;
+        this.spinNanos = spinNanos;
         this.completer = new Completer(stats, clock);
         this.answersRequests = release.answersOnInstance();
-        for (int i = 0; i < instances.size(); i++) {
-            Worker w = new Worker(i, instances.get(i), new BatchExecutor(instances.get(i), model, stats, clock),
-                    new Handoff<>(spinNanos));
-            workers.add(w);
-            Thread t = new Thread(w, "instance-" + label + "-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-        }
+        addWorkers(instances);
         this.completions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "completer-" + label);
             t.setDaemon(true);
@@ -89,8 +97,77 @@ final class InstancePool {
         };
     }
 
-    int size() {
-        return workers.size();
+    /** The instances serving now (removed ones not counted). */
+    synchronized int size() {
+        return order.size();
+    }
+
+    /** Creates a worker per instance, with the next ids, and returns them; under this. */
+    private List<Integer> addWorkers(List<LoadedModel> instances) {
+        Worker[] grown = java.util.Arrays.copyOf(workers, workers.length + instances.size());
+        List<Integer> ids = new ArrayList<>(instances.size());
+        for (int k = 0; k < instances.size(); k++) {
+            int id = workers.length + k;
+            LoadedModel m = instances.get(k);
+            grown[id] = new Worker(id, m, new BatchExecutor(m, model, stats, clock), new Handoff<>(spinNanos));
+            ids.add(id);
+        }
+        workers = grown;
+        order.addAll(ids);
+        return ids;
+    }
+
+    /**
+     * Adds instances to a running pool; their threads start at once and wait for batches. Any thread.
+     *
+     * @return their ids, for {@link #assign}
+     * @throws IllegalStateException when the pool is stopping (the instances are then closed)
+     */
+    synchronized List<Integer> add(List<LoadedModel> instances) {
+        if (stopping.get()) {
+            instances.forEach(m -> closeQuietly(m, label));
+            throw new IllegalStateException("the instances of " + model + " are stopping");
+        }
+        List<Integer> ids = addWorkers(instances);
+        if (started.get()) {
+            for (int id : ids) {
+                running.incrementAndGet();
+                workers[id].thread.start();
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Takes the instances at these positions of the current order out of it; the caller's scheduler stops
+     * giving them batches and then {@linkplain #retire retires} each.
+     *
+     * @return their ids
+     */
+    synchronized List<Integer> takeOut(List<Integer> positions) {
+        List<Integer> ids = new ArrayList<>(positions.size());
+        for (int p : positions) {
+            ids.add(order.get(p));
+        }
+        order.removeAll(ids);
+        return ids;
+    }
+
+    /**
+     * Lets an instance taken out finish the batch it holds (none may be assigned after this), then stops its
+     * thread and closes it. Any thread.
+     *
+     * @return completes once its engine session is closed
+     */
+    CompletableFuture<Void> retire(int id) {
+        Worker w = workers[id];
+        w.stop();
+        return w.closed;
+    }
+
+    /** Completes once every one of these instances is closed. */
+    CompletableFuture<Void> closed(List<Integer> ids) {
+        return CompletableFuture.allOf(ids.stream().map(id -> workers[id].closed).toArray(CompletableFuture[]::new));
     }
 
     Completer completer() {
@@ -102,17 +179,19 @@ final class InstancePool {
         this.listener = l;
     }
 
-    void start() {
+    synchronized void start() {
         if (!started.compareAndSet(false, true)) {
             return;
         }
-        running.set(threads.size());
-        threads.forEach(Thread::start);
+        running.set(workers.length);
+        for (Worker w : workers) {
+            w.thread.start();
+        }
     }
 
     /** Gives a batch to the idle instance it names. Any thread; never blocks. */
     void assign(Batch batch) {
-        workers.get(batch.instance()).inbox.put(batch);
+        workers[batch.instance()].inbox.put(batch);
     }
 
     /** Answers requests on the completer thread, in the order of the calls. Any thread. */
@@ -132,7 +211,7 @@ final class InstancePool {
      * Lets each instance finish the batch it holds, then stops its thread and closes its instance; then the
      * completer answers what it holds and stops. Idempotent; does not wait.
      */
-    void stopWhenDone() {
+    synchronized void stopWhenDone() {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
@@ -143,7 +222,9 @@ final class InstancePool {
             completions.shutdown();
             return;
         }
-        workers.forEach(w -> w.inbox.put(STOP));
+        for (Worker w : workers) {
+            w.stop();
+        }
     }
 
     boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
@@ -152,6 +233,14 @@ final class InstancePool {
 
     boolean isTerminated() {
         return terminated.getCount() == 0;
+    }
+
+    private static void closeQuietly(LoadedModel m, String what) {
+        try {
+            m.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing {} failed", what, e);
+        }
     }
 
     private void workerExited() {
@@ -167,12 +256,24 @@ final class InstancePool {
         private final LoadedModel model;
         private final BatchExecutor executor;
         private final Handoff<Batch> inbox;
+        private final Thread thread;
+        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private final AtomicBoolean stopSent = new AtomicBoolean();
 
         Worker(int index, LoadedModel model, BatchExecutor executor, Handoff<Batch> inbox) {
             this.index = index;
             this.model = model;
             this.executor = executor;
             this.inbox = inbox;
+            this.thread = new Thread(this, "instance-" + label + "-" + index);
+            thread.setDaemon(true);
+        }
+
+        /** Once: the thread stops after the batches already in its inbox. */
+        void stop() {
+            if (stopSent.compareAndSet(false, true)) {
+                inbox.put(STOP);
+            }
         }
 
         @Override
@@ -212,11 +313,8 @@ final class InstancePool {
         }
 
         void closeInstance() {
-            try {
-                model.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing instance {} of {} failed", index, label, e);
-            }
+            closeQuietly(model, label + " instance " + index);
+            closed.complete(null);
         }
     }
 }

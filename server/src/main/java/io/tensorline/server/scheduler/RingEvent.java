@@ -11,7 +11,9 @@ final class RingEvent {
         /** Stop accepting; run what was accepted, then stop. */
         DRAIN,
         /** Stop accepting and fail what waits; let running batches finish, then stop. */
-        SHUTDOWN_NOW
+        SHUTDOWN_NOW,
+        /** A change applied in place: run {@link #change} on the batcher thread. */
+        CHANGE
     }
 
     static final EventTranslatorOneArg<RingEvent, PendingRequest> REQUEST = (e, seq, r) -> {
@@ -23,15 +25,21 @@ final class RingEvent {
         e.batch = b;
     };
     static final EventTranslatorOneArg<RingEvent, Kind> CONTROL = (e, seq, kind) -> e.kind = kind;
+    static final EventTranslatorOneArg<RingEvent, Runnable> CHANGE = (e, seq, c) -> {
+        e.kind = Kind.CHANGE;
+        e.change = c;
+    };
 
     Kind kind;
     PendingRequest request;
     Batch batch;
+    Runnable change;
 
     /** Drops the references once consumed, so the slot does not keep a request alive until it is reused. */
     void clear() {
         kind = null;
         request = null;
         batch = null;
+        change = null;
     }
 }

@@ -50,4 +50,12 @@ public interface Scheduler {
     default boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         return true;
     }
+
+    /**
+     * What this scheduler can change while it runs, or null when a change of its instances or batching settings
+     * needs a reload.
+     */
+    default InPlaceChanges inPlace() {
+        return null;
+    }
 }

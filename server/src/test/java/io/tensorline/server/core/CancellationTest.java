@@ -1,5 +1,7 @@
 package io.tensorline.server.core;
 
+import io.tensorline.server.serving.InferenceServer;
+
 import io.tensorline.engine.DataType;
 import io.tensorline.engine.Tensor;
 import io.tensorline.server.repository.EngineRegistry;

@@ -14,6 +14,7 @@ import io.tensorline.proto.RepositoryModelLoadRequest;
 import io.tensorline.server.cli.ModelControlOptions;
 import io.tensorline.server.cli.TensorlineServer;
 import io.tensorline.server.repository.ModelControlMode;
+import io.tensorline.server.repository.ModelVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,13 +41,15 @@ import java.util.concurrent.atomic.LongAdder;
 import static io.tensorline.server.e2e.Tensors.floats;
 import static io.tensorline.server.e2e.Tensors.toFloats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * 64 concurrent clients (32 gRPC, 32 REST) on the simulated device while the model is reloaded 20 times: config
- * overrides, config file edits, new version folders, instance count changes, and failing reloads. Every request is
- * answered OK with its own rows, and the statistics count exactly what the clients saw.
+ * overrides, config file edits, new version folders, instance count changes (those that change only the counts and
+ * the queue delay apply in place, on the same version object), and failing reloads. Every request is answered OK
+ * with its own rows, and the statistics count exactly what the clients saw.
  */
 class ReloadStormTest {
 
@@ -130,12 +133,8 @@ class ReloadStormTest {
                                     failures.add("REST request " + id + ": " + r.statusCode() + " " + r.body());
                                 } else {
                                     JsonNode j = JSON.readTree(r.body());
-                                    JsonNode data = j.get("outputs").get(0).get("data");
-                                    float[] out = new float[data.size()];
-                                    for (int k = 0; k < out.length; k++) {
-                                        out[k] = (float) data.get(k).asDouble();
-                                    }
-                                    check(failures, id, out, "REST");
+                                    check(failures, id, ClientTraffic.floats(j.get("outputs").get(0).get("data")),
+                                            "REST");
                                     byVersion.computeIfAbsent(j.get("model_version").asText(),
                                             v -> new LongAdder()).increment();
                                 }
@@ -150,18 +149,19 @@ class ReloadStormTest {
                         stub.withDeadlineAfter(120, TimeUnit.SECONDS);
                 int nextVersion = 2;
                 int failedReloads = 0;
+                int inPlace = 0;
                 for (int i = 0; i < RELOADS; i++) {
-                    awaitMore(answered, 2 * CLIENTS_PER_TRANSPORT, failures); // traffic overlaps every reload
+                    ClientTraffic.awaitMore(answered, 2 * CLIENTS_PER_TRANSPORT, failures); // traffic overlaps every reload
                     RepositoryModelLoadRequest.Builder load = RepositoryModelLoadRequest.newBuilder()
                             .setModelName("storm");
                     switch (i % 5) {
                         case 0 -> Files.writeString(Files.createDirectories(repo.resolve("storm/" + nextVersion++))
                                 .resolve("model.simulated"), "");
                         case 1 -> load.putParameters("config", string(config(2, "OUTPUT0", 0)));
-                        case 2 -> Files.writeString(configFile, Files.readString(configFile)
-                                .replaceAll("count: \\d+", "count: " + (1 + i % 3)));
+                        case 2 -> load.putParameters("config", string(config(1, "OUTPUT0", 100)));
                         case 3 -> load.putParameters("config", string(config(1, "OUTPUT9", 0)));
-                        default -> load.putParameters("config", string(config(1, "OUTPUT0", 100)));
+                        default -> Files.writeString(configFile, Files.readString(configFile)
+                                .replaceAll("count: \\d+", "count: " + (1 + i % 3)));
                     }
                     if (i % 5 == 3) {
                         assertThrows(io.grpc.StatusRuntimeException.class, () -> control.repositoryModelLoad(
@@ -169,17 +169,25 @@ class ReloadStormTest {
                         failedReloads++;
                         assertTrue(control.modelReady(ModelReadyRequest.newBuilder().setName("storm").build())
                                 .getReady(), "a failed reload leaves the model serving");
+                    } else if (i % 5 == 2) {
+                        // from 2 instances and no delay (the load before) to 1 instance and 100 µs: in place
+                        ModelVersion before = server.core().registry().resolve("storm", "");
+                        control.repositoryModelLoad(load.build());
+                        assertSame(before, server.core().registry().resolve("storm", ""), "changed in place");
+                        assertEquals(1, before.spec().instanceGroups().get(0).count());
+                        inPlace++;
                     } else {
                         control.repositoryModelLoad(load.build());
                     }
                 }
-                awaitMore(answered, 2 * CLIENTS_PER_TRANSPORT, failures);
+                ClientTraffic.awaitMore(answered, 2 * CLIENTS_PER_TRANSPORT, failures);
                 stop.set(true);
                 for (Future<?> f : running) {
                     f.get(60, TimeUnit.SECONDS);
                 }
                 assertEquals(List.of(), List.copyOf(failures).subList(0, Math.min(5, failures.size())));
                 assertEquals(4, failedReloads);
+                assertEquals(4, inPlace);
                 long total = byVersion.values().stream().mapToLong(LongAdder::sum).sum();
                 assertEquals(answered.sum(), total, "every request answered OK");
                 // the statistics of the versions still loaded count exactly what the clients saw of them
@@ -218,19 +226,6 @@ class ReloadStormTest {
     private static void check(ConcurrentLinkedQueue<String> failures, long id, float[] out, String transport) {
         if (!Arrays.equals(row(id), out)) {
             failures.add(transport + " request " + id + " got another request's rows");
-        }
-    }
-
-    /** Waits until {@code n} more requests were answered (or a failure shows up), 60 s at most. */
-    private static void awaitMore(LongAdder answered, int n, ConcurrentLinkedQueue<String> failures)
-            throws InterruptedException {
-        long target = answered.sum() + n;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (answered.sum() < target && failures.isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("clients answered " + answered.sum() + " of " + target + " within 60 s");
-            }
-            Thread.sleep(2);
         }
     }
 }

@@ -13,7 +13,7 @@ import io.tensorline.engine.DataType;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
 import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ServerLiveRequest;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.testing.FakeModelRegistry;
 import io.tensorline.server.testing.TestModelVersions;

@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.tensorline.engine.DataType;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.testing.FakeModelRegistry;
 import io.tensorline.server.testing.ManualScheduler;
 import io.tensorline.server.testing.TestModelVersions;

@@ -2,7 +2,7 @@ package io.tensorline.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tensorline.server.core.InferenceException;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
 import io.tensorline.server.repository.ModelVersion;

@@ -3,7 +3,7 @@ package io.tensorline.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tensorline.engine.DataType;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.RequestValidator;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.ModelRegistry;

@@ -1,7 +1,6 @@
 package io.tensorline.server.repository;
 
 import io.tensorline.engine.EngineProvider;
-import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,12 +24,8 @@ class EngineRegistryTest {
     private final FakeEngineProvider fake = new FakeEngineProvider();
     private final EngineRegistry engines = new EngineRegistry(List.of(onnx, fake));
 
-    private static ModelConfig config(String platform, String backend) {
-        return ModelConfig.newBuilder().setName("m").setPlatform(platform).setBackend(backend).build();
-    }
-
-    private String rejection(ModelConfig config) {
-        return assertThrows(ConfigException.class, () -> engines.providerFor(config)).getMessage();
+    private String rejection(String platform, String backend) {
+        return assertThrows(ConfigException.class, () -> engines.providerFor("m", platform, backend)).getMessage();
     }
 
     @Test
@@ -38,8 +33,8 @@ class EngineRegistryTest {
         assertSame(onnx, engines.byBackend("onnxruntime").orElseThrow());
         assertSame(fake, engines.byPlatform("fake_platform").orElseThrow());
         assertTrue(engines.byBackend("pytorch").isEmpty());
-        assertSame(onnx, engines.providerFor(config("onnxruntime_onnx", "onnxruntime")));
-        assertSame(onnx, engines.providerFor(config("", "onnxruntime")));
+        assertSame(onnx, engines.providerFor("m", "onnxruntime_onnx", "onnxruntime"));
+        assertSame(onnx, engines.providerFor("m", "", "onnxruntime"));
     }
 
     @Test
@@ -50,32 +45,32 @@ class EngineRegistryTest {
     @Test
     void aKnownBackendWithoutItsModuleNamesTheModule() {
         assertEquals("model 'm': no engine for backend 'pytorch' on the class path (add the "
-                + "tensorline-engine-pytorch module)", rejection(config("pytorch_libtorch", "pytorch")));
+                + "tensorline-engine-pytorch module)", rejection("pytorch_libtorch", "pytorch"));
     }
 
     @Test
     void anUnknownBackendNamesTheAvailableOnes() {
         assertEquals("model 'm': backend: 'tensorrt' (expected one of the engines on the class path: [fake, "
-                + "onnxruntime])", rejection(config("tensorrt_plan", "tensorrt")));
+                + "onnxruntime])", rejection("tensorrt_plan", "tensorrt"));
     }
 
     @Test
     void anUnknownPlatformNamesTheAvailableOnes() {
         assertEquals("model 'm': platform: 'caffe2_netdef' (expected one of: [fake_platform, onnxruntime_onnx])",
-                rejection(config("caffe2_netdef", "")));
+                rejection("caffe2_netdef", ""));
     }
 
     @Test
     void noPlatformAndNoBackendNamesWhatWouldDo() {
         assertEquals("model 'm': platform and backend: none given and none detected (expected: a platform in "
                 + "[fake_platform, onnxruntime_onnx], a backend in [fake, onnxruntime], or a version folder holding "
-                + "one of [model.fake, model.onnx])", rejection(config("", "")));
+                + "one of [model.fake, model.onnx])", rejection("", ""));
     }
 
     @Test
     void aPlatformTheBackendDoesNotServeIsRejected() {
         assertEquals("model 'm': platform: 'fake_platform' (expected one of [onnxruntime_onnx] for backend "
-                + "'onnxruntime')", rejection(config("fake_platform", "onnxruntime")));
+                + "'onnxruntime')", rejection("fake_platform", "onnxruntime"));
     }
 
     @Test

@@ -117,7 +117,7 @@ class ModelLoadingTest extends RepositoryTestSupport {
         RepositoryModelRegistry r = load();
 
         ModelVersion mv = r.resolve("auto", "");
-        ModelConfig c = mv.completedConfig();
+        ModelConfig c = mv.completedConfig().toProto();
 
         assertEquals("fake_platform", c.getPlatform());
         assertEquals("fake", c.getBackend());
@@ -147,7 +147,7 @@ class ModelLoadingTest extends RepositoryTestSupport {
         model("m", CONFIG, 1);
         RepositoryModelRegistry r = load(RepositoryModelRegistry.Options.defaults().withAutoComplete(false));
 
-        ModelConfig c = r.resolve("m", "").completedConfig();
+        ModelConfig c = r.resolve("m", "").completedConfig().toProto();
 
         assertEquals(8, c.getMaxBatchSize());
         assertEquals(1, c.getInstanceGroupCount()); // instance groups are still filled in

@@ -6,7 +6,7 @@ import io.tensorline.proto.ModelConfig;
 import io.tensorline.proto.ModelInstanceGroup;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.InferenceResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +56,7 @@ class OnnxTestRepositoryTest {
 
     @Test
     void aBatchingModelWithoutConfigIsCompletedFromTheModel() {
-        ModelConfig c = registry.resolve("autocomplete_batch", "").completedConfig();
+        ModelConfig c = registry.resolve("autocomplete_batch", "").completedConfig().toProto();
 
         assertEquals("onnxruntime_onnx", c.getPlatform());
         assertEquals("onnxruntime", c.getBackend());
@@ -69,7 +69,7 @@ class OnnxTestRepositoryTest {
 
     @Test
     void aFixedShapeModelWithoutConfigDoesNotBatch() {
-        ModelConfig c = registry.resolve("autocomplete_nobatch", "").completedConfig();
+        ModelConfig c = registry.resolve("autocomplete_nobatch", "").completedConfig().toProto();
 
         assertEquals(0, c.getMaxBatchSize());
         assertEquals(List.of(2L, 3L), c.getInput(0).getDimsList());
@@ -77,7 +77,7 @@ class OnnxTestRepositoryTest {
 
     @Test
     void configuredInstanceGroupsAreKept() {
-        ModelInstanceGroup g = registry.resolve("multi_instance", "").completedConfig().getInstanceGroup(0);
+        ModelInstanceGroup g = registry.resolve("multi_instance", "").completedConfig().toProto().getInstanceGroup(0);
         assertEquals("multi_instance_0", g.getName());
         assertEquals(2, g.getCount());
     }

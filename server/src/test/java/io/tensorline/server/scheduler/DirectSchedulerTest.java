@@ -76,7 +76,7 @@ class DirectSchedulerTest {
     @Test
     void aFullQueueRejectsAtOnceInTritonsWords() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        DirectScheduler scheduler = scheduler(1, blocking(new CountDownLatch(1), release));
+        DirectScheduler scheduler = scheduler(1, FakeModel.blocking(new CountDownLatch(1), release));
         CompletableFuture<List<Tensor>> running = scheduler.submit(request(fp32("INPUT0", 1, 2, 0)), 1);
         CompletableFuture<List<Tensor>> waiting = scheduler.submit(request(fp32("INPUT0", 1, 2, 0)), 1);
         CompletableFuture<List<Tensor>> rejected = scheduler.submit(request(fp32("INPUT0", 1, 2, 0)), 1);
@@ -97,7 +97,7 @@ class DirectSchedulerTest {
         static Busy start() throws InterruptedException {
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            FakeModel model = blocking(entered, release);
+            FakeModel model = FakeModel.blocking(entered, release);
             DirectScheduler scheduler = DirectSchedulerTest.scheduler(4, model);
             CompletableFuture<List<Tensor>> running = scheduler.submit(request(fp32("INPUT0", 1, 2, 0)), 1);
             assertTrue(entered.await(30, TimeUnit.SECONDS));
@@ -138,20 +138,6 @@ class DirectSchedulerTest {
     private static DirectScheduler scheduler(int capacity, FakeModel model) {
         return new DirectScheduler("m-1", "'m' version 1", List.of(model), capacity, new ModelStats("m", 1),
                 NanoClock.SYSTEM, 0);
-    }
-
-    private static FakeModel blocking(CountDownLatch entered, CountDownLatch release) {
-        return new FakeModel(inputs -> {
-            entered.countDown();
-            try {
-                if (!release.await(30, TimeUnit.SECONDS)) {
-                    throw new AssertionError("never released");
-                }
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-            return FakeModel.ECHO.run(inputs);
-        });
     }
 
     private static InferenceRequest request(Tensor input) {

@@ -4,7 +4,7 @@ import io.tensorline.engine.DataType;
 import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.InferenceResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.EngineRegistry;
 import io.tensorline.server.repository.RepositoryModelRegistry;

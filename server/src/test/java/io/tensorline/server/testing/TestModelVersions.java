@@ -10,6 +10,7 @@ import io.tensorline.proto.ModelOutput;
 import io.tensorline.proto.ModelVersionPolicy;
 import io.tensorline.server.config.InstanceGroupSpec;
 import io.tensorline.server.config.IoSpec;
+import io.tensorline.server.config.ModelDocument;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.config.VersionPolicy;
 import io.tensorline.server.repository.ModelVersion;
@@ -53,7 +54,7 @@ public final class TestModelVersions {
                                           long... dims) {
         ModelSpec spec = spec(name, maxBatchSize, List.of(new IoSpec("INPUT0", type, dims, null, false)),
                 List.of(new IoSpec("OUTPUT0", type, dims, null, false)));
-        return new ModelVersion(spec, 1, config(spec), scheduler);
+        return new ModelVersion(spec, 1, ModelDocument.of(config(spec)), scheduler);
     }
 
     /** FP32 {@code INPUT0, INPUT1 -> OUTPUT0 = sum, OUTPUT1 = difference}. */
@@ -80,7 +81,7 @@ public final class TestModelVersions {
                                       List<IoSpec> outputs, LoadedModel instance) {
         ModelSpec spec = spec(name, maxBatchSize, inputs, outputs);
         DirectScheduler scheduler = new DirectScheduler(name + "-" + version, List.of(instance), 64);
-        return new ModelVersion(spec, version, config(spec), scheduler);
+        return new ModelVersion(spec, version, ModelDocument.of(config(spec)), scheduler);
     }
 
     private static ModelSpec spec(String name, int maxBatchSize, List<IoSpec> inputs, List<IoSpec> outputs) {

@@ -1,9 +1,13 @@
-package io.tensorline.server.stats;
+package io.tensorline.server.protocol;
 
 import io.tensorline.proto.InferBatchStatistics;
 import io.tensorline.proto.InferStatistics;
 import io.tensorline.proto.ModelStatistics;
 import io.tensorline.proto.ModelStatisticsResponse;
+
+import io.tensorline.server.stats.BatchStatsSnapshot;
+import io.tensorline.server.stats.ModelStatsSnapshot;
+import io.tensorline.server.stats.StatisticDuration;
 
 import java.util.List;
 

@@ -1,8 +1,9 @@
-package io.tensorline.server.core;
+package io.tensorline.server.serving;
 
 import io.tensorline.engine.BytesElementCheck;
 import io.tensorline.engine.DataType;
 import io.tensorline.engine.Tensor;
+import io.tensorline.server.core.InferenceException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

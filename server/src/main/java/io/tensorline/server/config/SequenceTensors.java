@@ -1,4 +1,4 @@
-package io.tensorline.server.repository;
+package io.tensorline.server.config;
 
 import io.tensorline.engine.TensorSpec;
 import io.tensorline.proto.DataType;

@@ -1,8 +1,7 @@
-package io.tensorline.server.repository;
+package io.tensorline.server.config;
 
 import io.tensorline.proto.ModelConfig;
 import io.tensorline.proto.ModelOutput;
-import io.tensorline.server.config.ConfigException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,6 @@
-package io.tensorline.server.core;
+package io.tensorline.server.serving;
+
+import io.tensorline.server.core.InferenceException;
 
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

@@ -1,11 +1,20 @@
-package io.tensorline.server.core;
+package io.tensorline.server.serving;
 
 import io.tensorline.engine.Shapes;
 import io.tensorline.engine.Tensor;
 import io.tensorline.engine.TensorSpec;
-import io.tensorline.proto.ModelConfig;
 import io.tensorline.server.config.IoSpec;
+import io.tensorline.server.config.ModelDocument;
 import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.core.Classification;
+import io.tensorline.server.core.ErrorTexts;
+import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.core.InferenceResponse;
+import io.tensorline.server.core.ModelMetadata;
+import io.tensorline.server.core.RequestLimits;
+import io.tensorline.server.core.RequestValidator;
+import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.repository.LoadParameters;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
@@ -176,7 +185,8 @@ public final class InferenceServer {
                 apiSpecs(spec, spec.outputs()));
     }
 
-    public ModelConfig modelConfig(String name, String version) {
+    /** The completed config the ModelConfig API reports (the transports turn it into their message). */
+    public ModelDocument modelConfig(String name, String version) {
         return registry.resolve(name, version).completedConfig();
     }
 
