@@ -4,7 +4,7 @@ import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelInferResponse;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.core.InferenceResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.shm.SharedMemoryRegistry;
 import io.tensorline.server.shm.SharedMemoryUse;
 

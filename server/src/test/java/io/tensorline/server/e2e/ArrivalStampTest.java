@@ -8,7 +8,7 @@ import io.tensorline.proto.GRPCInferenceServiceGrpc;
 import io.tensorline.proto.InferTensorContents;
 import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelStreamInferResponse;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.grpc.GrpcFrontend;
 import io.tensorline.server.http.HttpFrontend;

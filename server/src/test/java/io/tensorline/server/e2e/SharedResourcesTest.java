@@ -6,7 +6,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
 import io.tensorline.server.cli.TensorlineServer;
-import io.tensorline.server.core.InferenceServer;
+import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ServerInfo;
 import io.tensorline.server.http.HttpFrontend;
 import io.tensorline.server.metrics.MetricsFrontend;
@@ -45,8 +45,9 @@ class SharedResourcesTest {
         HttpFrontend http = new HttpFrontend(core, HttpFrontend.Options.defaults())
                 .withEventLoops(resources.httpEventLoops());
         http.start("127.0.0.1", 0);
-        MetricsFrontend metrics = MetricsFrontend.start(new ModelStatsRegistry(), "127.0.0.1", 0, 2000, false,
-                ListenerSettings.defaults(), resources.httpEventLoops());
+        MetricsFrontend metrics = MetricsFrontend.start(new ModelStatsRegistry(), "127.0.0.1", 0,
+                new MetricsFrontend.Exports(2000, false, false, true, null), ListenerSettings.defaults(),
+                resources.httpEventLoops());
         try {
             assertSame(resources.httpEventLoops().group(), http.eventLoopGroup());
             assertSame(resources.httpEventLoops().group(), metrics.eventLoopGroup());
