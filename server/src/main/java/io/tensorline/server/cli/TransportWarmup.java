@@ -1,5 +1,7 @@
 package io.tensorline.server.cli;
 
+import io.tensorline.server.grpc.GrpcFrontend;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +57,7 @@ final class TransportWarmup {
             }
         }
         // the service descriptors are built on first use, not at class initialisation
-        io.tensorline.proto.GRPCInferenceServiceGrpc.getServiceDescriptor();
+        GrpcFrontend.initialiseServiceDescriptors();
     }
 
     /** Waits for the warm-up (bounded: the endpoints initialise anything left themselves). */

@@ -40,6 +40,11 @@ public final class GrpcFrontend implements AutoCloseable {
     private GrpcEventLoops loops;
     private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
 
+    /** Builds the service descriptors, which grpc-java makes on first use (start-up warm-up calls this early). */
+    public static void initialiseServiceDescriptors() {
+        io.tensorline.proto.GRPCInferenceServiceGrpc.getServiceDescriptor();
+    }
+
     public GrpcFrontend(InferenceServer server, int maxMessageBytes) {
         this(server, maxMessageBytes, GrpcSettings.defaults());
     }

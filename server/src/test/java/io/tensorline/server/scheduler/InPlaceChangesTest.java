@@ -149,6 +149,6 @@ class InPlaceChangesTest {
     }
 
     private static InferenceRequest request(Tensor input) {
-        return new InferenceRequest("m", "", "", Map.of(), List.of(input), List.of(), 0);
+        return new InferenceRequest("m", "", "", Map.of(), List.of(input), List.of(), System.nanoTime());
     }
 }
