@@ -15,7 +15,6 @@ import io.tensorline.proto.ModelInferResponse;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,24 +37,10 @@ public final class BareGrpcServer extends GRPCInferenceServiceGrpc.GRPCInference
     }
 
     public static void main(String[] args) throws Exception {
-        int port = 9300;
-        Path model = Path.of("model-repository/simple/1/model.onnx");
-        int threads = Runtime.getRuntime().availableProcessors();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[i + 1]);
-                case "--model" -> model = Path.of(args[i + 1]);
-                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
-                default -> {
-                    System.err.println("bare grpc server: unknown argument '" + args[i]
-                            + "' (expected: --port N, --model FILE, --threads N)");
-                    System.exit(2);
-                }
-            }
-        }
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(port)).directExecutor()
-                .addService(new BareGrpcServer(new OnnxSessions(model, threads))).build().start();
-        System.out.println("bare grpc server: " + model + " on gRPC port " + server.getPort());
+        BareArgs a = BareArgs.parse("bare grpc server", 9300, args);
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(a.port())).directExecutor()
+                .addService(new BareGrpcServer(new OnnxSessions(a.model(), a.threads()))).build().start();
+        System.out.println("bare grpc server: " + a.model() + " on gRPC port " + server.getPort());
         server.awaitTermination();
     }
 

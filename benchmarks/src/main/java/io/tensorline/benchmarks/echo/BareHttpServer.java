@@ -30,7 +30,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,23 +53,9 @@ public final class BareHttpServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = 9200;
-        Path model = Path.of("model-repository/simple/1/model.onnx");
-        int threads = Runtime.getRuntime().availableProcessors();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[i + 1]);
-                case "--model" -> model = Path.of(args[i + 1]);
-                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
-                default -> {
-                    System.err.println("bare http server: unknown argument '" + args[i]
-                            + "' (expected: --port N, --model FILE, --threads N)");
-                    System.exit(2);
-                }
-            }
-        }
-        OnnxSessions sessions = new OnnxSessions(model, threads);
-        EventLoopGroup group = new EpollEventLoopGroup(threads);
+        BareArgs a = BareArgs.parse("bare http server", 9200, args);
+        OnnxSessions sessions = new OnnxSessions(a.model(), a.threads());
+        EventLoopGroup group = new EpollEventLoopGroup(a.threads());
         Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -80,8 +65,8 @@ public final class BareHttpServer {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                                 new Infer(sessions));
                     }
-                }).bind(new InetSocketAddress(port)).sync().channel();
-        System.out.println("bare http server: model 'simple' on HTTP port " + port + ", " + threads
+                }).bind(new InetSocketAddress(a.port())).sync().channel();
+        System.out.println("bare http server: model 'simple' on HTTP port " + a.port() + ", " + a.threads()
                 + " event loop threads");
         server.closeFuture().sync();
     }
