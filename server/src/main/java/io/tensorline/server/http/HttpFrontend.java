@@ -176,7 +176,7 @@ public final class HttpFrontend implements AutoCloseable {
         return l == null || l.awaitConnectionsClosed(deadlineNanos);
     }
 
-    /** Stops accepting, closes connections and stops the event loop threads; idempotent. */
+    /** Stops accepting and closes connections; stops its own event loop threads, not shared ones; idempotent. */
     @Override
     public void close() {
         synchronized (lock) {

@@ -227,7 +227,7 @@ public final class NettyListener implements AutoCloseable {
         return true;
     }
 
-    /** Stops accepting, closes every connection and stops the threads; idempotent. */
+    /** Stops accepting, closes every connection and stops the threads it created (shared loops run on); idempotent. */
     @Override
     public void close() {
         synchronized (lock) {
