@@ -118,6 +118,43 @@ public final class Tensorline implements TensorlineClient {
         return returned;
     }
 
+    /**
+     * Runs requests for one model version that are already formed into batches (each at most the model's
+     * {@code max_batch_size} rows), answered together, for offline jobs: with the default scheduler they run back
+     * to back on one instance, without a hand-off or a future per request; with the dynamic batcher each is
+     * queued as if sent alone. Each request still counts as a request and an execution in the statistics. The
+     * future completes on an instance thread with the results in order, or fails with the
+     * {@link TensorlineException} of the first request that failed. Deadlines are not applied; cancelling the
+     * future drops the requests not yet run.
+     */
+    public CompletableFuture<List<InferResult>> inferBulk(List<InferRequest> requests) {
+        InferenceServer core = server.core();
+        long arrival = core.clock().nanoTime();
+        List<InferenceRequest> converted = new ArrayList<>(requests.size());
+        for (InferRequest r : requests) {
+            converted.add(toCore(r, arrival));
+        }
+        CompletableFuture<List<InferenceResponse>> running = core.inferBulk(converted);
+        CompletableFuture<List<InferResult>> result = new CompletableFuture<>();
+        running.whenComplete((responses, e) -> {
+            if (e != null) {
+                result.completeExceptionally(error(e));
+                return;
+            }
+            List<InferResult> out = new ArrayList<>(responses.size());
+            for (InferenceResponse r : responses) {
+                out.add(fromCore(r));
+            }
+            result.complete(out);
+        });
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                running.cancel(false);
+            }
+        });
+        return result;
+    }
+
     @Override
     public InferResult infer(InferRequest request) {
         try {

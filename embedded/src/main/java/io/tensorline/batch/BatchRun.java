@@ -1,5 +1,6 @@
 package io.tensorline.batch;
 
+import io.tensorline.Tensorline;
 import io.tensorline.client.InferRequest;
 import io.tensorline.client.InferResult;
 import io.tensorline.client.TensorlineClient;
@@ -23,7 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * One batch job: reads rows on the calling thread into batches of up to {@code max_batch_size}, keeps at most
  * {@code in-flight} requests outstanding, and commits each chunk (in input order inside the chunk) on the
  * {@code batch-writer} thread when its last batch is answered. Works on any {@link TensorlineClient}: the embedded
- * server or a remote one.
+ * server or a remote one. On the embedded server, batches go in bulks of about {@link #BULK_ROWS} rows
+ * ({@link Tensorline#inferBulk}): one submission, run back to back on one instance, one callback; then
+ * {@code in-flight} counts bulks.
  */
 final class BatchRun {
 
@@ -34,13 +37,22 @@ final class BatchRun {
         }
     }
 
+    /** Rows per bulk submission on the embedded server: enough to pay the hand-offs rarely, small next to a chunk. */
+    static final int BULK_ROWS = 1024;
+
     private final TensorlineClient client;
+    /** The embedded server when that is the client (bulk submissions), else null. */
+    private final Tensorline embedded;
+    /** Batches read but not yet submitted on the bulk path; reader thread only. */
+    private final List<BatchBuffers> bulk = new ArrayList<>();
+    private int bulkBatches = 1;
     private final BatchOptions o;
     private final PrintStream log;
     private final AtomicReference<String> failure = new AtomicReference<>();
 
     BatchRun(TensorlineClient client, BatchOptions options, PrintStream log) {
         this.client = client;
+        this.embedded = client instanceof Tensorline t ? t : null;
         this.o = options;
         this.log = log;
     }
@@ -53,8 +65,10 @@ final class BatchRun {
             throw new IllegalArgumentException("--batch-size=" + batch + " (expected: at most model '" + o.model()
                     + "''s max_batch_size " + mbs + ")");
         }
+        bulkBatches = Math.max(1, BULK_ROWS / batch);
         ModelInputs inputs = ModelInputs.of(meta, mbs, o.map());
         OutputFormat format = OutputFormat.of(o.output());
+        NpyOutput npy = format == OutputFormat.NPY ? NpyOutput.of(meta, mbs, o.output().toString()) : null;
         String manifest = String.format(Locale.ROOT,
                 "model=%s version=%s input=%s size=%d modified=%s chunk-rows=%d batch=%d map=%s%n",
                 o.model(), o.version(), o.input().toAbsolutePath().normalize(), Files.size(o.input()),
@@ -125,6 +139,7 @@ final class BatchRun {
                 if (buffers.rows() > 0) {
                     submit(c, buffers, permits);
                 }
+                flushBulk(c, permits);
                 if (c.batches() == 0 && c.badRows() == 0) {
                     break; // the file ended exactly at a chunk boundary
                 }
@@ -144,22 +159,24 @@ final class BatchRun {
             return new Outcome(progress.rows(), progress.errors(), skipped, progress.rowsPerSecond(), failure.get()
                     + "\nfinished chunks are kept in " + store.dir() + "; rerun the same command to resume");
         }
-        long bad = store.assemble(chunks, o.errors());
+        long bad = store.assemble(chunks, o.errors(), npy == null ? null : npy::header);
         return new Outcome(progress.rows(), bad, skipped, progress.rowsPerSecond(), null);
     }
 
     private void submit(Chunk c, BatchBuffers buffers, Semaphore permits) throws InterruptedException {
+        if (embedded != null) {
+            bulk.add(buffers);
+            if (bulk.size() == bulkBatches) {
+                flushBulk(c, permits);
+            }
+            return;
+        }
         permits.acquire();
-        InferRequest.Builder rb = InferRequest.builder(o.model()).version(o.version());
-        buffers.tensors().forEach(rb::input);
         int slot = c.addBatch(buffers);
-        client.inferAsync(rb.build()).whenComplete((result, error) -> {
+        client.inferAsync(request(buffers)).whenComplete((result, error) -> {
             try {
                 if (error != null) {
-                    TensorlineException te = error.getCause() instanceof TensorlineException t ? t
-                            : error instanceof TensorlineException t ? t : null;
-                    failure.compareAndSet(null, "rows " + buffers.rowIndex(0) + ".." + buffers.rowIndex(buffers.rows() - 1)
-                            + " failed on the server: " + (te != null ? te.getMessage() : error.toString()));
+                    failed(buffers, buffers, error);
                 } else {
                     c.answered(slot, buffers.rows(), result);
                 }
@@ -167,6 +184,48 @@ final class BatchRun {
                 permits.release();
             }
         });
+    }
+
+    /** Submits the batches gathered for a bulk, if any (they all belong to chunk {@code c}). */
+    private void flushBulk(Chunk c, Semaphore permits) throws InterruptedException {
+        if (bulk.isEmpty()) {
+            return;
+        }
+        permits.acquire();
+        List<BatchBuffers> batches = List.copyOf(bulk);
+        bulk.clear();
+        List<InferRequest> requests = new ArrayList<>(batches.size());
+        int[] slots = new int[batches.size()];
+        for (int i = 0; i < batches.size(); i++) {
+            requests.add(request(batches.get(i)));
+            slots[i] = c.addBatch(batches.get(i));
+        }
+        embedded.inferBulk(requests).whenComplete((results, error) -> {
+            try {
+                if (error != null) {
+                    failed(batches.get(0), batches.get(batches.size() - 1), error);
+                } else {
+                    for (int i = 0; i < slots.length; i++) {
+                        c.answered(slots[i], batches.get(i).rows(), results.get(i));
+                    }
+                }
+            } finally {
+                permits.release();
+            }
+        });
+    }
+
+    private InferRequest request(BatchBuffers buffers) {
+        InferRequest.Builder rb = InferRequest.builder(o.model()).version(o.version());
+        buffers.tensors().forEach(rb::input);
+        return rb.build();
+    }
+
+    private void failed(BatchBuffers first, BatchBuffers last, Throwable error) {
+        TensorlineException te = error.getCause() instanceof TensorlineException t ? t
+                : error instanceof TensorlineException t ? t : null;
+        failure.compareAndSet(null, "rows " + first.rowIndex(0) + ".." + last.rowIndex(last.rows() - 1)
+                + " failed on the server: " + (te != null ? te.getMessage() : error.toString()));
     }
 
     /** One chunk's batches and bad rows; committed by the writer once sealed and fully answered. */
@@ -232,18 +291,14 @@ final class BatchRun {
 
         private void commit() {
             // every batch of this chunk was answered: it is complete even if the run has failed elsewhere
-            StringBuilder rows = new StringBuilder(64 * batches.size());
-            String header = "";
+            String header;
+            byte[] rows;
             synchronized (this) {
-                for (int i = 0; i < batches.size(); i++) {
-                    if (i == 0) {
-                        header = format.header(results.get(0), batches.get(0).rows());
-                    }
-                    format.write(results.get(i), batches.get(i), rows);
-                }
+                header = batches.isEmpty() ? "" : format.header(results.get(0), batches.get(0).rows());
+                rows = format.body(results, batches);
             }
             try {
-                store.commit(index, header, OutputFormat.utf8(rows), OutputFormat.utf8(errors));
+                store.commit(index, header, rows, OutputFormat.utf8(errors));
             } catch (IOException | RuntimeException e) {
                 failure.compareAndSet(null, "cannot write chunk " + index + ": " + e);
             }

@@ -69,13 +69,22 @@ final class ChunkStore {
      * Joins chunks {@code 0 .. chunks-1} into the output and their errors into {@code errorsFile} (removed when
      * there were none), then removes the parts.
      *
+     * @param fileHeader null, or the header to write first given the rows' total bytes (.npy, whose header states
+     *                   the row count)
      * @return the number of bad rows
      */
-    long assemble(long chunks, Path errorsFile) throws IOException {
+    long assemble(long chunks, Path errorsFile, java.util.function.LongFunction<byte[]> fileHeader) throws IOException {
         Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
         Path errTmp = errorsFile.resolveSibling(errorsFile.getFileName() + ".tmp");
         long errorBytes = 0;
         try (OutputStream out = Files.newOutputStream(tmp); OutputStream err = Files.newOutputStream(errTmp)) {
+            if (fileHeader != null) {
+                long bytes = 0;
+                for (long c = 0; c < chunks; c++) {
+                    bytes += Files.size(part(c, "out"));
+                }
+                out.write(fileHeader.apply(bytes));
+            }
             if (Files.exists(dir.resolve("header"))) {
                 Files.copy(dir.resolve("header"), out);
             }

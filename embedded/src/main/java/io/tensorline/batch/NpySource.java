@@ -92,22 +92,12 @@ final class NpySource implements RowSource {
     }
 
     private static String datatype(String descr) {
-        return switch (descr) {
-            case "<f4" -> "FP32";
-            case "<f8" -> "FP64";
-            case "<f2" -> "FP16";
-            case "<i8" -> "INT64";
-            case "<i4" -> "INT32";
-            case "<i2" -> "INT16";
-            case "|i1" -> "INT8";
-            case "|u1" -> "UINT8";
-            case "<u2" -> "UINT16";
-            case "<u4" -> "UINT32";
-            case "<u8" -> "UINT64";
-            case "|b1" -> "BOOL";
-            default -> throw new IllegalArgumentException("unsupported .npy dtype '" + descr
+        String datatype = NpyOutput.DESCR_TO_DATATYPE.get(descr);
+        if (datatype == null) {
+            throw new IllegalArgumentException("unsupported .npy dtype '" + descr
                     + "' (expected: little-endian numbers or bool)");
-        };
+        }
+        return datatype;
     }
 
     long rows() {

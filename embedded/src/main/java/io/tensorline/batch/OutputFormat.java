@@ -6,15 +6,16 @@ import io.tensorline.client.InferTensor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * How result rows are written: JSON Lines ({@code {"row": 0, "OUTPUT0": [..]}}) or CSV (a {@code row} column, then
- * one column per output element, {@code OUTPUT0_0 ..}). Rows carry their 0-based input row, so skipped bad rows
- * leave a visible gap. Stateless.
+ * one column per output element, {@code OUTPUT0_0 ..}), whose rows carry their 0-based input row, so skipped bad
+ * rows leave a visible gap; or NumPy {@code .npy} ({@link NpyOutput}: the raw rows of a single output). Stateless.
  */
 enum OutputFormat {
-    JSON_LINES, CSV;
+    JSON_LINES, CSV, NPY;
 
     static OutputFormat of(Path output) {
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -24,12 +25,16 @@ enum OutputFormat {
         if (name.endsWith(".csv")) {
             return CSV;
         }
-        throw new IllegalArgumentException("--output " + output + ": unknown format (expected: .jsonl, .ndjson or .csv)");
+        if (name.endsWith(".npy")) {
+            return NPY;
+        }
+        throw new IllegalArgumentException("--output " + output + ": unknown format (expected: .jsonl, .ndjson, .csv "
+                + "or .npy)");
     }
 
-    /** The CSV header for results shaped like {@code first}; empty for JSON Lines. */
+    /** The CSV header for results shaped like {@code first}; empty for JSON Lines and .npy. */
     String header(InferResult first, int rows) {
-        if (this == JSON_LINES) {
+        if (this != CSV) {
             return "";
         }
         StringBuilder b = new StringBuilder("row");
@@ -45,38 +50,58 @@ enum OutputFormat {
         return b.append('\n').toString();
     }
 
-    /** Appends the rows of one batch's result. */
+    /** The rows of a chunk's batches, in order, as the bytes of its part file. */
+    byte[] body(List<InferResult> results, List<BatchBuffers> batches) {
+        if (this == NPY) {
+            return NpyOutput.body(results);
+        }
+        StringBuilder rows = new StringBuilder(64 * batches.size());
+        for (int i = 0; i < batches.size(); i++) {
+            write(results.get(i), batches.get(i), rows);
+        }
+        return utf8(rows);
+    }
+
+    /** Appends the rows of one batch's result as text. */
     void write(InferResult result, BatchBuffers batch, StringBuilder out) {
         int rows = batch.rows();
+        List<InferTensor> outputs = result.outputs();
+        ByteBuffer[] data = new ByteBuffer[outputs.size()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = outputs.get(i).data(); // a view per call: taken once per batch, not per row
+        }
         for (int r = 0; r < rows; r++) {
             if (this == JSON_LINES) {
                 out.append("{\"row\":").append(batch.rowIndex(r));
-                for (InferTensor t : result.outputs()) {
+                for (int i = 0; i < data.length; i++) {
+                    InferTensor t = outputs.get(i);
                     out.append(",\"").append(t.name()).append("\":[");
-                    elements(t, r, rows, out, true);
+                    elements(t, data[i], r, rows, out, true);
                     out.append(']');
                 }
                 out.append("}\n");
             } else {
                 out.append(batch.rowIndex(r));
-                for (InferTensor t : result.outputs()) {
+                for (int i = 0; i < data.length; i++) {
                     out.append(',');
-                    elements(t, r, rows, out, false);
+                    elements(outputs.get(i), data[i], r, rows, out, false);
                 }
                 out.append('\n');
             }
         }
     }
 
-    private static void elements(InferTensor t, int row, int rows, StringBuilder out, boolean json) {
+    private static void elements(InferTensor t, ByteBuffer d, int row, int rows, StringBuilder out, boolean json) {
         int perRow = (int) (t.elementCount() / rows);
         int first = row * perRow;
-        ByteBuffer d = t.data();
         String sep = json ? "," : ",";
         switch (t.datatype()) {
             case "FP32" -> {
                 for (int i = 0; i < perRow; i++) {
-                    out.append(i == 0 ? "" : sep).append(d.getFloat((first + i) * 4));
+                    if (i > 0) {
+                        out.append(sep);
+                    }
+                    FloatText.append(d.getFloat((first + i) * 4), out);
                 }
             }
             case "FP64" -> {

@@ -100,6 +100,15 @@ public final class ModelVersion {
      * resolves the model again (a reload has already published the successor).
      */
     public CompletableFuture<List<Tensor>> trySubmit(InferenceRequest request, int batchSize) {
+        return guarded(() -> scheduler.submit(request, batchSize));
+    }
+
+    /** As {@link #trySubmit}, for {@link Scheduler#submitBulk}: the bulk counts as one accepted request. */
+    public CompletableFuture<List<List<Tensor>>> trySubmitBulk(List<InferenceRequest> requests, int[] batchSizes) {
+        return guarded(() -> scheduler.submitBulk(requests, batchSizes));
+    }
+
+    private <T> CompletableFuture<T> guarded(java.util.function.Supplier<CompletableFuture<T>> submit) {
         long s;
         do {
             s = guard.get();
@@ -107,9 +116,9 @@ public final class ModelVersion {
                 return null;
             }
         } while (!guard.compareAndSet(s, s + 2));
-        CompletableFuture<List<Tensor>> result;
+        CompletableFuture<T> result;
         try {
-            result = scheduler.submit(request, batchSize);
+            result = submit.get();
         } catch (RuntimeException | Error e) {
             release();
             throw e;

@@ -9,10 +9,21 @@ import java.util.List;
  * @param instance index of the instance that runs it
  * @param requests in the order their rows are laid out
  * @param rows     the sum of the requests' rows
+ * @param bulk     null, or the bulk submission these requests are the parts of: then each part runs as an execution
+ *                 of its own, back to back on this instance ({@link Bulk})
  */
-record Batch(int instance, List<PendingRequest> requests, int rows) {
+record Batch(int instance, List<PendingRequest> requests, int rows, Bulk bulk) {
 
     Batch {
         requests = List.copyOf(requests);
+    }
+
+    Batch(int instance, List<PendingRequest> requests, int rows) {
+        this(instance, requests, rows, null);
+    }
+
+    /** A bulk submission for one instance. */
+    Batch(int instance, Bulk bulk) {
+        this(instance, bulk.parts, bulk.rows, bulk);
     }
 }

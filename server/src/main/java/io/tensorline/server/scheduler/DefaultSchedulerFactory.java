@@ -144,6 +144,11 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         }
 
         @Override
+        public CompletableFuture<List<List<Tensor>>> submitBulk(List<InferenceRequest> requests, int[] batchSizes) {
+            return delegate.submitBulk(requests, batchSizes);
+        }
+
+        @Override
         public void shutdown() {
             delegate.shutdown();
             stats.unregister(modelStats);

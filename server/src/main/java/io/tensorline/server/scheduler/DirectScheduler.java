@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * rejects at once.
  *
  * <p>Threads: submitters and instance threads meet under one lock, {@code this}, which guards the queue, the idle
- * instances and the lifecycle; batches are assigned outside it. Requests run on their own tensors, so compute
+ * instances and the lifecycle; batches are assigned outside it. A bulk submission ({@link #submitBulk}) goes to one
+ * instance as a whole and runs there back to back, so its parts pay one hand-off and one lock round between them. Requests run on their own tensors, so compute
  * input and output are 0 ns.
  */
 public final class DirectScheduler implements Scheduler {
@@ -38,6 +39,8 @@ public final class DirectScheduler implements Scheduler {
 
     // guarded by this
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
+    /** Bulk submissions waiting for an instance; single requests go first. Each counts as one against capacity. */
+    private final ArrayDeque<Bulk> bulks = new ArrayDeque<>();
     private final ArrayDeque<Integer> idle = new ArrayDeque<>();
     /** Instances serving (idle or busy), those taken out not counted. */
     private int serving;
@@ -96,8 +99,7 @@ public final class DirectScheduler implements Scheduler {
             if (shutDown) {
                 instance = null;
             } else if (queue.size() >= capacity) {
-                completer.fail(r, ErrorTexts.queueFull(request.id(), String.format("model %s has %d requests "
-                        + "waiting (the queue's capacity)", model, queue.size())), FailureReason.REJECTED);
+                completer.fail(r, queueFull(request.id(), queue.size()), FailureReason.REJECTED);
                 return reply;
             } else if ((instance = idle.pollFirst()) == null) {
                 queue.addLast(r);
@@ -113,18 +115,59 @@ public final class DirectScheduler implements Scheduler {
         return reply;
     }
 
+    /** The requests go to one free instance together, which runs them back to back, each as an execution. */
+    @Override
+    public CompletableFuture<List<List<Tensor>>> submitBulk(List<InferenceRequest> requests, int[] batchSizes) {
+        Bulk bulk = new Bulk(requests, batchSizes);
+        if (requests.isEmpty()) {
+            bulk.finish();
+            return bulk.reply;
+        }
+        Integer instance;
+        synchronized (this) {
+            int waiting = queue.size() + bulks.size();
+            if (shutDown) {
+                instance = null;
+            } else if (waiting >= capacity) {
+                bulk.failAll(completer, queueFull(requests.get(0).id(), waiting), FailureReason.REJECTED);
+                return bulk.reply;
+            } else if ((instance = idle.pollFirst()) == null) {
+                bulks.addLast(bulk);
+                return bulk.reply;
+            }
+        }
+        if (instance == null) {
+            bulk.failAll(completer, unloading(), FailureReason.OTHER);
+        } else {
+            pool.assign(new Batch(instance, bulk));
+        }
+        return bulk.reply;
+    }
+
+    /** Under the lock: the next work for a free instance, or null; abandoned requests are collected. */
+    private Batch nextFor(int instance, List<PendingRequest> abandoned) {
+        PendingRequest next;
+        while ((next = queue.pollFirst()) != null && next.abandoned()) {
+            abandoned.add(next);
+        }
+        if (next != null) {
+            return new Batch(instance, List.of(next), next.rows);
+        }
+        // a cancelled bulk still goes to the instance, which counts its parts as cancelled without running them
+        Bulk bulk = bulks.pollFirst();
+        return bulk == null ? null : new Batch(instance, bulk);
+    }
+
     /** On the instance thread that finished {@code done}: the next waiting request, or the instance goes idle. */
     private void onFree(Batch done) {
         List<PendingRequest> abandoned = new ArrayList<>();
-        PendingRequest next = null;
+        Batch next = null;
         boolean stop;
         boolean retire;
         synchronized (this) {
             retire = leaving.remove(done.instance());
             if (!retire) {
-                while ((next = queue.pollFirst()) != null && next.abandoned()) {
-                    abandoned.add(next);
-                }
+                next = nextFor(done.instance(), abandoned);
                 if (next == null) {
                     idle.addLast(done.instance());
                 }
@@ -137,7 +180,7 @@ public final class DirectScheduler implements Scheduler {
             pool.retire(done.instance());
         }
         if (next != null) {
-            pool.assign(new Batch(done.instance(), List.of(next), next.rows));
+            pool.assign(next);
         }
         if (stop) {
             pool.stopWhenDone();
@@ -172,14 +215,11 @@ public final class DirectScheduler implements Scheduler {
                 }
             }
             for (int id : addedIds) {
-                PendingRequest next;
-                while ((next = queue.pollFirst()) != null && next.abandoned()) {
-                    abandoned.add(next);
-                }
+                Batch next = nextFor(id, abandoned);
                 if (next == null) {
                     idle.addLast(id);
                 } else {
-                    assigned.add(new Batch(id, List.of(next), next.rows));
+                    assigned.add(next);
                 }
             }
             stats.setPending(queue.size());
@@ -207,15 +247,19 @@ public final class DirectScheduler implements Scheduler {
     @Override
     public void shutdownNow() {
         List<PendingRequest> waiting;
+        List<Bulk> waitingBulks;
         boolean stop;
         synchronized (this) {
             shutDown = true;
             waiting = new ArrayList<>(queue);
             queue.clear();
+            waitingBulks = new ArrayList<>(bulks);
+            bulks.clear();
             stats.setPending(0);
             stop = stopIfDone();
         }
         waiting.forEach(r -> completer.fail(r, unloading(), FailureReason.OTHER));
+        waitingBulks.forEach(b -> b.failAll(completer, unloading(), FailureReason.OTHER));
         if (stop) {
             pool.stopWhenDone();
         }
@@ -233,11 +277,16 @@ public final class DirectScheduler implements Scheduler {
 
     /** Under the lock: whether the pool is to be stopped now (once): shut down, nothing waits, nothing runs. */
     private boolean stopIfDone() {
-        if (shutDown && !poolStopped && queue.isEmpty() && idle.size() == serving && leaving.isEmpty()) {
+        if (shutDown && !poolStopped && queue.isEmpty() && bulks.isEmpty() && idle.size() == serving && leaving.isEmpty()) {
             poolStopped = true;
             return true;
         }
         return false;
+    }
+
+    private InferenceException queueFull(String requestId, int waiting) {
+        return ErrorTexts.queueFull(requestId, String.format("model %s has %d requests waiting (the queue's "
+                + "capacity)", model, waiting));
     }
 
     private InferenceException unloading() {

@@ -290,6 +290,18 @@ final class InstancePool {
         }
 
         private void runOne(Batch batch) {
+            if (batch.bulk() != null) {
+                runBulk(batch);
+                return;
+            }
+            execute(batch);
+            listener.free(batch);
+            if (answersRequests) {
+                answer(batch.requests());
+            }
+        }
+
+        private void execute(Batch batch) {
             try {
                 executor.execute(batch);
             } catch (RuntimeException | Error e) {
@@ -298,10 +310,20 @@ final class InstancePool {
                 InferenceException error = InferenceException.from(e);
                 batch.requests().forEach(r -> r.fail(error, FailureReason.OTHER));
             }
-            listener.free(batch);
-            if (answersRequests) {
-                answer(batch.requests());
+        }
+
+        /**
+         * A bulk submission: each part an execution of its own, back to back, then the instance is free, then the
+         * parts are answered here (their futures have no dependents but the bulk's, so this is cheap) and the bulk
+         * once.
+         */
+        private void runBulk(Batch batch) {
+            for (PendingRequest part : batch.bulk().parts) {
+                execute(new Batch(batch.instance(), List.of(part), part.rows));
             }
+            listener.free(batch);
+            batch.bulk().parts.forEach(completer::release);
+            batch.bulk().finish();
         }
 
         private void answer(List<PendingRequest> requests) {

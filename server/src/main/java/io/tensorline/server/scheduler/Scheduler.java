@@ -28,6 +28,19 @@ public interface Scheduler {
     CompletableFuture<List<Tensor>> submit(InferenceRequest request, int batchSize);
 
     /**
+     * Queues requests that are already formed into batches (each at most the model's {@code max_batch_size}),
+     * answered together: the future completes once every one has run, with each request's outputs in order, or
+     * fails with the error of the first request that failed (the others still ran and are counted). Each request
+     * still runs as an execution of its own and counts as a request, as if submitted alone. A scheduler may run
+     * them back to back on one instance without a hand-off per request; the default submits them one by one.
+     *
+     * @param batchSizes each request's rows, as {@link #submit}'s {@code batchSize}
+     */
+    default CompletableFuture<List<List<Tensor>>> submitBulk(List<InferenceRequest> requests, int[] batchSizes) {
+        return Bulk.oneByOne(this, requests, batchSizes);
+    }
+
+    /**
      * Stops taking requests (new ones fail with UNAVAILABLE); those accepted still run and are answered, then the
      * instances close. Idempotent; does not wait.
      */

@@ -234,6 +234,26 @@ public final class InferenceServer {
 
     private CompletableFuture<InferenceResponse> untraced(InferenceRequest request,
                                                           Map<String, Integer> classification) {
+        return admit(() -> admitted(request, classification));
+    }
+
+    /**
+     * Validates and schedules requests for one model version that are already formed into batches (each at most
+     * its {@code max_batch_size} rows), answered together: see {@code Scheduler.submitBulk}. For offline batch
+     * jobs on the embedded server: the default scheduler runs the requests back to back on one instance, each an
+     * execution and a request in the statistics as if sent alone; the dynamic batcher takes them one by one.
+     * The bulk counts as one request against {@code --max-inflight-requests}; requests are not traced and take
+     * no classification. Never throws: a request that fails validation fails the whole bulk before any runs; one
+     * that fails to run fails the bulk with its error, after the others ran.
+     */
+    public CompletableFuture<List<InferenceResponse>> inferBulk(List<InferenceRequest> requests) {
+        if (requests.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return admit(() -> admittedBulk(requests));
+    }
+
+    private <T> CompletableFuture<T> admit(java.util.function.Supplier<CompletableFuture<T>> admitted) {
         if (!inFlight.tryAdmit()) {
             return CompletableFuture.failedFuture(InferenceException.unavailable(
                     "Exceeds maximum in-flight requests (%d)", inFlight.limit()));
@@ -244,9 +264,61 @@ public final class InferenceServer {
             inFlight.release();
             return CompletableFuture.failedFuture(InferenceException.unavailable("server is shutting down"));
         }
-        CompletableFuture<InferenceResponse> response = admitted(request, classification);
+        CompletableFuture<T> response = admitted.get();
         inFlight.track(response);
         return response;
+    }
+
+    private CompletableFuture<List<InferenceResponse>> admittedBulk(List<InferenceRequest> requests) {
+        try {
+            InferenceRequest first = requests.get(0);
+            ModelVersion mv;
+            CompletableFuture<List<List<Tensor>>> scheduled;
+            int attempts = 0;
+            do {
+                if (++attempts > MAX_RESOLVE_ATTEMPTS) {
+                    throw InferenceException.unavailable("model '%s' is being reloaded; retry the request",
+                            first.modelName());
+                }
+                mv = registry.resolve(first.modelName(), first.modelVersion());
+                List<InferenceRequest> engineRequests = new ArrayList<>(requests.size());
+                int[] batchSizes = new int[requests.size()];
+                for (int i = 0; i < requests.size(); i++) {
+                    InferenceRequest r = requests.get(i);
+                    if (!r.modelName().equals(first.modelName()) || !Objects.equals(r.modelVersion(), first.modelVersion())) {
+                        throw InferenceException.invalid("bulk request %d names model '%s' version '%s' (expected: "
+                                + "the first one's, '%s' version '%s')", i, r.modelName(), r.modelVersion(),
+                                first.modelName(), first.modelVersion());
+                    }
+                    RequestValidator.Validated v = validated(mv, r, Map.of());
+                    engineRequests.add(r.withInputs(v.engineInputs()));
+                    batchSizes[i] = v.batchSize();
+                }
+                scheduled = mv.trySubmitBulk(engineRequests, batchSizes);
+            } while (scheduled == null);
+            ModelVersion served = mv;
+            CompletableFuture<List<List<Tensor>>> submitted = scheduled;
+            return answered(submitted, outputs -> {
+                List<InferenceResponse> responses = new ArrayList<>(outputs.size());
+                for (int i = 0; i < outputs.size(); i++) {
+                    responses.add(respond(served, requests.get(i), outputs.get(i)));
+                }
+                return responses;
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(InferenceException.from(e));
+        }
+    }
+
+    /** Checks a request against the version's spec; the inputs come back shaped for the engine. */
+    private RequestValidator.Validated validated(ModelVersion mv, InferenceRequest request,
+                                                 Map<String, Integer> classification) {
+        ModelSpec spec = mv.spec();
+        RequestValidator.validateOutputs(spec, request.requestedOutputs());
+        checkClassification(spec, classification);
+        RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
+        BytesInputs.check(spec.name(), v.engineInputs(), mv.bytesElementCheck());
+        return v;
     }
 
     private CompletableFuture<InferenceResponse> admitted(InferenceRequest request,
@@ -263,11 +335,7 @@ public final class InferenceServer {
                             request.modelName());
                 }
                 mv = registry.resolve(request.modelName(), request.modelVersion());
-                ModelSpec spec = mv.spec();
-                RequestValidator.validateOutputs(spec, request.requestedOutputs());
-                checkClassification(spec, classification);
-                RequestValidator.Validated v = RequestValidator.validate(spec, request, limits);
-                BytesInputs.check(spec.name(), v.engineInputs(), mv.bytesElementCheck());
+                RequestValidator.Validated v = validated(mv, request, classification);
                 if (request.trace() != null) {
                     request.trace().resolved(mv.versionString(), request.id(), v.batchSize());
                 }
@@ -275,19 +343,24 @@ public final class InferenceServer {
             } while (scheduled == null);
             ModelVersion served = mv;
             CompletableFuture<List<Tensor>> submitted = scheduled;
-            CompletableFuture<InferenceResponse> response = submitted.thenApply(
-                    outputs -> classify(served, respond(served, request, outputs), classification));
-            // a client that gives up cancels the response, and a shutdown out of time fails it: pass that on so
-            // the scheduler drops the request
-            response.whenComplete((r, e) -> {
-                if (!submitted.isDone()) {
-                    submitted.cancel(false);
-                }
-            });
-            return response;
+            return answered(submitted, outputs -> classify(served, respond(served, request, outputs), classification));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(InferenceException.from(e));
         }
+    }
+
+    /** The response made from the scheduler's outputs; cancelling or failing it cancels the scheduled work. */
+    private static <T, R> CompletableFuture<R> answered(CompletableFuture<T> submitted,
+                                                        java.util.function.Function<T, R> respond) {
+        CompletableFuture<R> response = submitted.thenApply(respond);
+        // a client that gives up cancels the response, and a shutdown out of time fails it: pass that on so
+        // the scheduler drops the request
+        response.whenComplete((r, e) -> {
+            if (!submitted.isDone()) {
+                submitted.cancel(false);
+            }
+        });
+        return response;
     }
 
     /**
