@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * word errors), reports itself free to the scheduler, and only then answers the batch's requests: a batch of several
  * requests is handed to the completer thread, so that encoding and writing its responses never keeps the device
  * idle; a lone request is answered on the instance thread when no batch waits for it (the low-load case, where a
- * hand-off would only add a wake-up to the round trip). Schedulers decide what runs where; this class decides
- * nothing.
+ * hand-off would only add a wake-up to the round trip), and so is a batch of several whose engine execution took
+ * less than {@value #INLINE_ANSWER_MAX_EXEC_NANOS} ns when no batch waits ({@link #answersInline}). Schedulers
+ * decide what runs where; this class decides nothing.
  *
  * <p>Threads: {@code instance-<label>-<n>} owns its {@link LoadedModel} and closes it when it stops;
  * {@code completer-<label>} answers requests handed off to it, in the order they were handed off. This class
@@ -42,6 +43,14 @@ final class InstancePool {
 
     private static final Logger LOG = LoggerFactory.getLogger(InstancePool.class);
     private static final Batch STOP = new Batch(-1, List.of(), 0);
+    /**
+     * A batch whose engine execution (real time, from assembly to split) took less than this is answered on its
+     * instance thread when no batch waits for the instance: a device that fast is bound by the same CPU cores the
+     * completer would run on, so the hand-off only adds a wake-up and a context switch per batch, and its next
+     * batch is only a few answers' worth of time away. A slower device (the simulated 2 ms one of issue 10.1, a
+     * GPU model) hands its batches off, so it is free for the next one the moment the engine returns.
+     */
+    static final long INLINE_ANSWER_MAX_EXEC_NANOS = 200_000;
 
     private final String label;
     private final String model;
@@ -243,6 +252,18 @@ final class InstancePool {
         }
     }
 
+    /**
+     * Whether an instance answers the batch it just ran itself rather than handing it to the completer: never
+     * when a batch already waits for it; a lone request always (a hand-off would only add a wake-up); a batch of
+     * several when its execution took less than {@link #INLINE_ANSWER_MAX_EXEC_NANOS}.
+     */
+    static boolean answersInline(int requests, boolean batchWaiting, long executionNanos) {
+        if (batchWaiting) {
+            return false;
+        }
+        return requests == 1 || executionNanos < INLINE_ANSWER_MAX_EXEC_NANOS;
+    }
+
     private void workerExited() {
         if (running.decrementAndGet() == 0) {
             completions.shutdown();
@@ -290,6 +311,8 @@ final class InstancePool {
         }
 
         private void runOne(Batch batch) {
+            // real time, not the injected clock: the rule is about what the device and the CPUs do
+            long began = System.nanoTime();
             try {
                 executor.execute(batch);
             } catch (RuntimeException | Error e) {
@@ -298,17 +321,17 @@ final class InstancePool {
                 InferenceException error = InferenceException.from(e);
                 batch.requests().forEach(r -> r.fail(error, FailureReason.OTHER));
             }
+            long took = System.nanoTime() - began;
             listener.free(batch);
             if (answersRequests) {
-                answer(batch.requests());
-            }
-        }
-
-        private void answer(List<PendingRequest> requests) {
-            if (requests.size() == 1 && !inbox.hasNext()) {
-                completer.release(requests.get(0));
-            } else {
-                complete(requests);
+                List<PendingRequest> requests = batch.requests();
+                if (answersInline(requests.size(), inbox.hasNext(), took)) {
+                    for (int i = 0; i < requests.size(); i++) {
+                        completer.release(requests.get(i));
+                    }
+                } else {
+                    complete(requests);
+                }
             }
         }
 
