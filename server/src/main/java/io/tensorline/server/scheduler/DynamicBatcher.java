@@ -11,6 +11,7 @@ import io.tensorline.server.config.DynamicBatchingSpec;
 import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 import org.slf4j.Logger;
@@ -90,6 +91,14 @@ public final class DynamicBatcher implements Scheduler {
     DynamicBatcher(String modelName, long version, BatchingPolicy policy, QueueDelay delay,
                    Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances, ModelStats stats,
                    NanoClock clock, int ringSize, SpinPolicy spin) {
+        this(modelName, version, policy, delay, delays, instances, stats, clock, ringSize, spin,
+                ServerThreads.DEFAULT);
+    }
+
+    /** @param threads makes the batcher, instance and completer threads (the server's one thread factory) */
+    DynamicBatcher(String modelName, long version, BatchingPolicy policy, QueueDelay delay,
+                   Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances, ModelStats stats,
+                   NanoClock clock, int ringSize, SpinPolicy spin, ServerThreads threads) {
         Objects.requireNonNull(modelName, "modelName");
         this.policy = policy;
         this.delays = Objects.requireNonNull(delays, "delays");
@@ -103,7 +112,7 @@ public final class DynamicBatcher implements Scheduler {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ringSize = ringSize;
         ReleaseStrategy release = ReleaseStrategy.of(policy.preserveOrdering());
-        this.pool = new InstancePool(label, model, instances, stats, clock, release, spin.instanceNanos());
+        this.pool = new InstancePool(label, model, instances, stats, clock, release, spin.instanceNanos(), threads);
         this.completer = pool.completer();
         DeadlineWaitStrategy waitStrategy = new DeadlineWaitStrategy(clock, spin.batcherNanos());
         this.ring = RingBuffer.createMultiProducer(RingEvent::new, ringSize, waitStrategy);
@@ -125,8 +134,7 @@ public final class DynamicBatcher implements Scheduler {
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), new Handler());
         processor.setExceptionHandler(new LoggingExceptionHandler());
         ring.addGatingSequences(processor.getSequence());
-        this.batcherThread = new Thread(this::runBatcher, "batcher-" + label);
-        batcherThread.setDaemon(true);
+        this.batcherThread = threads.newThread("batcher-" + label, this::runBatcher);
     }
 
     /** Builds a batcher for a model's {@code dynamic_batching} policy and starts its threads. */
@@ -144,8 +152,17 @@ public final class DynamicBatcher implements Scheduler {
     static DynamicBatcher start(String modelName, long version, BatchingPolicy policy,
                                 Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances,
                                 ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
+        return start(modelName, version, policy, delays, instances, stats, clock, ringSize, spin,
+                ServerThreads.DEFAULT);
+    }
+
+    /** As above, with the threads made by {@code threads}. */
+    static DynamicBatcher start(String modelName, long version, BatchingPolicy policy,
+                                Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances,
+                                ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin,
+                                ServerThreads threads) {
         DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, delays.apply(policy), delays,
-                instances, stats, clock, ringSize, spin);
+                instances, stats, clock, ringSize, spin, threads);
         batcher.start();
         return batcher;
     }

@@ -2,6 +2,7 @@ package io.tensorline.server.scheduler;
 
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 import org.slf4j.Logger;
@@ -59,6 +60,7 @@ final class InstancePool {
     private final long spinNanos;
     private final Completer completer;
     private final boolean answersRequests;
+    private final ServerThreads threads;
     /**
      * Every worker by id (ids are never reused; removed ones stay here, stopped); copy-on-write under
      * {@code this}, read without a lock by {@link #assign}.
@@ -83,6 +85,13 @@ final class InstancePool {
      */
     InstancePool(String label, String model, List<LoadedModel> instances, ModelStats stats, NanoClock clock,
                  ReleaseStrategy release, long spinNanos) {
+        this(label, model, instances, stats, clock, release, spinNanos, ServerThreads.DEFAULT);
+    }
+
+    /** @param threads makes the instance and completer threads (the server's one thread factory) */
+    InstancePool(String label, String model, List<LoadedModel> instances, ModelStats stats, NanoClock clock,
+                 ReleaseStrategy release, long spinNanos, ServerThreads threads) {
+        this.threads = java.util.Objects.requireNonNull(threads, "threads");
         if (instances.isEmpty()) {
             throw new IllegalArgumentException("instances: empty (expected: at least one)");
         }
@@ -94,11 +103,8 @@ final class InstancePool {
         this.completer = new Completer(stats, clock);
         this.answersRequests = release.answersOnInstance();
         addWorkers(instances);
-        this.completions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "completer-" + label);
-            t.setDaemon(true);
-            return t;
-        }) {
+        this.completions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads.named("completer-" + label)) {
             @Override
             protected void terminated() {
                 InstancePool.this.terminated.countDown();
@@ -286,8 +292,7 @@ final class InstancePool {
             this.model = model;
             this.executor = executor;
             this.inbox = inbox;
-            this.thread = new Thread(this, "instance-" + label + "-" + index);
-            thread.setDaemon(true);
+            this.thread = threads.newThread("instance-" + label + "-" + index, this);
         }
 
         /** Once: the thread stops after the batches already in its inbox. */
