@@ -180,7 +180,7 @@ public final class TensorlineServer implements AutoCloseable {
                 o.modelControl().apply(RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
                         .withGpuCount(GpuProbe.count())), engines,
                 new DefaultSchedulerFactory(stats, resources.clock(), DefaultSchedulerFactory.DEFAULT_QUEUE_CAPACITY,
-                        o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null),
+                        o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null, resources.threads()),
                 remote);
         List<ModelIndexEntry> failures = registry.loadFailures();
         if (o.exitOnError() && !failures.isEmpty()) {

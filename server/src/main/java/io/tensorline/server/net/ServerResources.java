@@ -1,5 +1,6 @@
 package io.tensorline.server.net;
 
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.grpc.GrpcEventLoops;
 import io.tensorline.server.scheduler.NanoClock;
 
@@ -17,12 +18,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * boss thread), and its threads start on first use, so an endpoint that is off costs no thread. On 2 cores that is
  * at most 2 + 2 event loop threads instead of the 10 (a boss and workers per listener, grpc-java's default group of
  * twice the cores) each listener's own defaults made.
+ *
+ * <p>Every other thread of the server (schedulers, model loading and retiring, the repository poller) comes from
+ * its one {@link #threads() thread factory}, with the names those components give them; the counts are theirs
+ * (one thread per instance, a batcher per batching model, a completer per model, {@code --model-load-thread-count}
+ * loaders), so the machine's size shows in the event loops and in the instance counts the configs ask for.
  */
 public final class ServerResources implements AutoCloseable {
 
     private final NanoClock clock;
     private final EventLoops http;
     private final GrpcEventLoops grpc;
+    private final ServerThreads threads = new ServerThreads("tensorline-server");
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ServerResources(NanoClock clock, EventLoops http, GrpcEventLoops grpc) {
@@ -58,6 +65,11 @@ public final class ServerResources implements AutoCloseable {
     /** The server's one clock: arrivals, queue, compute, deadlines. */
     public NanoClock clock() {
         return clock;
+    }
+
+    /** Makes every thread of the schedulers, model loading and retiring and the poller. */
+    public ServerThreads threads() {
+        return threads;
     }
 
     /** The event loops REST and metrics listen and serve on. */

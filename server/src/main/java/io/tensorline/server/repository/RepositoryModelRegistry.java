@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The models of one or more Triton-layout repositories, and the one owner of their lifecycle. A model that fails
@@ -104,6 +103,8 @@ public final class RepositoryModelRegistry implements ModelRegistry {
     private final ModelLoader loader;
     private final EnsembleDependencies dependencies;
     private RepositoryPoller poller;
+    /** The server's thread factory (from the scheduler factory): load, retire and poll threads. */
+    private final io.tensorline.server.core.ServerThreads threads;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final RepositorySync remote;
 
@@ -113,10 +114,9 @@ public final class RepositoryModelRegistry implements ModelRegistry {
         this.options = options;
         ModelLoader loader = new ModelLoader(engines, schedulers, options.autoComplete(), options.gpuCount(),
                 options.configName(), new RegistryComposingModels(this));
-        AtomicInteger threadIndex = new AtomicInteger();
-        this.loadPool = Executors.newFixedThreadPool(options.loadThreads(),
-                r -> new Thread(r, "model-load-" + threadIndex.getAndIncrement()));
-        this.retirePool = Executors.newSingleThreadExecutor(r -> new Thread(r, "model-retire"));
+        this.threads = schedulers.threads();
+        this.loadPool = Executors.newFixedThreadPool(options.loadThreads(), threads.numbered("model-load-"));
+        this.retirePool = Executors.newSingleThreadExecutor(threads.named("model-retire"));
         this.lifecycle = new ModelLifecycle(roots, loader, snapshot, loadPool, retirePool, remote,
                 options.mode() == ModelControlMode.EXPLICIT);
         this.loader = loader;
@@ -203,7 +203,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
             loadAll(round);
         }
         if (options.mode() == ModelControlMode.POLL) {
-            poller = RepositoryPoller.start(lifecycle, snapshot, options.pollSecs());
+            poller = RepositoryPoller.start(lifecycle, snapshot, options.pollSecs(), threads);
         }
     }
 

@@ -54,6 +54,10 @@ final class BatcherCore {
     private final Map<Integer, Runnable> leaving = new HashMap<>();
     private final List<PendingRequest> taken = new ArrayList<>();
     private long delayDeadline = Long.MAX_VALUE;
+    /** Where idle instances are lent for the direct hand-off while nothing waits; null: never lent. */
+    private InstanceLeases leases;
+    /** The ids lent out ({@link InstanceLeases}): neither idle here nor running a batch this core sent. */
+    private final ArrayDeque<Integer> lent = new ArrayDeque<>();
     /** No new requests; those accepted still run. */
     private boolean draining;
     /** No new requests, and nothing is sent any more. */
@@ -90,6 +94,17 @@ final class BatcherCore {
         for (int i = 0; i < instances; i++) {
             idle.addLast(i);
         }
+    }
+
+    /**
+     * Lets submitters hand lone requests straight to idle instances through {@code leases} whenever this core
+     * would send a lone request at once anyway: nothing waits, the queue delay is 0 and does not adapt, answers
+     * are not held for preserve_ordering, and the core is neither draining nor closed. Before it batches anything
+     * (a request arrived, the policy changed, a drain or shutdown) the core calls every lent instance back; one
+     * that is running a direct batch counts as running until its batch-done event. Set before the first event.
+     */
+    void lendTo(InstanceLeases leases) {
+        this.leases = leases;
     }
 
     /** A request arrived: queue it, or reject it at once when its queue is full or the batcher is closed. */
@@ -156,6 +171,7 @@ final class BatcherCore {
      */
     void change(List<Integer> added, List<Integer> removed, IntConsumer retire, BatchingPolicy nextPolicy,
                 QueueDelay nextDelay) {
+        callBack();
         if (nextPolicy != null) {
             policy = nextPolicy;
             queueDelay = nextDelay;
@@ -187,11 +203,56 @@ final class BatcherCore {
                     (r.timeoutDeadline - r.arrivalNanos) / 1000)), FailureReason.REJECTED);
         });
         delayDeadline = Long.MAX_VALUE;
+        boolean mayLend = mayLend();
+        if (!lent.isEmpty() && (queues.waiting() > 0 || !mayLend)) {
+            callBack();
+        }
         while (!idle.isEmpty() && queues.waiting() > 0 && sendOne(now)) {
             // each pass sends one batch to one idle instance
         }
         queues.compact();
         stats.setPending(queues.waiting());
+        if (mayLend && queues.waiting() == 0) {
+            lendIdle();
+        }
+    }
+
+    private boolean mayLend() {
+        return leases != null && !draining && !closed && release.answersOnInstance() && !queueDelay.adapts()
+                && queueDelay.nanos() == 0;
+    }
+
+    /** Lends every idle instance; only while nothing waits. */
+    private void lendIdle() {
+        for (int n = idle.size(); n > 0; n--) {
+            int id = idle.pollFirst();
+            if (leases.lend(id)) {
+                lent.addLast(id);
+            } else {
+                idle.addLast(id);
+            }
+        }
+    }
+
+    /**
+     * Takes every lent instance back: an idle one is idle here again, one running a direct batch counts as
+     * running (its requests are the instance's to answer) until its batch-done event.
+     */
+    private void callBack() {
+        Integer id;
+        while ((id = lent.pollFirst()) != null) {
+            if (leases.reclaim(id)) {
+                idle.addLast(id);
+            } else {
+                running[id] = new Batch(id, List.of(), 0);
+                runningCount++;
+            }
+        }
+    }
+
+    /** Instances lent for the direct hand-off, for tests. */
+    int lentInstances() {
+        return lent.size();
     }
 
     /**
@@ -218,6 +279,7 @@ final class BatcherCore {
      */
     void drain() {
         draining = true;
+        callBack();
     }
 
     /** Idle instances, for tests. */
@@ -234,6 +296,7 @@ final class BatcherCore {
             return;
         }
         closed = true;
+        callBack();
         List<PendingRequest> left = new ArrayList<>(queues.waiting());
         queues.inOrder().forEachRemaining(left::add);
         for (PendingRequest r : left) {

@@ -6,6 +6,7 @@ import io.tensorline.server.cache.CachingScheduler;
 import io.tensorline.server.cache.ResponseCache;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.scheduler.ensemble.ComposingModels;
 import io.tensorline.server.scheduler.ensemble.EnsembleScheduler;
 import io.tensorline.server.scheduler.sequence.SequenceBatcher;
@@ -38,6 +39,7 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
     private final NanoClock clock;
     private final int queueCapacity;
     private final ResponseCache cache;
+    private final ServerThreads threads;
 
     public DefaultSchedulerFactory() {
         this(new ModelStatsRegistry());
@@ -63,6 +65,13 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
      */
     public DefaultSchedulerFactory(ModelStatsRegistry stats, NanoClock clock, int queueCapacity,
                                    ResponseCache cache) {
+        this(stats, clock, queueCapacity, cache, ServerThreads.DEFAULT);
+    }
+
+    /** @param threads makes every scheduler thread (the server's one thread factory, from its resources) */
+    public DefaultSchedulerFactory(ModelStatsRegistry stats, NanoClock clock, int queueCapacity,
+                                   ResponseCache cache, ServerThreads threads) {
+        this.threads = Objects.requireNonNull(threads, "threads");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (queueCapacity < 1 || Integer.bitCount(queueCapacity) != 1) {
@@ -70,6 +79,11 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         }
         this.queueCapacity = queueCapacity;
         this.cache = cache;
+    }
+
+    @Override
+    public ServerThreads threads() {
+        return threads;
     }
 
     /** The statistics of every model version whose scheduler this factory created and that is not shut down. */
@@ -83,16 +97,17 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         Scheduler scheduler;
         try {
             if (spec.sequenceBatching() != null) {
-                scheduler = SequenceBatcher.start(spec, version, instances, modelStats, clock, queueCapacity);
+                scheduler = SequenceBatcher.start(spec, version, instances, modelStats, clock, queueCapacity,
+                        threads);
             } else if (spec.dynamicBatching() != null && spec.batches()) {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
                 scheduler = DynamicBatcher.start(spec.name(), version, policy,
                         p -> LatencyTargetDelay.of(spec.parameters(), p.maxQueueDelayNanos()), instances, modelStats,
-                        clock, queueCapacity, SpinPolicy.DEFAULT);
+                        clock, queueCapacity, SpinPolicy.DEFAULT, threads);
             } else {
                 scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,
-                        instances, queueCapacity, modelStats, clock, SpinPolicy.DEFAULT.instanceNanos());
+                        instances, queueCapacity, modelStats, clock, SpinPolicy.DEFAULT.instanceNanos(), threads);
             }
             if (cache != null && spec.responseCache()) {
                 scheduler = new CachingScheduler(scheduler, cache, spec.name(), version, modelStats, clock);

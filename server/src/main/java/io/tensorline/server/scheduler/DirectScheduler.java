@@ -5,6 +5,7 @@ import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 
@@ -73,6 +74,12 @@ public final class DirectScheduler implements Scheduler {
      */
     DirectScheduler(String label, String model, List<LoadedModel> instances, int queueCapacity, ModelStats stats,
                     NanoClock clock, long spinNanos) {
+        this(label, model, instances, queueCapacity, stats, clock, spinNanos, ServerThreads.DEFAULT);
+    }
+
+    /** @param threads makes the instance and completer threads (the server's one thread factory) */
+    DirectScheduler(String label, String model, List<LoadedModel> instances, int queueCapacity, ModelStats stats,
+                    NanoClock clock, long spinNanos, ServerThreads threads) {
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: >= 1)");
         }
@@ -80,7 +87,8 @@ public final class DirectScheduler implements Scheduler {
         this.capacity = queueCapacity;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.stats = Objects.requireNonNull(stats, "stats");
-        this.pool = new InstancePool(label, model, instances, stats, clock, ReleaseStrategy.immediate(), spinNanos);
+        this.pool = new InstancePool(label, model, instances, stats, clock, ReleaseStrategy.immediate(), spinNanos,
+                threads);
         this.completer = pool.completer();
         this.serving = pool.size();
         for (int i = 0; i < serving; i++) {

@@ -11,6 +11,7 @@ import io.tensorline.server.config.DynamicBatchingSpec;
 import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 import org.slf4j.Logger;
@@ -51,6 +52,8 @@ public final class DynamicBatcher implements Scheduler {
     private final BatcherCore core;
     private final InstancePool pool;
     private final Completer completer;
+    /** Idle instances lent to submitters while nothing waits; null when the policy never allows it. */
+    private final InstanceLeases leases;
     private final Thread batcherThread;
     private final Object lifecycle = new Object();
     /** Set first thing in shutdown; submitters check it before and after publishing. */
@@ -88,6 +91,14 @@ public final class DynamicBatcher implements Scheduler {
     DynamicBatcher(String modelName, long version, BatchingPolicy policy, QueueDelay delay,
                    Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances, ModelStats stats,
                    NanoClock clock, int ringSize, SpinPolicy spin) {
+        this(modelName, version, policy, delay, delays, instances, stats, clock, ringSize, spin,
+                ServerThreads.DEFAULT);
+    }
+
+    /** @param threads makes the batcher, instance and completer threads (the server's one thread factory) */
+    DynamicBatcher(String modelName, long version, BatchingPolicy policy, QueueDelay delay,
+                   Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances, ModelStats stats,
+                   NanoClock clock, int ringSize, SpinPolicy spin, ServerThreads threads) {
         Objects.requireNonNull(modelName, "modelName");
         this.policy = policy;
         this.delays = Objects.requireNonNull(delays, "delays");
@@ -101,19 +112,29 @@ public final class DynamicBatcher implements Scheduler {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ringSize = ringSize;
         ReleaseStrategy release = ReleaseStrategy.of(policy.preserveOrdering());
-        this.pool = new InstancePool(label, model, instances, stats, clock, release, spin.instanceNanos());
+        this.pool = new InstancePool(label, model, instances, stats, clock, release, spin.instanceNanos(), threads);
         this.completer = pool.completer();
         DeadlineWaitStrategy waitStrategy = new DeadlineWaitStrategy(clock, spin.batcherNanos());
         this.ring = RingBuffer.createMultiProducer(RingEvent::new, ringSize, waitStrategy);
-        pool.onFree(batch -> ring.publishEvent(RingEvent.BATCH_DONE, batch));
         this.core = new BatcherCore(policy, release, delay, model, pool.size(), pool::assign, completer,
                 pool::complete, stats);
+        // preserve_ordering cannot change in place, so neither can whether answers are held by the batcher
+        this.leases = release.answersOnInstance() ? new InstanceLeases(pool.size()) : null;
+        if (leases != null) {
+            core.lendTo(leases);
+            pool.onFree(batch -> {
+                if (!leases.finished(batch.instance())) {
+                    ring.publishEvent(RingEvent.BATCH_DONE, batch);
+                }
+            });
+        } else {
+            pool.onFree(batch -> ring.publishEvent(RingEvent.BATCH_DONE, batch));
+        }
         waitStrategy.deadlines(core::nextDeadline);
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), new Handler());
         processor.setExceptionHandler(new LoggingExceptionHandler());
         ring.addGatingSequences(processor.getSequence());
-        this.batcherThread = new Thread(this::runBatcher, "batcher-" + label);
-        batcherThread.setDaemon(true);
+        this.batcherThread = threads.newThread("batcher-" + label, this::runBatcher);
     }
 
     /** Builds a batcher for a model's {@code dynamic_batching} policy and starts its threads. */
@@ -131,8 +152,17 @@ public final class DynamicBatcher implements Scheduler {
     static DynamicBatcher start(String modelName, long version, BatchingPolicy policy,
                                 Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances,
                                 ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin) {
+        return start(modelName, version, policy, delays, instances, stats, clock, ringSize, spin,
+                ServerThreads.DEFAULT);
+    }
+
+    /** As above, with the threads made by {@code threads}. */
+    static DynamicBatcher start(String modelName, long version, BatchingPolicy policy,
+                                Function<BatchingPolicy, QueueDelay> delays, List<LoadedModel> instances,
+                                ModelStats stats, NanoClock clock, int ringSize, SpinPolicy spin,
+                                ServerThreads threads) {
         DynamicBatcher batcher = new DynamicBatcher(modelName, version, policy, delays.apply(policy), delays,
-                instances, stats, clock, ringSize, spin);
+                instances, stats, clock, ringSize, spin, threads);
         batcher.start();
         return batcher;
     }
@@ -157,6 +187,9 @@ public final class DynamicBatcher implements Scheduler {
             return reply;
         }
         PendingRequest pending = new PendingRequest(request, batchSize, reply, request.arrivalNanos());
+        if (leases != null && handOff(pending)) {
+            return reply;
+        }
         if (!ring.tryPublishEvent(RingEvent.REQUEST, pending)) {
             completer.fail(pending, ErrorTexts.queueFull(request.id(), String.format("the batcher ring of "
                     + "model %s is full (%d slots)", model, ringSize)), FailureReason.REJECTED);
@@ -167,6 +200,36 @@ public final class DynamicBatcher implements Scheduler {
             completer.fail(pending, unloading(), FailureReason.OTHER);
         }
         return reply;
+    }
+
+    /**
+     * The direct hand-off: when nothing is on the ring (every earlier request reached the batcher thread, which
+     * keeps instances lent only while its queues are empty) and an instance is lent, gives the request to that
+     * instance as a batch of one, which is what the batcher would send. A request the batcher would reject
+     * (batch size out of range) or one already cancelled takes the ring, where it gets its answer.
+     */
+    private boolean handOff(PendingRequest pending) {
+        if (pending.rows < 1 || pending.rows > policy.maxBatchSize() || pending.abandoned()
+                || ring.getCursor() != processor.getSequence().get()) {
+            return false;
+        }
+        int id = leases.claim();
+        if (id < 0) {
+            return false;
+        }
+        pending.state = PendingRequest.State.DISPATCHED;
+        pool.assign(new Batch(id, List.of(pending), pending.rows));
+        return true;
+    }
+
+    /** Instances lent for the direct hand-off and idle right now; for tests. */
+    int lentIdleInstances() {
+        return leases == null ? 0 : leases.freeNow();
+    }
+
+    /** Requests handed straight to an instance so far ({@link InstanceLeases}); for tests. */
+    long directHandOffs() {
+        return leases == null ? 0 : leases.directCount();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tensorline.server.scheduler;
 
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 import org.slf4j.Logger;
@@ -23,8 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * word errors), reports itself free to the scheduler, and only then answers the batch's requests: a batch of several
  * requests is handed to the completer thread, so that encoding and writing its responses never keeps the device
  * idle; a lone request is answered on the instance thread when no batch waits for it (the low-load case, where a
- * hand-off would only add a wake-up to the round trip). Schedulers decide what runs where; this class decides
- * nothing.
+ * hand-off would only add a wake-up to the round trip), and so is a batch of several whose engine execution took
+ * less than {@value #INLINE_ANSWER_MAX_EXEC_NANOS} ns when no batch waits ({@link #answersInline}). Schedulers
+ * decide what runs where; this class decides nothing.
  *
  * <p>Threads: {@code instance-<label>-<n>} owns its {@link LoadedModel} and closes it when it stops;
  * {@code completer-<label>} answers requests handed off to it, in the order they were handed off. This class
@@ -42,6 +44,14 @@ final class InstancePool {
 
     private static final Logger LOG = LoggerFactory.getLogger(InstancePool.class);
     private static final Batch STOP = new Batch(-1, List.of(), 0);
+    /**
+     * A batch whose engine execution (real time, from assembly to split) took less than this is answered on its
+     * instance thread when no batch waits for the instance: a device that fast is bound by the same CPU cores the
+     * completer would run on, so the hand-off only adds a wake-up and a context switch per batch, and its next
+     * batch is only a few answers' worth of time away. A slower device (the simulated 2 ms one of issue 10.1, a
+     * GPU model) hands its batches off, so it is free for the next one the moment the engine returns.
+     */
+    static final long INLINE_ANSWER_MAX_EXEC_NANOS = 200_000;
 
     private final String label;
     private final String model;
@@ -50,6 +60,7 @@ final class InstancePool {
     private final long spinNanos;
     private final Completer completer;
     private final boolean answersRequests;
+    private final ServerThreads threads;
     /**
      * Every worker by id (ids are never reused; removed ones stay here, stopped); copy-on-write under
      * {@code this}, read without a lock by {@link #assign}.
@@ -74,6 +85,13 @@ final class InstancePool {
      */
     InstancePool(String label, String model, List<LoadedModel> instances, ModelStats stats, NanoClock clock,
                  ReleaseStrategy release, long spinNanos) {
+        this(label, model, instances, stats, clock, release, spinNanos, ServerThreads.DEFAULT);
+    }
+
+    /** @param threads makes the instance and completer threads (the server's one thread factory) */
+    InstancePool(String label, String model, List<LoadedModel> instances, ModelStats stats, NanoClock clock,
+                 ReleaseStrategy release, long spinNanos, ServerThreads threads) {
+        this.threads = java.util.Objects.requireNonNull(threads, "threads");
         if (instances.isEmpty()) {
             throw new IllegalArgumentException("instances: empty (expected: at least one)");
         }
@@ -85,11 +103,8 @@ final class InstancePool {
         this.completer = new Completer(stats, clock);
         this.answersRequests = release.answersOnInstance();
         addWorkers(instances);
-        this.completions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "completer-" + label);
-            t.setDaemon(true);
-            return t;
-        }) {
+        this.completions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads.named("completer-" + label)) {
             @Override
             protected void terminated() {
                 InstancePool.this.terminated.countDown();
@@ -243,6 +258,18 @@ final class InstancePool {
         }
     }
 
+    /**
+     * Whether an instance answers the batch it just ran itself rather than handing it to the completer: never
+     * when a batch already waits for it; a lone request always (a hand-off would only add a wake-up); a batch of
+     * several when its execution took less than {@link #INLINE_ANSWER_MAX_EXEC_NANOS}.
+     */
+    static boolean answersInline(int requests, boolean batchWaiting, long executionNanos) {
+        if (batchWaiting) {
+            return false;
+        }
+        return requests == 1 || executionNanos < INLINE_ANSWER_MAX_EXEC_NANOS;
+    }
+
     private void workerExited() {
         if (running.decrementAndGet() == 0) {
             completions.shutdown();
@@ -265,8 +292,7 @@ final class InstancePool {
             this.model = model;
             this.executor = executor;
             this.inbox = inbox;
-            this.thread = new Thread(this, "instance-" + label + "-" + index);
-            thread.setDaemon(true);
+            this.thread = threads.newThread("instance-" + label + "-" + index, this);
         }
 
         /** Once: the thread stops after the batches already in its inbox. */
@@ -294,14 +320,17 @@ final class InstancePool {
                 runBulk(batch);
                 return;
             }
-            execute(batch);
+            long took = execute(batch);
             listener.free(batch);
             if (answersRequests) {
-                answer(batch.requests());
+                answer(batch.requests(), took);
             }
         }
 
-        private void execute(Batch batch) {
+        /** Runs one batch on the engine; returns the real time it took (not the injected clock: the inline-answer
+         * rule is about what the device and the CPUs do). */
+        private long execute(Batch batch) {
+            long began = System.nanoTime();
             try {
                 executor.execute(batch);
             } catch (RuntimeException | Error e) {
@@ -310,6 +339,7 @@ final class InstancePool {
                 InferenceException error = InferenceException.from(e);
                 batch.requests().forEach(r -> r.fail(error, FailureReason.OTHER));
             }
+            return System.nanoTime() - began;
         }
 
         /**
@@ -326,9 +356,11 @@ final class InstancePool {
             batch.bulk().finish();
         }
 
-        private void answer(List<PendingRequest> requests) {
-            if (requests.size() == 1 && !inbox.hasNext()) {
-                completer.release(requests.get(0));
+        private void answer(List<PendingRequest> requests, long took) {
+            if (answersInline(requests.size(), inbox.hasNext(), took)) {
+                for (int i = 0; i < requests.size(); i++) {
+                    completer.release(requests.get(i));
+                }
             } else {
                 complete(requests);
             }

@@ -55,6 +55,11 @@ final class LatencyTargetDelay implements QueueDelay {
     }
 
     @Override
+    public boolean adapts() {
+        return true;
+    }
+
+    @Override
     public long nanos() {
         return delayNanos;
     }

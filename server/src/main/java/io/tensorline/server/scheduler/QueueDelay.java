@@ -12,6 +12,15 @@ interface QueueDelay {
     /** A request's batch finished {@code latencyNanos} after the request arrived. */
     void observe(long latencyNanos);
 
+    /**
+     * Whether {@link #nanos} follows what {@link #observe} sees: then every request's latency must be observed, so
+     * the batcher does not lend instances for the direct hand-off ({@link InstanceLeases}), whose batches it does
+     * not hear of.
+     */
+    default boolean adapts() {
+        return false;
+    }
+
     static QueueDelay fixed(long nanos) {
         return new QueueDelay() {
             @Override

@@ -2,6 +2,7 @@ package io.tensorline.server.scheduler;
 
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.server.config.ModelSpec;
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.scheduler.ensemble.ComposingModels;
 
 import java.util.List;
@@ -28,6 +29,14 @@ public interface SchedulerFactory {
      * this factory): for whoever keeps the statistics. Called on the loading thread.
      */
     default void versionLoaded(String model, long version, long nanos) {
+    }
+
+    /**
+     * Makes the threads of the schedulers this factory builds and of the repository that uses it (model loading,
+     * retiring, polling): the server's one thread factory.
+     */
+    default ServerThreads threads() {
+        return ServerThreads.DEFAULT;
     }
 
     /** A load of {@code model} failed: its config, or one of its versions. Called on the loading thread. */

@@ -105,6 +105,36 @@ class SharedResourcesTest {
         }
     }
 
+    @Test
+    void theSchedulerAndModelLoadThreadsAreTheResourcesThreads(@TempDir Path repo) throws Exception {
+        SimulatedModels.write(repo, "sim", 4, 0);
+        TensorlineServer server = TensorlineServer.start(TestServers.withMetrics(repo));
+        try {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
+                    .build();
+            try {
+                GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .modelInfer(SimulatedModels.request("sim", 4, 1f));
+            } finally {
+                TestServers.close(channel);
+            }
+            Set<String> owned = new java.util.TreeSet<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                String name = t.getName();
+                if (name.startsWith("instance-sim-") || name.startsWith("batcher-sim-")
+                        || name.startsWith("completer-sim-") || name.startsWith("model-load-")) {
+                    assertTrue(server.resources().threads().owns(t), name + " is the server's");
+                    assertTrue(t.isDaemon(), name + " is a daemon");
+                    owned.add(name.replaceAll("[0-9]+$", "N"));
+                }
+            }
+            assertTrue(owned.contains("instance-sim-1-N"), owned.toString());
+            assertTrue(owned.contains("model-load-N"), owned.toString());
+        } finally {
+            server.close();
+        }
+    }
+
     /** A Netty event loop thread of either Netty copy: ours, or one grpc-java or a listener of its own starts. */
     private static boolean isEventLoop(Thread t) {
         String name = t.getName();

@@ -237,7 +237,16 @@ class DynamicBatcherTest {
 
     @Test
     void theInstanceRunsItsNextBatchWhileTheLastOneIsStillBeingAnswered() throws Exception {
-        FakeModel model = new FakeModel(FakeModel.ECHO);
+        // a device slower than InstancePool.INLINE_ANSWER_MAX_EXEC_NANOS: its batches of several are handed off
+        long sleepMillis = TimeUnit.NANOSECONDS.toMillis(InstancePool.INLINE_ANSWER_MAX_EXEC_NANOS) + 1;
+        FakeModel model = new FakeModel(inputs -> {
+            try {
+                Thread.sleep(sleepMillis);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return FakeModel.ECHO.run(inputs);
+        });
         // two rows make a full batch: a and b run together, then c alone
         DynamicBatcher batcher = started(BatchingPolicy.simple(2, TimeUnit.HOURS.toNanos(1), 64), 64, model);
         CountDownLatch answering = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package io.tensorline.server.scheduler.sequence;
 
+import io.tensorline.server.core.ServerThreads;
 import io.tensorline.engine.DataType;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
@@ -90,6 +91,12 @@ public final class SequenceBatcher implements Scheduler {
      */
     public static SequenceBatcher start(ModelSpec spec, long version, List<LoadedModel> instances, ModelStats stats,
                                         NanoClock clock, int capacity) {
+        return start(spec, version, instances, stats, clock, capacity, ServerThreads.DEFAULT);
+    }
+
+    /** As above, with the instance and sequence threads made by {@code threads} (the server's thread factory). */
+    public static SequenceBatcher start(ModelSpec spec, long version, List<LoadedModel> instances, ModelStats stats,
+                                        NanoClock clock, int capacity, ServerThreads threads) {
         if (instances.isEmpty()) {
             throw new IllegalArgumentException("instances: empty (expected: at least one)");
         }
@@ -98,13 +105,10 @@ public final class SequenceBatcher implements Scheduler {
             BlockingQueue<List<SequenceRequest>> inbox = new LinkedBlockingQueue<>();
             b.inboxes.add(inbox);
             int index = i;
-            b.threads.add(new Thread(() -> b.runInstance(index, inbox), "instance-" + b.label + "-" + i));
+            b.threads.add(threads.newThread("instance-" + b.label + "-" + i, () -> b.runInstance(index, inbox)));
         }
-        b.threads.add(new Thread(b::runCore, "sequence-" + b.label));
-        b.threads.forEach(t -> {
-            t.setDaemon(true);
-            t.start();
-        });
+        b.threads.add(threads.newThread("sequence-" + b.label, b::runCore));
+        b.threads.forEach(Thread::start);
         return b;
     }
 
