@@ -51,6 +51,8 @@ public final class Main {
             network = NetworkOptions.from(flags);
             trace = TraceFlags.from(flags);
             metrics = MetricsOptions.from(flags);
+            // every flag is good: the engines' natives start loading now, beside the rest of the start-up
+            EnginePreload.start(options.modelControl());
         } catch (Flags.UsageException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 2;
