@@ -29,13 +29,12 @@ import java.util.regex.Pattern;
  * which models load, and how each one fails, is still decided by the repository's loaders, which meet any
  * initialisation failure again and report it for their model. Readiness still waits for every model.
  *
- * <p>Which engines a repository uses comes from a quick look at each model's config ({@code backend:} or
+ * <p>{@code -Dtensorline.enginePreload=false} turns it off. Which engines a repository uses comes from a quick look at each model's config ({@code backend:} or
  * {@code platform:}), or for a model without either, from the default model file in its version folders; a
  * guess that is wrong costs only the work of initialising an engine early or not at all.
  */
 final class EnginePreload {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EnginePreload.class);
     private static final Pattern FIELD = Pattern.compile("^\\s*(backend|platform)\\s*:\\s*\"([^\"]*)\"",
             Pattern.MULTILINE);
     private static final Pattern VERSION = Pattern.compile("[0-9]+");
@@ -45,9 +44,22 @@ final class EnginePreload {
     private EnginePreload() {
     }
 
-    /** Starts {@link EngineProvider#prepare()} for the engines on the class path that {@code o} loads at start. */
+    /** {@code -Dtensorline.enginePreload=false} turns the preload off (for A/B measurements of the start-up). */
+    static final String SWITCH = "tensorline.enginePreload";
+
+    /**
+     * Starts {@link EngineProvider#prepare()} for the engines on the class path that {@code o} loads at start
+     * (nothing when {@link #SWITCH} is {@code false}).
+     */
     static List<Thread> start(ModelControlOptions o) {
+        if (!enabled()) {
+            return List.of();
+        }
         return start(o, EngineRegistry.fromClassPath());
+    }
+
+    static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(SWITCH, "true").strip());
     }
 
     /** The same with these engines (a thread per engine that has a {@code prepare}; the threads, started). */
@@ -72,13 +84,18 @@ final class EnginePreload {
             p.prepare();
         } catch (RuntimeException | LinkageError e) {
             // prepare() should not throw; whatever it is, the loads of this engine's models meet it and report it
-            LOG.debug("engine preload: {} failed ({}); its models report it when they load", p.backend(),
+            log().debug("engine preload: {} failed ({}); its models report it when they load", p.backend(),
                     e.toString());
             return;
         }
         long cpu = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() - cpu0 : -1_000_000;
-        LOG.debug("engine preload: {} initialised in {} ms ({} ms of CPU)", p.backend(),
+        log().debug("engine preload: {} initialised in {} ms ({} ms of CPU)", p.backend(),
                 (System.nanoTime() - t0) / 1_000_000, cpu / 1_000_000);
+    }
+
+    /** Not a static field: the preload starts before Logback initialises, off the main thread's way. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(EnginePreload.class);
     }
 
     static boolean overridesPrepare(EngineProvider p) {

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 /** {@code tensorline serve [flags]}. */
 public final class Main {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
     private Main() {
     }
 
@@ -68,7 +66,9 @@ public final class Main {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-        LOG.info(server.startupLine());
+        // looked up here, not in a static field: Logback then initialises after the engine preload has started
+        Logger log = LoggerFactory.getLogger(Main.class);
+        log.info(server.startupLine());
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {

@@ -164,6 +164,25 @@ class EnginePreloadTest {
     }
 
     @Test
+    void theSystemPropertyTurnsItOff() throws Exception {
+        model("a", "backend: \"alpha\"\n", "model.alpha");
+        String before = System.getProperty(EnginePreload.SWITCH);
+        try {
+            System.setProperty(EnginePreload.SWITCH, "false");
+            assertFalse(EnginePreload.enabled());
+            assertEquals(List.of(), EnginePreload.start(options(ModelControlMode.NONE, List.of(), "")));
+            System.setProperty(EnginePreload.SWITCH, "true");
+            assertTrue(EnginePreload.enabled());
+        } finally {
+            if (before == null) {
+                System.clearProperty(EnginePreload.SWITCH);
+            } else {
+                System.setProperty(EnginePreload.SWITCH, before);
+            }
+        }
+    }
+
+    @Test
     void theBundledRepositoryPreloadsItsThreeFrameworks() {
         Path bundled = Path.of("..", "model-repository");
         ModelControlOptions o = new ModelControlOptions(List.of(bundled), ModelControlMode.NONE, List.of(), 0, 4,
