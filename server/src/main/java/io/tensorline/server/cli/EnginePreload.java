@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * which models load, and how each one fails, is still decided by the repository's loaders, which meet any
  * initialisation failure again and report it for their model. Readiness still waits for every model.
  *
- * <p>{@code -Dtensorline.enginePreload=false} turns it off. Which engines a repository uses comes from a quick look at each model's config ({@code backend:} or
+ * <p>Off unless {@code -Dtensorline.enginePreload=true}. Which engines a repository uses comes from a quick look at each model's config ({@code backend:} or
  * {@code platform:}), or for a model without either, from the default model file in its version folders; a
  * guess that is wrong costs only the work of initialising an engine early or not at all.
  */
@@ -44,12 +44,16 @@ final class EnginePreload {
     private EnginePreload() {
     }
 
-    /** {@code -Dtensorline.enginePreload=false} turns the preload off (for A/B measurements of the start-up). */
+    /**
+     * {@code -Dtensorline.enginePreload=true} turns the preload on. Off by default: on 2 shared cores it cost 8 to
+     * 12 % more CPU to READY and no wall time (docs/performance.md, "Cold start"); it is meant for machines with a
+     * free core per framework.
+     */
     static final String SWITCH = "tensorline.enginePreload";
 
     /**
      * Starts {@link EngineProvider#prepare()} for the engines on the class path that {@code o} loads at start
-     * (nothing when {@link #SWITCH} is {@code false}).
+     * (nothing unless {@link #SWITCH} is {@code true}).
      */
     static List<Thread> start(ModelControlOptions o) {
         if (!enabled()) {
@@ -59,7 +63,7 @@ final class EnginePreload {
     }
 
     static boolean enabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(SWITCH, "true").strip());
+        return "true".equalsIgnoreCase(System.getProperty(SWITCH, "false").strip());
     }
 
     /** The same with these engines (a thread per engine that has a {@code prepare}; the threads, started). */

@@ -49,7 +49,7 @@ public final class Main {
             network = NetworkOptions.from(flags);
             trace = TraceFlags.from(flags);
             metrics = MetricsOptions.from(flags);
-            // every flag is good: the engines' natives start loading now, beside the rest of the start-up
+            // every flag is good: with -Dtensorline.enginePreload=true the engines' natives start loading now
             EnginePreload.start(options.modelControl());
         } catch (Flags.UsageException e) {
             System.err.println("tensorline serve: " + e.getMessage());

@@ -164,10 +164,13 @@ class EnginePreloadTest {
     }
 
     @Test
-    void theSystemPropertyTurnsItOff() throws Exception {
+    void itIsOffUnlessTheSystemPropertyTurnsItOn() throws Exception {
         model("a", "backend: \"alpha\"\n", "model.alpha");
         String before = System.getProperty(EnginePreload.SWITCH);
         try {
+            System.clearProperty(EnginePreload.SWITCH);
+            assertFalse(EnginePreload.enabled());
+            assertEquals(List.of(), EnginePreload.start(options(ModelControlMode.NONE, List.of(), "")));
             System.setProperty(EnginePreload.SWITCH, "false");
             assertFalse(EnginePreload.enabled());
             assertEquals(List.of(), EnginePreload.start(options(ModelControlMode.NONE, List.of(), "")));
