@@ -27,6 +27,16 @@ public interface EngineProvider {
         return BytesElementCheck.ANY;
     }
 
+    /**
+     * Starts the framework's process-wide initialisation (loading its native libraries) ahead of the first
+     * {@link #load}, so that a server can overlap it with the rest of its start-up. Loads no model and never throws:
+     * a failure is left for the next {@link #load}, which meets it again and reports it for its model. Idempotent,
+     * safe to call from any thread and on a different instance than the one that loads (the work is process-wide).
+     * By default it does nothing.
+     */
+    default void prepare() {
+    }
+
     /** Creates one instance of a model version on the requested device. */
     LoadedModel load(LoadRequest request) throws EngineException;
 }

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 /** {@code tensorline serve [flags]}. */
 public final class Main {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
     private Main() {
     }
 
@@ -51,6 +49,8 @@ public final class Main {
             network = NetworkOptions.from(flags);
             trace = TraceFlags.from(flags);
             metrics = MetricsOptions.from(flags);
+            // every flag is good: with -Dtensorline.enginePreload=true the engines' natives start loading now
+            EnginePreload.start(options.modelControl());
         } catch (Flags.UsageException e) {
             System.err.println("tensorline serve: " + e.getMessage());
             return 2;
@@ -66,7 +66,9 @@ public final class Main {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-        LOG.info(server.startupLine());
+        // looked up here, not in a static field: Logback then initialises after the engine preload has started
+        Logger log = LoggerFactory.getLogger(Main.class);
+        log.info(server.startupLine());
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {

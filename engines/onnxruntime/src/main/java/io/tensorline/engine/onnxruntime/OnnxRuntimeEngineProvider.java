@@ -56,6 +56,16 @@ public final class OnnxRuntimeEngineProvider implements EngineProvider {
         return ModifiedUtf8.INSTANCE;
     }
 
+    /** Loads ONNX Runtime's natives and creates its environment (what the first load would do). */
+    @Override
+    public void prepare() {
+        try {
+            environment();
+        } catch (EngineException e) {
+            // not ready: every load meets the same failure and reports it for its model
+        }
+    }
+
     @Override
     public LoadedModel load(LoadRequest request) throws EngineException {
         Path modelFile = modelFile(request);

@@ -55,6 +55,19 @@ class OnnxRuntimeEngineProviderTest {
     }
 
     @Test
+    void prepareOnOneInstanceThenALoadOnAnotherServes() throws Exception {
+        new OnnxRuntimeEngineProvider().prepare();
+        provider.prepare(); // idempotent
+        Path versionDirectory = TestModels.TEST_REPOSITORY.resolve("identity_fp32").resolve("1");
+
+        try (LoadedModel model = provider.load(LoadRequest.of("identity_fp32", versionDirectory))) {
+            Tensor output = model.execute(List.of(TestModels.fp32("INPUT0", new long[] {1, 2}, 1.5f, 2f))).get(0);
+
+            assertArrayEquals(new float[] {1.5f, 2f}, TestModels.floats(output));
+        }
+    }
+
+    @Test
     void refusesAPathWithoutAModel() {
         Path empty = TestModels.TEST_REPOSITORY.resolve("autocomplete_batch");
 

@@ -45,6 +45,16 @@ public final class PyTorchEngineProvider implements EngineProvider {
         return MODEL_FILE_NAME;
     }
 
+    /** Loads libtorch through DJL's engine (what the first load would do). */
+    @Override
+    public void prepare() {
+        try {
+            engine();
+        } catch (EngineException e) {
+            // not ready: every load meets the same failure and reports it for its model
+        }
+    }
+
     @Override
     public LoadedModel load(LoadRequest request) throws EngineException {
         Path modelFile = modelFile(request);

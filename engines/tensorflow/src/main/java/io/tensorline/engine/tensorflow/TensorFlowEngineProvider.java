@@ -54,6 +54,19 @@ public final class TensorFlowEngineProvider implements EngineProvider {
         return 2;
     }
 
+    /**
+     * Loads TensorFlow's natives (initialising {@code org.tensorflow.TensorFlow} runs the op and kernel registration
+     * of the shared libraries), what the first {@code SavedModelBundle} would do.
+     */
+    @Override
+    public void prepare() {
+        try {
+            org.tensorflow.TensorFlow.version();
+        } catch (RuntimeException | LinkageError e) {
+            // not ready: every load meets the same failure and reports it for its model (see load)
+        }
+    }
+
     @Override
     public LoadedModel load(LoadRequest request) throws EngineException {
         Path directory = savedModelDirectory(request);
