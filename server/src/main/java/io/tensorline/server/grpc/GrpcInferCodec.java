@@ -113,13 +113,18 @@ public final class GrpcInferCodec {
                 .setModelName(response.modelName())
                 .setModelVersion(response.modelVersion())
                 .setId(response.id());
-        for (Tensor t : response.outputs()) {
-            ModelInferResponse.InferOutputTensor.Builder o = b.addOutputsBuilder()
+        List<Tensor> outputs = response.outputs();
+        for (int i = 0; i < outputs.size(); i++) {
+            Tensor t = outputs.get(i);
+            // a built message per output rather than addOutputsBuilder(): the nested-builder route allocates a
+            // RepeatedFieldBuilder with its lists and a parent hook per output; the bytes on the wire are the same
+            ModelInferResponse.InferOutputTensor.Builder o = ModelInferResponse.InferOutputTensor.newBuilder()
                     .setName(t.name())
                     .setDatatype(t.dataType().wireName());
             for (long d : t.shape()) {
                 o.addShape(d);
             }
+            b.addOutputs(o.build());
             b.addRawOutputContents(shm != null && shm.holdsOutput(t.name()) ? ByteString.EMPTY : wrap(t.data()));
         }
         return b.build();

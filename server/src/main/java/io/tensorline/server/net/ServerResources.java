@@ -1,8 +1,8 @@
 package io.tensorline.server.net;
 
-import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.grpc.GrpcEventLoops;
 import io.tensorline.server.scheduler.NanoClock;
+import io.tensorline.server.scheduler.ServerThreads;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -104,7 +104,7 @@ public final class RepositoryModelRegistry implements ModelRegistry {
     private final EnsembleDependencies dependencies;
     private RepositoryPoller poller;
     /** The server's thread factory (from the scheduler factory): load, retire and poll threads. */
-    private final io.tensorline.server.core.ServerThreads threads;
+    private final io.tensorline.server.scheduler.ServerThreads threads;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final RepositorySync remote;
 

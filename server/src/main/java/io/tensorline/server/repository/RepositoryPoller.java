@@ -35,19 +35,19 @@ final class RepositoryPoller implements AutoCloseable {
     private final Map<String, String> applied = new HashMap<>();
 
     private RepositoryPoller(ModelLifecycle lifecycle, ModelSnapshot snapshot,
-                             io.tensorline.server.core.ServerThreads threads) {
+                             io.tensorline.server.scheduler.ServerThreads threads) {
         this.lifecycle = lifecycle;
         this.snapshot = snapshot;
         this.thread = Executors.newSingleThreadScheduledExecutor(threads.named("model-poll"));
     }
 
     static RepositoryPoller start(ModelLifecycle lifecycle, ModelSnapshot snapshot, int periodSecs) {
-        return start(lifecycle, snapshot, periodSecs, io.tensorline.server.core.ServerThreads.DEFAULT);
+        return start(lifecycle, snapshot, periodSecs, io.tensorline.server.scheduler.ServerThreads.DEFAULT);
     }
 
     /** @param threads makes the {@code model-poll} thread (the server's thread factory) */
     static RepositoryPoller start(ModelLifecycle lifecycle, ModelSnapshot snapshot, int periodSecs,
-                                  io.tensorline.server.core.ServerThreads threads) {
+                                  io.tensorline.server.scheduler.ServerThreads threads) {
         RepositoryPoller poller = new RepositoryPoller(lifecycle, snapshot, threads);
         // what start-up loaded is the baseline: the same files are not loaded twice. Taken before start returns,
         // so files written after start-up are changes the scans see (handing the poll thread its first task

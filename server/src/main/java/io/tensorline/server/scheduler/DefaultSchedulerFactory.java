@@ -6,7 +6,6 @@ import io.tensorline.server.cache.CachingScheduler;
 import io.tensorline.server.cache.ResponseCache;
 import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.core.InferenceRequest;
-import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.scheduler.ensemble.ComposingModels;
 import io.tensorline.server.scheduler.ensemble.EnsembleScheduler;
 import io.tensorline.server.scheduler.sequence.SequenceBatcher;

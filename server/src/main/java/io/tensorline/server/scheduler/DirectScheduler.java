@@ -5,7 +5,6 @@ import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
-import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 

@@ -11,7 +11,6 @@ import io.tensorline.server.config.DynamicBatchingSpec;
 import io.tensorline.server.core.ErrorTexts;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
-import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 import org.slf4j.Logger;

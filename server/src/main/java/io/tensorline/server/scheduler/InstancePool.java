@@ -2,7 +2,6 @@ package io.tensorline.server.scheduler;
 
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.server.core.InferenceException;
-import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 import org.slf4j.Logger;

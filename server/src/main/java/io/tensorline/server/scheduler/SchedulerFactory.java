@@ -2,7 +2,6 @@ package io.tensorline.server.scheduler;
 
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.server.config.ModelSpec;
-import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.scheduler.ensemble.ComposingModels;
 
 import java.util.List;

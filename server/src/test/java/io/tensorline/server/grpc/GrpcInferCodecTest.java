@@ -191,4 +191,25 @@ class GrpcInferCodecTest {
         assertEquals(4, r.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getInt(4));
         assertEquals(0, r.getRawOutputContents(1).size());
     }
+
+    @Test
+    void encodedResponseBytesAreThoseOfTheResponseBuiltFieldByField() {
+        ByteBuffer add = ByteBuffer.allocate(16 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < 16; k++) {
+            add.putFloat(k * 1.5f);
+        }
+        add.flip();
+        Tensor out0 = Tensor.of("OUTPUT0", DataType.FP32, new long[] {1, 16}, add.duplicate());
+        Tensor out1 = Tensor.of("OUTPUT1", DataType.INT64, new long[] {2, 0, 3}, ByteBuffer.allocate(0));
+        byte[] encoded = GrpcInferCodec.encode(new InferenceResponse("simple", "1", "req-7", List.of(out0, out1)))
+                .toByteArray();
+        // the same message through the nested builders, the way it was encoded before (wire output must not move)
+        ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName("simple").setModelVersion("1")
+                .setId("req-7");
+        b.addOutputsBuilder().setName("OUTPUT0").setDatatype("FP32").addShape(1).addShape(16);
+        b.addRawOutputContents(ByteString.copyFrom(add.duplicate()));
+        b.addOutputsBuilder().setName("OUTPUT1").setDatatype("INT64").addShape(2).addShape(0).addShape(3);
+        b.addRawOutputContents(ByteString.EMPTY);
+        assertArrayEquals(b.build().toByteArray(), encoded);
+    }
 }

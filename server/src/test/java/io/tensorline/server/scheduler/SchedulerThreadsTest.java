@@ -9,7 +9,6 @@ import io.tensorline.server.config.ModelSpec;
 import io.tensorline.server.config.QueuePolicySpec;
 import io.tensorline.server.config.VersionPolicy;
 import io.tensorline.server.core.InferenceRequest;
-import io.tensorline.server.core.ServerThreads;
 import io.tensorline.server.stats.ModelStatsRegistry;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
 package io.tensorline.server.scheduler.sequence;
 
-import io.tensorline.server.core.ServerThreads;
 import io.tensorline.engine.DataType;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
@@ -10,6 +9,7 @@ import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.scheduler.NanoClock;
 import io.tensorline.server.scheduler.Scheduler;
+import io.tensorline.server.scheduler.ServerThreads;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.tensorline.server.core;
+package io.tensorline.server.scheduler;
 
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * instance-}, {@code completer-}, {@code sequence-}), of model loading and retiring ({@code model-load-<n>},
  * {@code model-retire}) and of the repository poller ({@code model-poll}) is made here, with its name kept, as a
  * daemon (a server stops by closing what it owns, never by waiting for stray threads), in this owner's thread
- * group. {@code ServerResources} creates one per server; {@link #DEFAULT} serves code built without a server
+ * group. {@code ServerResources} (package {@code net}) creates one per server; {@link #DEFAULT} serves code built without a server
  * (tests, the embedded API). Threads start where they are needed: this only makes them, so an owner knows and
  * names everything running on its behalf ({@link #owns}), and the thread counts are those of the components that
  * ask (one per instance, one batcher per batching model, one completer per model).
