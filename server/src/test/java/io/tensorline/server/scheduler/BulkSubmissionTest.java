@@ -64,6 +64,18 @@ class BulkSubmissionTest {
         return stats.snapshot();
     }
 
+    /** A direct scheduler whose one instance is running a request until {@code release} opens. */
+    private record Busy(DirectScheduler scheduler, CountDownLatch release, CompletableFuture<List<Tensor>> running) {
+        static Busy start(ModelStats stats, int capacity) throws InterruptedException {
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            DirectScheduler scheduler = direct(stats, capacity, FakeModel.blocking(entered, release));
+            CompletableFuture<List<Tensor>> running = scheduler.submit(requests(1, 1).get(0), 1);
+            assertTrue(entered.await(TIMEOUT_S, TimeUnit.SECONDS));
+            return new Busy(scheduler, release, running);
+        }
+    }
+
     @Test
     void directSchedulerRunsTheBulkOnOneInstanceWithTheOutputsOfSingleRequests() throws Exception {
         ModelStats stats = new ModelStats("m", 1);
@@ -123,18 +135,15 @@ class BulkSubmissionTest {
     @Test
     void aWaitingBulkRunsWhenTheInstanceIsFreeAndShutdownNowFailsEachPart() throws Exception {
         ModelStats stats = new ModelStats("m", 1);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        DirectScheduler scheduler = direct(stats, 16, FakeModel.blocking(entered, release));
-        CompletableFuture<List<Tensor>> running = scheduler.submit(requests(1, 1).get(0), 1);
-        assertTrue(entered.await(TIMEOUT_S, TimeUnit.SECONDS));
+        Busy busy = Busy.start(stats, 16);
+        DirectScheduler scheduler = busy.scheduler();
         CompletableFuture<List<List<Tensor>>> waiting = scheduler.submitBulk(requests(3, 1), sizes(3, 1));
         scheduler.shutdownNow();
         InferenceException e = failure(waiting);
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         assertEquals("model 'm' version 1 is unloading", e.getMessage());
-        release.countDown();
-        running.get(TIMEOUT_S, TimeUnit.SECONDS);
+        busy.release().countDown();
+        busy.running().get(TIMEOUT_S, TimeUnit.SECONDS);
         assertTrue(scheduler.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
         assertEquals(3, stats.snapshot().failuresByReason().get(FailureReason.OTHER).count());
     }
@@ -142,15 +151,12 @@ class BulkSubmissionTest {
     @Test
     void aBulkQueuedBehindABusyInstanceRunsOnceItIsFree() throws Exception {
         ModelStats stats = new ModelStats("m", 1);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        DirectScheduler scheduler = direct(stats, 16, FakeModel.blocking(entered, release));
-        CompletableFuture<List<Tensor>> running = scheduler.submit(requests(1, 1).get(0), 1);
-        assertTrue(entered.await(TIMEOUT_S, TimeUnit.SECONDS));
+        Busy busy = Busy.start(stats, 16);
+        DirectScheduler scheduler = busy.scheduler();
         CompletableFuture<List<List<Tensor>>> waiting = scheduler.submitBulk(requests(3, 2), sizes(3, 2));
-        release.countDown();
+        busy.release().countDown();
         assertEquals(3, waiting.get(TIMEOUT_S, TimeUnit.SECONDS).size());
-        running.get(TIMEOUT_S, TimeUnit.SECONDS);
+        busy.running().get(TIMEOUT_S, TimeUnit.SECONDS);
         ModelStatsSnapshot s = statsAfter(scheduler, stats);
         assertEquals(4, s.success().count());
         assertEquals(4, s.executionCount());
@@ -159,20 +165,17 @@ class BulkSubmissionTest {
     @Test
     void aFullQueueRejectsTheBulkAndCountsEachPart() throws Exception {
         ModelStats stats = new ModelStats("m", 1);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        DirectScheduler scheduler = direct(stats, 1, FakeModel.blocking(entered, release));
-        CompletableFuture<List<Tensor>> running = scheduler.submit(requests(1, 1).get(0), 1);
-        assertTrue(entered.await(TIMEOUT_S, TimeUnit.SECONDS));
+        Busy busy = Busy.start(stats, 1);
+        DirectScheduler scheduler = busy.scheduler();
         CompletableFuture<List<List<Tensor>>> queued = scheduler.submitBulk(requests(2, 1), sizes(2, 1));
         CompletableFuture<List<List<Tensor>>> rejected = scheduler.submitBulk(requests(2, 1), sizes(2, 1));
         InferenceException e = failure(rejected);
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         assertTrue(e.getMessage().contains("model 'm' version 1 has 1 requests waiting (the queue's capacity)"),
                 e.getMessage());
-        release.countDown();
+        busy.release().countDown();
         assertEquals(2, queued.get(TIMEOUT_S, TimeUnit.SECONDS).size());
-        running.get(TIMEOUT_S, TimeUnit.SECONDS);
+        busy.running().get(TIMEOUT_S, TimeUnit.SECONDS);
         assertEquals(2, statsAfter(scheduler, stats).failuresByReason().get(FailureReason.REJECTED).count());
     }
 
