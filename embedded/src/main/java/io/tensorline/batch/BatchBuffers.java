@@ -46,6 +46,36 @@ final class BatchBuffers {
         return rows == rowIndex.length;
     }
 
+    /** How many more rows fit. */
+    int room() {
+        return rowIndex.length - rows;
+    }
+
+    /**
+     * Whole rows of input {@code slot} read straight into its buffer (.npy, one input): {@code fill} gets the
+     * backing array, the offset to fill from and the byte count, and returns false if the file ended short.
+     */
+    boolean putRows(int slot, int count, int rowBytes, long firstRow, long firstPosition, RawFill fill)
+            throws java.io.IOException {
+        ByteBuffer b = room(slot, count * rowBytes);
+        if (!fill.fill(b.array(), b.arrayOffset() + b.position(), count * rowBytes)) {
+            return false;
+        }
+        b.position(b.position() + count * rowBytes);
+        for (int i = 0; i < count; i++) {
+            rowIndex[rows] = firstRow + i;
+            lineNumber[rows] = firstPosition + i;
+            rows++;
+        }
+        return true;
+    }
+
+    /** Reads bytes into an array; see {@link #putRows}. */
+    @FunctionalInterface
+    interface RawFill {
+        boolean fill(byte[] into, int offset, int length) throws java.io.IOException;
+    }
+
     long rowIndex(int i) {
         return rowIndex[i];
     }

@@ -109,25 +109,35 @@ final class BatchRun {
                 BatchBuffers buffers = new BatchBuffers(inputs, batch);
                 long end = row + o.chunkRows();
                 while (row < end && failure.get() == null) {
-                    boolean got;
-                    try {
-                        got = source.next(buffers, row);
-                    } catch (BadRowException e) {
-                        row++;
-                        progress.rowFailed();
-                        if (!o.skipBadRows()) {
-                            failure.compareAndSet(null, o.input() + " " + source.where() + ": " + e.getMessage()
-                                    + " (pass --on-error=skip to write bad rows to " + o.errors() + " instead)");
-                            break;
-                        }
-                        c.badRow(source.where(), source.position(), row - 1, e.getMessage());
-                        continue;
-                    }
-                    if (!got) {
+                    int read = source instanceof NpySource fromNpy
+                            ? fromNpy.nextRows(buffers, row, (int) Math.min(buffers.room(), end - row)) : -1;
+                    if (read == 0) {
                         more = false;
                         break;
                     }
-                    row++;
+                    if (read > 0) {
+                        row += read; // .npy rows read in bulk, straight into the batch
+                    } else {
+                        boolean got;
+                        try {
+                            got = source.next(buffers, row);
+                        } catch (BadRowException e) {
+                            row++;
+                            progress.rowFailed();
+                            if (!o.skipBadRows()) {
+                                failure.compareAndSet(null, o.input() + " " + source.where() + ": " + e.getMessage()
+                                        + " (pass --on-error=skip to write bad rows to " + o.errors() + " instead)");
+                                break;
+                            }
+                            c.badRow(source.where(), source.position(), row - 1, e.getMessage());
+                            continue;
+                        }
+                        if (!got) {
+                            more = false;
+                            break;
+                        }
+                        row++;
+                    }
                     if (buffers.full()) {
                         submit(c, buffers, permits);
                         buffers = new BatchBuffers(inputs, batch);

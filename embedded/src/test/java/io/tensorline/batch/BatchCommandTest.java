@@ -3,7 +3,9 @@ package io.tensorline.batch;
 import io.tensorline.Tensorline;
 import io.tensorline.TestRepository;
 import io.tensorline.client.InferRequest;
+import io.tensorline.client.InferResult;
 import io.tensorline.client.InferTensor;
+import io.tensorline.client.TensorlineException;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -108,8 +110,8 @@ class BatchCommandTest {
         assertMatchesExpected(readJsonl(outB), List.of());
     }
 
-    @Test
-    void npyRows(@TempDir Path dir) throws IOException {
+    /** The test rows as a .npy file. */
+    private Path npyInput(Path dir) throws IOException {
         String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + ROWS + ", 4), }";
         int pad = 64 - (10 + header.length() + 1) % 64;
         header = header + " ".repeat(pad) + "\n";
@@ -123,6 +125,87 @@ class BatchCommandTest {
         }
         Path in = dir.resolve("in.npy");
         Files.write(in, b.array());
+        return in;
+    }
+
+    @Test
+    void npyOutputIsOneArrayOfTheOutputRowsInInputOrder(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out.npy");
+        Run r = batch("-m", "mlp", "--input", npyInput(dir).toString(), "--output", out.toString(), "--chunk-rows", "10");
+        assertEquals(0, r.status, r.err);
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0x93, b.get() & 0xff);
+        byte[] magic = new byte[5];
+        b.get(magic);
+        assertEquals("NUMPY", new String(magic, StandardCharsets.US_ASCII));
+        assertEquals(1, b.get());
+        assertEquals(0, b.get());
+        int headerLength = b.getShort();
+        assertEquals(0, (10 + headerLength) % 64, "the data starts 64-byte aligned");
+        byte[] header = new byte[headerLength];
+        b.get(header);
+        assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (" + ROWS + ", 3), }",
+                new String(header, StandardCharsets.US_ASCII).trim());
+        assertEquals(ROWS * 3 * 4, b.remaining());
+        for (int row = 0; row < ROWS; row++) {
+            for (int k = 0; k < 3; k++) {
+                assertEquals(expected[row][k], b.getFloat(), "row " + row + " element " + k);
+            }
+        }
+    }
+
+    @Test
+    void npyOutputNeedsAModelWithOneOutput(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), "{\"INPUT0\": [" + "1,".repeat(15) + "1], \"INPUT1\": ["
+                + "1,".repeat(15) + "1]}\n");
+        Run r = batch("-m", "simple", "--input", in.toString(), "--output", dir.resolve("out.npy").toString());
+        assertEquals(2, r.status, r.out);
+        assertTrue(r.err.contains("a .npy file holds one array, model 'simple' has 2 outputs (expected: one; use "
+                + ".jsonl or .csv)"), r.err);
+    }
+
+    @Test
+    void bulkSubmissionsGiveTheOutputsOfSingleRequestsAndCountEachAsARequest() {
+        List<InferRequest> requests = new java.util.ArrayList<>();
+        for (int r = 0; r + 4 <= 20; r += 4) {
+            float[] four = new float[16];
+            for (int k = 0; k < 4; k++) {
+                System.arraycopy(rows[r + k], 0, four, 4 * k, 4);
+            }
+            requests.add(InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", four, 4, 4)).build());
+        }
+        var before = reference.statistics("mlp", "").getModelStats(0);
+        List<InferResult> results = reference.inferBulk(requests).join();
+        var after = reference.statistics("mlp", "").getModelStats(0);
+        assertEquals(5, results.size());
+        for (int i = 0; i < 5; i++) {
+            float[] got = results.get(i).output("OUTPUT0").asFloats();
+            for (int k = 0; k < 4; k++) {
+                assertArrayEquals(expected[4 * i + k], java.util.Arrays.copyOfRange(got, 3 * k, 3 * k + 3));
+            }
+        }
+        assertEquals(5, after.getInferenceStats().getSuccess().getCount() - before.getInferenceStats().getSuccess().getCount());
+        assertEquals(5, after.getExecutionCount() - before.getExecutionCount());
+        assertEquals(20, after.getInferenceCount() - before.getInferenceCount());
+    }
+
+    @Test
+    void aBulkWithAnInvalidRequestFailsBeforeAnyRuns() {
+        InferRequest good = InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", rows[0], 1, 4)).build();
+        InferRequest tooWide = InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", new float[5], 1, 5)).build();
+        long before = reference.statistics("mlp", "").getModelStats(0).getExecutionCount();
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class,
+                () -> reference.inferBulk(List.of(good, tooWide, good)).join());
+        TensorlineException te = org.junit.jupiter.api.Assertions.assertInstanceOf(TensorlineException.class, e.getCause());
+        assertEquals(TensorlineException.Status.INVALID_ARGUMENT, te.status());
+        assertTrue(te.getMessage().contains("INPUT0"), te.getMessage());
+        assertEquals(before, reference.statistics("mlp", "").getModelStats(0).getExecutionCount());
+    }
+
+    @Test
+    void npyRows(@TempDir Path dir) throws IOException {
+        Path in = npyInput(dir);
         Path out = dir.resolve("out.jsonl");
         Run r = batch("-m", "mlp", "--input", in.toString(), "--output", out.toString());
         assertEquals(0, r.status, r.err);
