@@ -17,7 +17,8 @@ import java.io.InputStream;
  * the client gets UNKNOWN "Application error processing RPC" and the server logs a SEVERE stack trace per request.
  *
  * <p>Each method's request marshaller is wrapped so that a failed parse yields an {@link Undecodable} value instead
- * of throwing; the wrapped handler closes the call on it, and from then on passes nothing to the service.
+ * of throwing; the wrapped handler closes the call on it, and from then on passes nothing to the service. Inference
+ * requests are parsed by {@link AliasingMarshaller}, which copies their tensors out of the transport only once.
  */
 final class UndecodableRequests {
 
@@ -39,8 +40,9 @@ final class UndecodableRequests {
 
     private static <Q, R> ServerMethodDefinition<Object, R> guard(ServerMethodDefinition<Q, R> method) {
         MethodDescriptor<Q, R> d = method.getMethodDescriptor();
-        MethodDescriptor<Object, R> lenient = d.toBuilder(new LenientMarshaller<>(d.getRequestMarshaller(),
-                d.getFullMethodName()), d.getResponseMarshaller()).build();
+        MethodDescriptor<Object, R> lenient = d.toBuilder(new LenientMarshaller<>(
+                AliasingMarshaller.forTensors(d.getRequestMarshaller()), d.getFullMethodName()),
+                d.getResponseMarshaller()).build();
         ServerCallHandler<Q, R> handler = method.getServerCallHandler();
         return ServerMethodDefinition.create(lenient, (call, headers) -> new GuardedListener<>(call,
                 handler.startCall(asTyped(call), headers)));
