@@ -128,24 +128,41 @@ public final class Tensorline implements TensorlineClient {
      * future drops the requests not yet run.
      */
     public CompletableFuture<List<InferResult>> inferBulk(List<InferRequest> requests) {
-        InferenceServer core = server.core();
-        long arrival = core.clock().nanoTime();
-        List<InferenceRequest> converted = new ArrayList<>(requests.size());
-        for (InferRequest r : requests) {
-            converted.add(toCore(r, arrival));
-        }
-        CompletableFuture<List<InferenceResponse>> running = core.inferBulk(converted);
-        CompletableFuture<List<InferResult>> result = new CompletableFuture<>();
-        running.whenComplete((responses, e) -> {
-            if (e != null) {
-                result.completeExceptionally(error(e));
-                return;
-            }
+        return bulk(requests, server.core()::inferBulk, responses -> {
             List<InferResult> out = new ArrayList<>(responses.size());
             for (InferenceResponse r : responses) {
                 out.add(fromCore(r));
             }
-            result.complete(out);
+            return out;
+        });
+    }
+
+    /**
+     * As {@link #inferBulk}, answered with one result for the whole bulk: each output holds the requests' outputs
+     * end to end along the batch dimension, in the order of the requests (one buffer per output, built once on the
+     * instance thread, instead of a result per request). The model must batch and every request must ask for the
+     * same outputs. Each request still counts as a request and an execution in the statistics.
+     */
+    public CompletableFuture<InferResult> inferBulkJoined(List<InferRequest> requests) {
+        return bulk(requests, server.core()::inferBulkJoined, Tensorline::fromCore);
+    }
+
+    private <C, R> CompletableFuture<R> bulk(List<InferRequest> requests,
+                                             java.util.function.Function<List<InferenceRequest>, CompletableFuture<C>> run,
+                                             java.util.function.Function<C, R> convert) {
+        long arrival = server.core().clock().nanoTime();
+        List<InferenceRequest> converted = new ArrayList<>(requests.size());
+        for (InferRequest r : requests) {
+            converted.add(toCore(r, arrival));
+        }
+        CompletableFuture<C> running = run.apply(converted);
+        CompletableFuture<R> result = new CompletableFuture<>();
+        running.whenComplete((answer, e) -> {
+            if (e != null) {
+                result.completeExceptionally(error(e));
+            } else {
+                result.complete(convert.apply(answer));
+            }
         });
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {

@@ -46,6 +46,8 @@ final class BatchRun {
     /** Batches read but not yet submitted on the bulk path; reader thread only. */
     private final List<BatchBuffers> bulk = new ArrayList<>();
     private int bulkBatches = 1;
+    /** Whether bulks are answered joined (one result per bulk): the model batches. */
+    private boolean joined;
     private final BatchOptions o;
     private final PrintStream log;
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -66,6 +68,7 @@ final class BatchRun {
                     + "''s max_batch_size " + mbs + ")");
         }
         bulkBatches = Math.max(1, BULK_ROWS / batch);
+        joined = mbs > 0;
         ModelInputs inputs = ModelInputs.of(meta, mbs, o.map());
         OutputFormat format = OutputFormat.of(o.output());
         NpyOutput npy = format == OutputFormat.NPY ? NpyOutput.of(meta, mbs, o.output().toString()) : null;
@@ -182,7 +185,7 @@ final class BatchRun {
             return;
         }
         permits.acquire();
-        int slot = c.addBatch(buffers);
+        int slot = c.addGroup(List.of(buffers));
         client.inferAsync(request(buffers)).whenComplete((result, error) -> {
             try {
                 if (error != null) {
@@ -205,19 +208,40 @@ final class BatchRun {
         List<BatchBuffers> batches = List.copyOf(bulk);
         bulk.clear();
         List<InferRequest> requests = new ArrayList<>(batches.size());
-        int[] slots = new int[batches.size()];
-        for (int i = 0; i < batches.size(); i++) {
-            requests.add(request(batches.get(i)));
-            slots[i] = c.addBatch(batches.get(i));
+        int rows = 0;
+        for (BatchBuffers b : batches) {
+            requests.add(request(b));
+            rows += b.rows();
         }
-        embedded.inferBulk(requests).whenComplete((results, error) -> {
+        if (!joined) { // a model without a batch dimension: one result per request
+            int[] slots = new int[batches.size()];
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = c.addGroup(List.of(batches.get(i)));
+            }
+            embedded.inferBulk(requests).whenComplete((results, error) -> {
+                try {
+                    if (error != null) {
+                        failed(batches.get(0), batches.get(batches.size() - 1), error);
+                    } else {
+                        for (int i = 0; i < slots.length; i++) {
+                            c.answered(slots[i], batches.get(i).rows(), results.get(i));
+                        }
+                    }
+                } finally {
+                    permits.release();
+                }
+            });
+            return;
+        }
+        int slot = c.addGroup(batches);
+        int bulkRows = rows;
+        // one result for the bulk: each output's rows of all its batches in one buffer
+        embedded.inferBulkJoined(requests).whenComplete((result, error) -> {
             try {
                 if (error != null) {
                     failed(batches.get(0), batches.get(batches.size() - 1), error);
                 } else {
-                    for (int i = 0; i < slots.length; i++) {
-                        c.answered(slots[i], batches.get(i).rows(), results.get(i));
-                    }
+                    c.answered(slot, bulkRows, result);
                 }
             } finally {
                 permits.release();
@@ -245,7 +269,8 @@ final class BatchRun {
         private final OutputFormat format;
         private final Progress progress;
         private final ExecutorService writer;
-        private final List<BatchBuffers> batches = new ArrayList<>(); // appended by the reader only before seal
+        /** Per slot, the batches one result answers (one, or a bulk's); appended by the reader only before seal. */
+        private final List<List<BatchBuffers>> batches = new ArrayList<>();
         private final List<InferResult> results = new ArrayList<>();
         private final StringBuilder errors = new StringBuilder();
         private final AtomicInteger pending = new AtomicInteger(1); // 1 for "not sealed yet"
@@ -267,7 +292,7 @@ final class BatchRun {
             return badRows;
         }
 
-        synchronized int addBatch(BatchBuffers b) {
+        synchronized int addGroup(List<BatchBuffers> b) {
             pending.incrementAndGet();
             batches.add(b);
             results.add(null);
@@ -299,12 +324,20 @@ final class BatchRun {
             }
         }
 
+        private static int rowsOf(List<BatchBuffers> group) {
+            int rows = 0;
+            for (BatchBuffers b : group) {
+                rows += b.rows();
+            }
+            return rows;
+        }
+
         private void commit() {
             // every batch of this chunk was answered: it is complete even if the run has failed elsewhere
             String header;
             byte[] rows;
             synchronized (this) {
-                header = batches.isEmpty() ? "" : format.header(results.get(0), batches.get(0).rows());
+                header = batches.isEmpty() ? "" : format.header(results.get(0), rowsOf(batches.get(0)));
                 rows = format.body(results, batches);
             }
             try {

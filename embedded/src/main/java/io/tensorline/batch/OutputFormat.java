@@ -50,8 +50,11 @@ enum OutputFormat {
         return b.append('\n').toString();
     }
 
-    /** The rows of a chunk's batches, in order, as the bytes of its part file. */
-    byte[] body(List<InferResult> results, List<BatchBuffers> batches) {
+    /**
+     * The rows of a chunk's results, in order, as the bytes of its part file; {@code batches.get(i)} are the
+     * batches whose rows {@code results.get(i)} holds, one after the other.
+     */
+    byte[] body(List<InferResult> results, List<List<BatchBuffers>> batches) {
         if (this == NPY) {
             return NpyOutput.body(results);
         }
@@ -62,36 +65,60 @@ enum OutputFormat {
         return utf8(rows);
     }
 
-    /** Appends the rows of one batch's result as text. */
-    void write(InferResult result, BatchBuffers batch, StringBuilder out) {
-        int rows = batch.rows();
+    /** Appends the rows of one result, answering {@code batches} one after the other, as text. */
+    void write(InferResult result, List<BatchBuffers> batches, StringBuilder out) {
+        int rows = 0;
+        for (BatchBuffers b : batches) {
+            rows += b.rows();
+        }
         List<InferTensor> outputs = result.outputs();
         ByteBuffer[] data = new ByteBuffer[outputs.size()];
+        Object[] decoded = new Object[data.length];
         for (int i = 0; i < data.length; i++) {
-            data[i] = outputs.get(i).data(); // a view per call: taken once per batch, not per row
+            data[i] = outputs.get(i).data(); // a view per call: taken once per result, not per row
+            decoded[i] = decoded(outputs.get(i)); // the same for the typed readers' arrays
         }
-        for (int r = 0; r < rows; r++) {
+        int b = 0;
+        int inBatch = 0;
+        for (int r = 0; r < rows; r++, inBatch++) {
+            while (inBatch == batches.get(b).rows()) {
+                b++;
+                inBatch = 0;
+            }
+            long rowIndex = batches.get(b).rowIndex(inBatch);
             if (this == JSON_LINES) {
-                out.append("{\"row\":").append(batch.rowIndex(r));
+                out.append("{\"row\":").append(rowIndex);
                 for (int i = 0; i < data.length; i++) {
                     InferTensor t = outputs.get(i);
                     out.append(",\"").append(t.name()).append("\":[");
-                    elements(t, data[i], r, rows, out, true);
+                    elements(t, data[i], decoded[i], r, rows, out, true);
                     out.append(']');
                 }
                 out.append("}\n");
             } else {
-                out.append(batch.rowIndex(r));
+                out.append(rowIndex);
                 for (int i = 0; i < data.length; i++) {
                     out.append(',');
-                    elements(outputs.get(i), data[i], r, rows, out, false);
+                    elements(outputs.get(i), data[i], decoded[i], r, rows, out, false);
                 }
                 out.append('\n');
             }
         }
     }
 
-    private static void elements(InferTensor t, ByteBuffer d, int row, int rows, StringBuilder out, boolean json) {
+    /** The typed reader's array for the datatypes written through one, else null (read from the buffer). */
+    private static Object decoded(InferTensor t) {
+        return switch (t.datatype()) {
+            case "FP16", "BF16" -> t.asFloats();
+            case "BOOL" -> t.asBooleans();
+            case "INT8", "UINT8", "INT16", "UINT16", "INT32", "UINT32", "INT64", "UINT64" -> t.asLongs();
+            case "BYTES" -> t.asStrings();
+            default -> null;
+        };
+    }
+
+    private static void elements(InferTensor t, ByteBuffer d, Object decoded, int row, int rows, StringBuilder out,
+                                 boolean json) {
         int perRow = (int) (t.elementCount() / rows);
         int first = row * perRow;
         String sep = json ? "," : ",";
@@ -112,15 +139,15 @@ enum OutputFormat {
             case "FP16", "BF16", "INT8", "UINT8", "INT16", "UINT16", "INT32", "UINT32", "INT64", "UINT64", "BOOL" -> {
                 // the typed readers do the widening; a batch's output is small next to its inference
                 String s = switch (t.datatype()) {
-                    case "FP16", "BF16" -> join(t.asFloats(), first, perRow, sep);
-                    case "BOOL" -> joinBools(t.asBooleans(), first, perRow, sep);
-                    case "UINT64" -> joinUnsigned(t.asLongs(), first, perRow, sep);
-                    default -> join(t.asLongs(), first, perRow, sep);
+                    case "FP16", "BF16" -> join((float[]) decoded, first, perRow, sep);
+                    case "BOOL" -> joinBools((boolean[]) decoded, first, perRow, sep);
+                    case "UINT64" -> joinUnsigned((long[]) decoded, first, perRow, sep);
+                    default -> join((long[]) decoded, first, perRow, sep);
                 };
                 out.append(s);
             }
             case "BYTES" -> {
-                String[] all = t.asStrings();
+                String[] all = (String[]) decoded;
                 for (int i = 0; i < perRow; i++) {
                     out.append(i == 0 ? "" : sep);
                     quote(all[first + i], out, json);

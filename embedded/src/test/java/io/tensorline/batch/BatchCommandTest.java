@@ -47,7 +47,7 @@ class BatchCommandTest {
 
     @BeforeAll
     void start(@TempDir Path dir) {
-        repo = TestRepository.of(dir, "mlp", "simple");
+        repo = TestRepository.of(dir, "mlp", "simple", "nobatch_fixed");
         reference = Tensorline.builder().modelRepository(repo).grpcPort(0).httpPort(0).build();
         rows = new float[ROWS][4];
         expected = new float[ROWS][];
@@ -189,6 +189,67 @@ class BatchCommandTest {
         assertEquals(20, after.getInferenceCount() - before.getInferenceCount());
     }
 
+    /** Requests over rows 0.. of {@code sizes[i]} rows each. */
+    private List<InferRequest> mlpRequests(int... sizes) {
+        List<InferRequest> requests = new java.util.ArrayList<>();
+        int r = 0;
+        for (int n : sizes) {
+            float[] part = new float[4 * n];
+            for (int k = 0; k < n; k++) {
+                System.arraycopy(rows[r + k], 0, part, 4 * k, 4);
+            }
+            requests.add(InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", part, n, 4)).build());
+            r += n;
+        }
+        return requests;
+    }
+
+    @Test
+    void aJoinedBulkLaysTheOutputsOfSingleRequestsEndToEndAndCountsEachAsARequest() {
+        List<InferRequest> requests = mlpRequests(4, 3, 1, 4, 2);
+        var before = reference.statistics("mlp", "").getModelStats(0);
+        InferResult joined = reference.inferBulkJoined(requests).join();
+        var after = reference.statistics("mlp", "").getModelStats(0);
+        assertEquals(List.of("OUTPUT0"), joined.outputs().stream().map(InferTensor::name).toList());
+        assertArrayEquals(new long[] {14, 3}, joined.output("OUTPUT0").shape());
+        float[] got = joined.output("OUTPUT0").asFloats();
+        for (int row = 0; row < 14; row++) {
+            assertArrayEquals(expected[row], java.util.Arrays.copyOfRange(got, 3 * row, 3 * row + 3), "row " + row);
+        }
+        int at = 0;
+        for (InferRequest single : requests) {
+            float[] alone = reference.infer(single).output("OUTPUT0").asFloats();
+            assertArrayEquals(alone, java.util.Arrays.copyOfRange(got, at, at + alone.length));
+            at += alone.length;
+        }
+        assertEquals(5, after.getInferenceStats().getSuccess().getCount() - before.getInferenceStats().getSuccess().getCount());
+        assertEquals(5, after.getExecutionCount() - before.getExecutionCount());
+        assertEquals(14, after.getInferenceCount() - before.getInferenceCount());
+    }
+
+    @Test
+    void aJoinedBulkWithABadPartFailsBeforeAnyRuns() {
+        List<InferRequest> requests = new java.util.ArrayList<>(mlpRequests(2, 2));
+        requests.add(1, InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", new float[10], 2, 5)).build());
+        InferRequest otherOutputs = InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", rows[0], 1, 4))
+                .output("OUTPUT0").build();
+        long before = reference.statistics("mlp", "").getModelStats(0).getExecutionCount();
+        TensorlineException badShape = joinedFailure(requests);
+        assertEquals(TensorlineException.Status.INVALID_ARGUMENT, badShape.status());
+        assertTrue(badShape.getMessage().contains("INPUT0"), badShape.getMessage());
+        TensorlineException outputs = joinedFailure(List.of(requests.get(0), otherOutputs));
+        assertEquals(TensorlineException.Status.INVALID_ARGUMENT, outputs.status());
+        assertTrue(outputs.getMessage().endsWith("bulk request 1 asks for outputs [OUTPUT0] (expected: the first one's, [])"),
+                outputs.getMessage());
+        assertEquals(before, reference.statistics("mlp", "").getModelStats(0).getExecutionCount());
+    }
+
+    private TensorlineException joinedFailure(List<InferRequest> requests) {
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, () -> reference.inferBulkJoined(requests).join());
+        return org.junit.jupiter.api.Assertions.assertInstanceOf(TensorlineException.class, e.getCause());
+    }
+
     @Test
     void aBulkWithAnInvalidRequestFailsBeforeAnyRuns() {
         InferRequest good = InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", rows[0], 1, 4)).build();
@@ -201,6 +262,31 @@ class BatchCommandTest {
         assertEquals(TensorlineException.Status.INVALID_ARGUMENT, te.status());
         assertTrue(te.getMessage().contains("INPUT0"), te.getMessage());
         assertEquals(before, reference.statistics("mlp", "").getModelStats(0).getExecutionCount());
+    }
+
+    @Test
+    void aModelWithoutABatchDimensionIsAnsweredRowByRow(@TempDir Path dir) throws IOException {
+        StringBuilder in = new StringBuilder();
+        for (int r = 0; r < 7; r++) {
+            in.append("{\"INPUT0\": [").append(r).append(", ").append(-r).append(", 0.5, ").append(r * 2)
+                    .append("]}\n");
+        }
+        Path out = dir.resolve("out.jsonl");
+        Run run = batch("-m", "nobatch_fixed", "--input", write(dir.resolve("in.jsonl"), in.toString()).toString(),
+                "--output", out.toString());
+        assertEquals(0, run.status, run.err);
+        List<JsonObject> got = readJsonl(out);
+        assertEquals(7, got.size());
+        for (int r = 0; r < 7; r++) {
+            float[] alone = reference.infer(InferRequest.builder("nobatch_fixed").input(InferTensor.fp32("INPUT0",
+                    new float[] {r, -r, 0.5f, r * 2}, 2, 2)).build()).output("OUTPUT0").asFloats();
+            var values = got.get(r).getAsJsonArray("OUTPUT0");
+            assertEquals(r, got.get(r).get("row").getAsInt());
+            assertEquals(4, values.size());
+            for (int k = 0; k < 4; k++) {
+                assertEquals(alone[k], values.get(k).getAsFloat(), "row " + r + " element " + k);
+            }
+        }
     }
 
     @Test

@@ -250,7 +250,28 @@ public final class InferenceServer {
         if (requests.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return admit(() -> admittedBulk(requests));
+        return admit(() -> admittedBulk(requests, false, (served, outputs) -> {
+            List<InferenceResponse> responses = new ArrayList<>(outputs.size());
+            for (int i = 0; i < outputs.size(); i++) {
+                responses.add(respond(served, requests.get(i), outputs.get(i)));
+            }
+            return responses;
+        }));
+    }
+
+    /**
+     * As {@link #inferBulk}, answered with one response for the whole bulk: each output is the parts' outputs laid
+     * end to end along the batch dimension (rows in the order of the requests), so that the caller reads one
+     * buffer per output instead of a response per part. The model must batch, and every request must ask for the
+     * same outputs (checked before any runs). The parts still run, count and fail as in {@link #inferBulk}.
+     */
+    public CompletableFuture<InferenceResponse> inferBulkJoined(List<InferenceRequest> requests) {
+        if (requests.isEmpty()) {
+            return CompletableFuture.failedFuture(InferenceException.invalid("a joined bulk needs at least one request"));
+        }
+        return admit(() -> admittedBulk(requests, true,
+                (served, outputs) -> BulkOutputs.joined(served.spec(), served.versionString(), requests.get(0),
+                        outputs)));
     }
 
     private <T> CompletableFuture<T> admit(java.util.function.Supplier<CompletableFuture<T>> admitted) {
@@ -269,7 +290,8 @@ public final class InferenceServer {
         return response;
     }
 
-    private CompletableFuture<List<InferenceResponse>> admittedBulk(List<InferenceRequest> requests) {
+    private <T> CompletableFuture<T> admittedBulk(List<InferenceRequest> requests, boolean joined,
+                                                  java.util.function.BiFunction<ModelVersion, List<List<Tensor>>, T> answer) {
         try {
             InferenceRequest first = requests.get(0);
             ModelVersion mv;
@@ -281,6 +303,9 @@ public final class InferenceServer {
                             first.modelName());
                 }
                 mv = registry.resolve(first.modelName(), first.modelVersion());
+                if (joined) {
+                    BulkOutputs.checkJoinable(mv.spec(), requests);
+                }
                 List<InferenceRequest> engineRequests = new ArrayList<>(requests.size());
                 int[] batchSizes = new int[requests.size()];
                 for (int i = 0; i < requests.size(); i++) {
@@ -297,14 +322,7 @@ public final class InferenceServer {
                 scheduled = mv.trySubmitBulk(engineRequests, batchSizes);
             } while (scheduled == null);
             ModelVersion served = mv;
-            CompletableFuture<List<List<Tensor>>> submitted = scheduled;
-            return answered(submitted, outputs -> {
-                List<InferenceResponse> responses = new ArrayList<>(outputs.size());
-                for (int i = 0; i < outputs.size(); i++) {
-                    responses.add(respond(served, requests.get(i), outputs.get(i)));
-                }
-                return responses;
-            });
+            return answered(scheduled, outputs -> answer.apply(served, outputs));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(InferenceException.from(e));
         }
@@ -430,7 +448,7 @@ public final class InferenceServer {
         return new InferenceResponse(spec.name(), mv.versionString(), request.id(), selected);
     }
 
-    private static Tensor find(List<Tensor> outputs, String name, ModelSpec spec) {
+    static Tensor find(List<Tensor> outputs, String name, ModelSpec spec) {
         for (Tensor t : outputs) {
             if (t.name().equals(name)) {
                 return t;
@@ -440,7 +458,7 @@ public final class InferenceServer {
     }
 
     /** Undoes an output {@code reshape}: the engine's shape goes back to the configured dims. */
-    private static Tensor toApi(ModelSpec spec, IoSpec io, Tensor t) {
+    static Tensor toApi(ModelSpec spec, IoSpec io, Tensor t) {
         if (io.reshape() == null) {
             return t;
         }
