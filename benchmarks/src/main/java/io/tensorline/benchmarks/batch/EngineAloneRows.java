@@ -22,7 +22,11 @@ import java.util.ServiceLoader;
  * the same batch size by as many threads as the server has instances (each thread its own session with one intra-op
  * thread, as the server loads them), over pre-built inputs, no files, no server. Prints rows/s.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.tensorline.benchmarks.batch.EngineAloneRows ROWS BATCH THREADS</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.tensorline.benchmarks.batch.EngineAloneRows ROWS BATCH THREADS [WARMUP]</pre>
+ *
+ * <p>WARMUP rows (default 50,000) run before the clock starts, so the figure is the warmed-up engine's; with 0 the
+ * clock starts at the first call, in a fresh JVM, which is how {@code tensorline batch} counts its rows/s (from its
+ * first batch, with the JIT compiling the reader, the server path and the writer on the way).
  */
 public final class EngineAloneRows {
 
@@ -33,6 +37,7 @@ public final class EngineAloneRows {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        long warmup = args.length > 3 ? Long.parseLong(args[3]) : 50_000;
         Path file = Path.of(System.getProperty("tensorline.repository", "model-repository"), "mlp/1/model.onnx");
         EngineProvider engine = ServiceLoader.load(EngineProvider.class).stream().map(ServiceLoader.Provider::get)
                 .filter(p -> p.backend().equals("onnxruntime")).findFirst().orElseThrow();
@@ -50,13 +55,16 @@ public final class EngineAloneRows {
             }
             inputs.add(List.of(Tensor.of("INPUT0", DataType.FP32, new long[] {batch, 4}, data.flip())));
         }
-        // warm up, then the measured run
-        run(models, inputs, Math.min(rows, 50_000), batch);
+        // warm up (unless 0), then the measured run
+        if (warmup > 0) {
+            run(models, inputs, Math.min(rows, warmup), batch);
+        }
         long t0 = System.nanoTime();
         run(models, inputs, rows, batch);
         double secs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "engine alone (onnxruntime, mlp): %,d rows, batch %d, %d thread(s): %.2f s, %,.0f rows/s%n",
-                rows, batch, threads, secs, rows / secs);
+        System.out.printf(Locale.ROOT, "engine alone (onnxruntime, mlp): %,d rows, batch %d, %d thread(s), %s: %.2f s, %,.0f rows/s%n",
+                rows, batch, threads, warmup > 0 ? String.format(Locale.ROOT, "after %,d warm-up rows", warmup)
+                        : "counted from its first call", secs, rows / secs);
         for (LoadedModel m : models) {
             m.close();
         }
