@@ -234,7 +234,8 @@ public final class InferenceServer {
 
     private CompletableFuture<InferenceResponse> untraced(InferenceRequest request,
                                                           Map<String, Integer> classification) {
-        return admit(() -> admitted(request, classification));
+        CompletableFuture<InferenceResponse> refused = refusal();
+        return refused != null ? refused : tracked(admitted(request, classification));
     }
 
     /**
@@ -250,7 +251,8 @@ public final class InferenceServer {
         if (requests.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return admit(() -> admittedBulk(requests, false, (served, outputs) -> {
+        CompletableFuture<List<InferenceResponse>> refused = refusal();
+        return refused != null ? refused : tracked(admittedBulk(requests, false, (served, outputs) -> {
             List<InferenceResponse> responses = new ArrayList<>(outputs.size());
             for (int i = 0; i < outputs.size(); i++) {
                 responses.add(respond(served, requests.get(i), outputs.get(i)));
@@ -269,12 +271,17 @@ public final class InferenceServer {
         if (requests.isEmpty()) {
             return CompletableFuture.failedFuture(InferenceException.invalid("a joined bulk needs at least one request"));
         }
-        return admit(() -> admittedBulk(requests, true,
+        CompletableFuture<InferenceResponse> refused = refusal();
+        return refused != null ? refused : tracked(admittedBulk(requests, true,
                 (served, outputs) -> BulkOutputs.joined(served.spec(), served.versionString(), requests.get(0),
                         outputs)));
     }
 
-    private <T> CompletableFuture<T> admit(java.util.function.Supplier<CompletableFuture<T>> admitted) {
+    /**
+     * Admits one request (or bulk) against {@code --max-inflight-requests} and shutdown: null when admitted (the
+     * caller then hands its response to {@link #tracked}), else the refusal to answer with.
+     */
+    private <T> CompletableFuture<T> refusal() {
         if (!inFlight.tryAdmit()) {
             return CompletableFuture.failedFuture(InferenceException.unavailable(
                     "Exceeds maximum in-flight requests (%d)", inFlight.limit()));
@@ -285,7 +292,11 @@ public final class InferenceServer {
             inFlight.release();
             return CompletableFuture.failedFuture(InferenceException.unavailable("server is shutting down"));
         }
-        CompletableFuture<T> response = admitted.get();
+        return null;
+    }
+
+    /** An admitted request's response, counted in flight until it completes. */
+    private <T> CompletableFuture<T> tracked(CompletableFuture<T> response) {
         inFlight.track(response);
         return response;
     }
