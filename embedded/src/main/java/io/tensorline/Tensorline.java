@@ -147,6 +147,21 @@ public final class Tensorline implements TensorlineClient {
         return bulk(requests, server.core()::inferBulkJoined, Tensorline::fromCore);
     }
 
+    /**
+     * Runs one request of many rows in parts of at most {@code partRows} rows each (at most the model's
+     * {@code max_batch_size}), back to back, answered with one result whose outputs hold the rows of all parts end
+     * to end, for offline jobs: the request is checked once (its first part as a request of its own, the rest by
+     * size) and the parts run on views of its buffers, with no request object per part. Each part still counts as
+     * a request and an execution in the statistics. The model must batch and its inputs and outputs be of
+     * fixed-size datatypes (else INVALID_ARGUMENT: {@link #inferBulkJoined} takes the others). The future completes
+     * on an instance thread, or fails with the {@link TensorlineException} of the first part that failed;
+     * deadlines are not applied; cancelling it drops the parts not yet run.
+     */
+    public CompletableFuture<InferResult> inferInParts(InferRequest request, int partRows) {
+        return bulk(List.of(request), converted -> server.core().inferInParts(converted.get(0), partRows),
+                Tensorline::fromCore);
+    }
+
     private <C, R> CompletableFuture<R> bulk(List<InferRequest> requests,
                                              java.util.function.Function<List<InferenceRequest>, CompletableFuture<C>> run,
                                              java.util.function.Function<C, R> convert) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -24,9 +25,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * One batch job: reads rows on the calling thread into batches of up to {@code max_batch_size}, keeps at most
  * {@code in-flight} requests outstanding, and commits each chunk (in input order inside the chunk) on the
  * {@code batch-writer} thread when its last batch is answered. Works on any {@link TensorlineClient}: the embedded
- * server or a remote one. On the embedded server, batches go in bulks of about {@link #BULK_ROWS} rows
- * ({@link Tensorline#inferBulk}): one submission, run back to back on one instance, one callback; then
- * {@code in-flight} counts bulks.
+ * server or a remote one. On the embedded server, batches go in bulks of about {@link #BULK_ROWS} rows: one
+ * submission, run back to back on one instance, one callback; then {@code in-flight} counts bulks. A model with a
+ * batch dimension and fixed-size inputs and outputs gets each bulk as one request of that many rows, read straight
+ * into one buffer per input and run in parts of {@code batch} rows ({@link Tensorline#inferInParts}); others get a
+ * request per batch ({@link Tensorline#inferBulkJoined}, or {@link Tensorline#inferBulk} without a batch
+ * dimension).
  */
 final class BatchRun {
 
@@ -48,6 +52,13 @@ final class BatchRun {
     private int bulkBatches = 1;
     /** Whether bulks are answered joined (one result per bulk): the model batches. */
     private boolean joined;
+    /**
+     * Whether a bulk goes as one request run in parts of {@code batch} rows ({@link Tensorline#inferInParts}):
+     * the model batches and its inputs and outputs are of fixed-size datatypes. Then each batch buffer holds a
+     * whole bulk.
+     */
+    private boolean inParts;
+    private int batch;
     private final BatchOptions o;
     private final PrintStream log;
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -70,6 +81,10 @@ final class BatchRun {
         bulkBatches = Math.max(1, BULK_ROWS / batch);
         joined = mbs > 0;
         ModelInputs inputs = ModelInputs.of(meta, mbs, o.map());
+        this.batch = batch;
+        inParts = embedded != null && joined && inputs.slots().stream().allMatch(s -> s.elementSize() > 0)
+                && meta.getOutputsList().stream().noneMatch(t -> t.getDatatype().equals("BYTES"));
+        int bufferRows = inParts ? bulkBatches * batch : batch;
         OutputFormat format = OutputFormat.of(o.output());
         NpyOutput npy = format == OutputFormat.NPY ? NpyOutput.of(meta, mbs, o.output().toString()) : null;
         String manifest = String.format(Locale.ROOT,
@@ -109,7 +124,7 @@ final class BatchRun {
                     started = true;
                 }
                 Chunk c = new Chunk(chunk, store, format, progress, writer);
-                BatchBuffers buffers = new BatchBuffers(inputs, batch);
+                BatchBuffers buffers = new BatchBuffers(inputs, bufferRows);
                 long end = row + o.chunkRows();
                 while (row < end && failure.get() == null) {
                     int read = source instanceof NpySource fromNpy
@@ -143,7 +158,7 @@ final class BatchRun {
                     }
                     if (buffers.full()) {
                         submit(c, buffers, permits);
-                        buffers = new BatchBuffers(inputs, batch);
+                        buffers = new BatchBuffers(inputs, bufferRows);
                     }
                 }
                 if (failure.get() != null) {
@@ -177,7 +192,7 @@ final class BatchRun {
     }
 
     private void submit(Chunk c, BatchBuffers buffers, Semaphore permits) throws InterruptedException {
-        if (embedded != null) {
+        if (embedded != null && !inParts) {
             bulk.add(buffers);
             if (bulk.size() == bulkBatches) {
                 flushBulk(c, permits);
@@ -186,12 +201,21 @@ final class BatchRun {
         }
         permits.acquire();
         int slot = c.addGroup(List.of(buffers));
-        client.inferAsync(request(buffers)).whenComplete((result, error) -> {
+        // in parts: the buffer holds a whole bulk, one request, run as executions of `batch` rows each
+        CompletableFuture<InferResult> answer = inParts ? embedded.inferInParts(request(buffers), batch)
+                : client.inferAsync(request(buffers));
+        answerInto(answer, c, slot, List.of(buffers), buffers.rows(), permits);
+    }
+
+    /** When the result comes: into the chunk's slot, or the run's failure; then the permit goes back. */
+    private void answerInto(CompletableFuture<InferResult> answer, Chunk c, int slot, List<BatchBuffers> batches,
+                            int rows, Semaphore permits) {
+        answer.whenComplete((result, error) -> {
             try {
                 if (error != null) {
-                    failed(buffers, buffers, error);
+                    failed(batches.get(0), batches.get(batches.size() - 1), error);
                 } else {
-                    c.answered(slot, buffers.rows(), result);
+                    c.answered(slot, rows, result);
                 }
             } finally {
                 permits.release();
@@ -233,20 +257,8 @@ final class BatchRun {
             });
             return;
         }
-        int slot = c.addGroup(batches);
-        int bulkRows = rows;
         // one result for the bulk: each output's rows of all its batches in one buffer
-        embedded.inferBulkJoined(requests).whenComplete((result, error) -> {
-            try {
-                if (error != null) {
-                    failed(batches.get(0), batches.get(batches.size() - 1), error);
-                } else {
-                    c.answered(slot, bulkRows, result);
-                }
-            } finally {
-                permits.release();
-            }
-        });
+        answerInto(embedded.inferBulkJoined(requests), c, c.addGroup(batches), batches, rows, permits);
     }
 
     private InferRequest request(BatchBuffers buffers) {

@@ -210,12 +210,7 @@ class BatchCommandTest {
         var before = reference.statistics("mlp", "").getModelStats(0);
         InferResult joined = reference.inferBulkJoined(requests).join();
         var after = reference.statistics("mlp", "").getModelStats(0);
-        assertEquals(List.of("OUTPUT0"), joined.outputs().stream().map(InferTensor::name).toList());
-        assertArrayEquals(new long[] {14, 3}, joined.output("OUTPUT0").shape());
-        float[] got = joined.output("OUTPUT0").asFloats();
-        for (int row = 0; row < 14; row++) {
-            assertArrayEquals(expected[row], java.util.Arrays.copyOfRange(got, 3 * row, 3 * row + 3), "row " + row);
-        }
+        float[] got = assertFirstRows(joined, 14);
         int at = 0;
         for (InferRequest single : requests) {
             float[] alone = reference.infer(single).output("OUTPUT0").asFloats();
@@ -262,6 +257,113 @@ class BatchCommandTest {
         assertEquals(TensorlineException.Status.INVALID_ARGUMENT, te.status());
         assertTrue(te.getMessage().contains("INPUT0"), te.getMessage());
         assertEquals(before, reference.statistics("mlp", "").getModelStats(0).getExecutionCount());
+    }
+
+    /** Checks that {@code joined} holds the expected outputs of rows 0..n-1 and nothing else; returns them. */
+    private float[] assertFirstRows(InferResult joined, int n) {
+        assertEquals(List.of("OUTPUT0"), joined.outputs().stream().map(InferTensor::name).toList());
+        assertArrayEquals(new long[] {n, 3}, joined.output("OUTPUT0").shape());
+        float[] got = joined.output("OUTPUT0").asFloats();
+        for (int row = 0; row < n; row++) {
+            assertArrayEquals(expected[row], java.util.Arrays.copyOfRange(got, 3 * row, 3 * row + 3), "row " + row);
+        }
+        return got;
+    }
+
+    /** Rows 0.. in one request of {@code n} rows. */
+    private InferRequest mlpRows(int n) {
+        float[] all = new float[4 * n];
+        for (int k = 0; k < n; k++) {
+            System.arraycopy(rows[k], 0, all, 4 * k, 4);
+        }
+        return InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", all, n, 4)).build();
+    }
+
+    @Test
+    void aRequestInPartsGivesTheRowsOfSingleRequestsAndCountsEachPartAsARequest() {
+        var before = reference.statistics("mlp", "").getModelStats(0);
+        InferResult joined = reference.inferInParts(mlpRows(14), 4).join();
+        var after = reference.statistics("mlp", "").getModelStats(0);
+        assertFirstRows(joined, 14);
+        assertEquals(4, after.getInferenceStats().getSuccess().getCount() - before.getInferenceStats().getSuccess().getCount(),
+                "parts of 4, 4, 4 and 2 rows, each a request");
+        assertEquals(4, after.getInferenceStats().getQueue().getCount() - before.getInferenceStats().getQueue().getCount());
+        assertEquals(4, after.getExecutionCount() - before.getExecutionCount());
+        assertEquals(14, after.getInferenceCount() - before.getInferenceCount());
+    }
+
+    @Test
+    void aRequestInPartsOfTwoInputsAndTwoOutputsEqualsItsPartsAsAJoinedBulk() {
+        float[] a = new float[10 * 16];
+        float[] b = new float[10 * 16];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i * 0.25f;
+            b[i] = 100 - i;
+        }
+        InferResult parts = reference.inferInParts(InferRequest.builder("simple").input(InferTensor.fp32("INPUT0", a, 10, 16))
+                .input(InferTensor.fp32("INPUT1", b, 10, 16)).build(), 3).join();
+        List<InferRequest> bulk = new ArrayList<>();
+        for (int at = 0; at < 10; at += 3) {
+            int n = Math.min(3, 10 - at);
+            bulk.add(InferRequest.builder("simple")
+                    .input(InferTensor.fp32("INPUT0", java.util.Arrays.copyOfRange(a, 16 * at, 16 * (at + n)), n, 16))
+                    .input(InferTensor.fp32("INPUT1", java.util.Arrays.copyOfRange(b, 16 * at, 16 * (at + n)), n, 16))
+                    .build());
+        }
+        InferResult joined = reference.inferBulkJoined(bulk).join();
+        for (String output : List.of("OUTPUT0", "OUTPUT1")) {
+            assertArrayEquals(new long[] {10, 16}, parts.output(output).shape());
+            assertArrayEquals(joined.output(output).asFloats(), parts.output(output).asFloats(), output);
+        }
+        float[] sum = parts.output("OUTPUT0").asFloats();
+        assertEquals(a[37] + b[37], sum[37]);
+    }
+
+    @Test
+    void aRequestInPartsIsCheckedOnceBeforeAnyPartRuns() {
+        long before = reference.statistics("mlp", "").getModelStats(0).getExecutionCount();
+        InferRequest tooWide = InferRequest.builder("mlp").input(InferTensor.fp32("INPUT0", new float[50], 10, 5)).build();
+        TensorlineException wide = inPartsFailure(tooWide, 4);
+        assertEquals(TensorlineException.Status.INVALID_ARGUMENT, wide.status());
+        assertTrue(wide.getMessage().contains("INPUT0"), wide.getMessage());
+        TensorlineException partTooBig = inPartsFailure(mlpRows(10), 5);
+        assertEquals(TensorlineException.Status.INVALID_ARGUMENT, partTooBig.status());
+        assertTrue(partTooBig.getMessage().endsWith("5 rows per part for model 'mlp' (expected: 1 to max_batch_size 4)"),
+                partTooBig.getMessage());
+        TensorlineException noBatch = inPartsFailure(InferRequest.builder("nobatch_fixed")
+                .input(InferTensor.fp32("INPUT0", new float[4], 2, 2)).build(), 1);
+        assertEquals(TensorlineException.Status.INVALID_ARGUMENT, noBatch.status());
+        assertTrue(noBatch.getMessage().contains("model 'nobatch_fixed' does not batch"), noBatch.getMessage());
+        assertEquals(before, reference.statistics("mlp", "").getModelStats(0).getExecutionCount());
+    }
+
+    private TensorlineException inPartsFailure(InferRequest request, int partRows) {
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, () -> reference.inferInParts(request, partRows).join());
+        return org.junit.jupiter.api.Assertions.assertInstanceOf(TensorlineException.class, e.getCause());
+    }
+
+    @Test
+    void aModelWithBytesInputsGetsABulkOfRequestsPerBatch(@TempDir Path dir) throws IOException {
+        Path strings = TestRepository.of(dir.resolve("repo"), "identity_string");
+        Path config = strings.resolve("identity_string/config.pbtxt");
+        Files.writeString(config, Files.readString(config).replace("dims: [ -1 ]", "dims: [ 2 ]"));
+        StringBuilder in = new StringBuilder();
+        for (int r = 0; r < 11; r++) {
+            in.append("{\"INPUT0\": [\"a").append(r).append("\", \"b").append(r).append("\"]}\n");
+        }
+        Path out = dir.resolve("out.jsonl");
+        Run run = batchIn(strings, "-m", "identity_string", "--input",
+                write(dir.resolve("in.jsonl"), in.toString()).toString(), "--output", out.toString());
+        assertEquals(0, run.status, run.err);
+        List<JsonObject> got = readJsonl(out);
+        assertEquals(11, got.size());
+        for (int r = 0; r < 11; r++) {
+            assertEquals(r, got.get(r).get("row").getAsInt());
+            JsonArray values = got.get(r).getAsJsonArray("OUTPUT0");
+            assertEquals("a" + r, values.get(0).getAsString());
+            assertEquals("b" + r, values.get(1).getAsString());
+        }
     }
 
     @Test
@@ -387,10 +489,14 @@ class BatchCommandTest {
     }
 
     private Run batch(String... args) {
+        return batchIn(repo, args);
+    }
+
+    private static Run batchIn(Path repository, String... args) {
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--model-repository";
-        all[args.length + 1] = repo.toString();
+        all[args.length + 1] = repository.toString();
         all[args.length + 2] = "--progress";
         all[args.length + 3] = "lines";
         ByteArrayOutputStream out = new ByteArrayOutputStream();

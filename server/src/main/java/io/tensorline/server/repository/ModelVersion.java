@@ -108,6 +108,11 @@ public final class ModelVersion {
         return guarded(() -> scheduler.submitBulk(requests, batchSizes));
     }
 
+    /** As {@link #trySubmit}, for {@link Scheduler#submitSplit}: the request counts as one accepted request. */
+    public CompletableFuture<List<Tensor>> trySubmitSplit(InferenceRequest request, int rows, int partRows) {
+        return guarded(() -> scheduler.submitSplit(request, rows, partRows));
+    }
+
     private <T> CompletableFuture<T> guarded(java.util.function.Supplier<CompletableFuture<T>> submit) {
         long s;
         do {

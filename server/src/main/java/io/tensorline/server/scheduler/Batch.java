@@ -10,9 +10,9 @@ import java.util.List;
  * @param requests in the order their rows are laid out
  * @param rows     the sum of the requests' rows
  * @param bulk     null, or the bulk submission these requests are the parts of: then each part runs as an execution
- *                 of its own, back to back on this instance ({@link Bulk})
+ *                 of its own, back to back on this instance ({@link Bulk}, {@link SplitBulk})
  */
-record Batch(int instance, List<PendingRequest> requests, int rows, Bulk bulk) {
+record Batch(int instance, List<PendingRequest> requests, int rows, BulkWork bulk) {
 
     Batch {
         requests = List.copyOf(requests);
@@ -23,7 +23,7 @@ record Batch(int instance, List<PendingRequest> requests, int rows, Bulk bulk) {
     }
 
     /** A bulk submission for one instance. */
-    Batch(int instance, Bulk bulk) {
-        this(instance, bulk.parts, bulk.rows, bulk);
+    Batch(int instance, BulkWork bulk) {
+        this(instance, bulk.parts(), bulk.rows(), bulk);
     }
 }

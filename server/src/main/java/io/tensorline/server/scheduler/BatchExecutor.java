@@ -6,6 +6,7 @@ import io.tensorline.engine.Tensor;
 import io.tensorline.server.core.ErrorCode;
 import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.stats.ComposingTimes;
+import io.tensorline.server.stats.ExecutionTally;
 import io.tensorline.server.stats.FailureReason;
 import io.tensorline.server.stats.ModelStats;
 
@@ -34,6 +35,8 @@ final class BatchExecutor {
     private final ModelStats stats;
     private final NanoClock clock;
     private final BatchAssembler assembler = new BatchAssembler();
+    /** For split bulks ({@link SplitBulk}): made on first use, reused, confined to this executor's thread. */
+    private ExecutionTally tally;
 
     /** @param modelName the model's name and version as messages show them */
     BatchExecutor(LoadedModel model, String modelName, ModelStats stats, NanoClock clock) {
@@ -83,12 +86,9 @@ final class BatchExecutor {
         long assembled = clock.nanoTime();
         List<Tensor> outputs;
         try {
-            outputs = model.execute(inputs);
-        } catch (EngineException e) {
-            return InferenceException.internal("%s", e.getMessage());
-        } catch (RuntimeException | Error e) {
-            return InferenceException.internal("model %s failed: %s", modelName,
-                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            outputs = engine(inputs);
+        } catch (InferenceException e) {
+            return e;
         }
         long executed = clock.nanoTime();
         try {
@@ -113,6 +113,38 @@ final class BatchExecutor {
             BatchTracing.record(requests, rows, start, assembled, executed, split, clock.nanoTime());
         }
         return null;
+    }
+
+    /**
+     * One engine call on these inputs, with nothing recorded: its outputs, or the engine's error worded as for any
+     * request (also for a split bulk's parts, {@link SplitBulk}).
+     */
+    List<Tensor> engine(List<Tensor> inputs) throws InferenceException {
+        try {
+            return model.execute(inputs);
+        } catch (EngineException e) {
+            throw InferenceException.internal("%s", e.getMessage());
+        } catch (RuntimeException | Error e) {
+            throw InferenceException.internal("model %s failed: %s", modelName,
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
+    /** The model's name and version as messages show them. */
+    String modelName() {
+        return modelName;
+    }
+
+    /** This instance's tally of part executions, committed by whoever fills it before answering. */
+    ExecutionTally tally() {
+        if (tally == null) {
+            tally = stats.tally();
+        }
+        return tally;
+    }
+
+    NanoClock clock() {
+        return clock;
     }
 
     /** A part of a failed batch still to run, with the error of the larger part it came from. */

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionException;
  * <p>The parts' reply futures are internal: nobody but the bulk depends on them. Cancelling the bulk's reply
  * cancels every part not yet run.
  */
-final class Bulk {
+final class Bulk implements BulkWork {
 
     final List<PendingRequest> parts;
     final int rows;
@@ -47,8 +47,19 @@ final class Bulk {
         });
     }
 
+    @Override
+    public List<PendingRequest> parts() {
+        return parts;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
     /** Fails every part before it ran (rejected, unloading), counting each, then the bulk. */
-    void failAll(Completer completer, InferenceException error, FailureReason reason) {
+    @Override
+    public void failAll(Completer completer, InferenceException error, FailureReason reason) {
         for (PendingRequest p : parts) {
             completer.fail(p, error, reason);
         }

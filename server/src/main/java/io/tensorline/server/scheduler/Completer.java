@@ -44,6 +44,19 @@ final class Completer {
         r.error = null;
     }
 
+    /** Counts {@code count} requests that arrived at {@code arrivalNanos} and got outputs (a split bulk's parts). */
+    void countSuccesses(int count, long arrivalNanos) {
+        stats.recordSuccesses(count, clock.nanoTime() - arrivalNanos);
+    }
+
+    /** Counts {@code count} requests that arrived at {@code arrivalNanos} and failed (a split bulk's parts). */
+    void countFailures(int count, long arrivalNanos, FailureReason reason) {
+        long elapsed = clock.nanoTime() - arrivalNanos;
+        for (int i = 0; i < count; i++) {
+            stats.recordFailure(reason, elapsed);
+        }
+    }
+
     /** Counts a request the client abandoned before it ran; its future is already complete. */
     void abandoned(PendingRequest r) {
         stats.recordFailure(FailureReason.CANCELED, clock.nanoTime() - r.arrivalNanos);

@@ -163,6 +163,11 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
         }
 
         @Override
+        public CompletableFuture<List<Tensor>> submitSplit(InferenceRequest request, int rows, int partRows) {
+            return delegate.submitSplit(request, rows, partRows);
+        }
+
+        @Override
         public void shutdown() {
             delegate.shutdown();
             stats.unregister(modelStats);

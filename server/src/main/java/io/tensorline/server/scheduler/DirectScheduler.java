@@ -40,7 +40,7 @@ public final class DirectScheduler implements Scheduler {
     // guarded by this
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     /** Bulk submissions waiting for an instance; single requests go first. Each counts as one against capacity. */
-    private final ArrayDeque<Bulk> bulks = new ArrayDeque<>();
+    private final ArrayDeque<BulkWork> bulks = new ArrayDeque<>();
     private final ArrayDeque<Integer> idle = new ArrayDeque<>();
     /** Instances serving (idle or busy), those taken out not counted. */
     private int serving;
@@ -130,17 +130,31 @@ public final class DirectScheduler implements Scheduler {
             bulk.finish();
             return bulk.reply;
         }
+        enqueue(bulk, requests.get(0).id());
+        return bulk.reply;
+    }
+
+    /** The request goes to one free instance, which runs its parts back to back on views of its buffers. */
+    @Override
+    public CompletableFuture<List<Tensor>> submitSplit(InferenceRequest request, int rows, int partRows) {
+        SplitBulk split = new SplitBulk(request, rows, partRows);
+        enqueue(split, request.id());
+        return split.reply;
+    }
+
+    /** To a free instance, else into the queue (one item against its capacity), else rejected. */
+    private void enqueue(BulkWork bulk, String id) {
         Integer instance;
         synchronized (this) {
             int waiting = queue.size() + bulks.size();
             if (shutDown) {
                 instance = null;
             } else if (waiting >= capacity) {
-                bulk.failAll(completer, queueFull(requests.get(0).id(), waiting), FailureReason.REJECTED);
-                return bulk.reply;
+                bulk.failAll(completer, queueFull(id, waiting), FailureReason.REJECTED);
+                return;
             } else if ((instance = idle.pollFirst()) == null) {
                 bulks.addLast(bulk);
-                return bulk.reply;
+                return;
             }
         }
         if (instance == null) {
@@ -148,7 +162,6 @@ public final class DirectScheduler implements Scheduler {
         } else {
             pool.assign(new Batch(instance, bulk));
         }
-        return bulk.reply;
     }
 
     /** Under the lock: the next work for a free instance, or null; abandoned requests are collected. */
@@ -161,7 +174,7 @@ public final class DirectScheduler implements Scheduler {
             return new Batch(instance, List.of(next), next.rows);
         }
         // a cancelled bulk still goes to the instance, which counts its parts as cancelled without running them
-        Bulk bulk = bulks.pollFirst();
+        BulkWork bulk = bulks.pollFirst();
         return bulk == null ? null : new Batch(instance, bulk);
     }
 
@@ -254,7 +267,7 @@ public final class DirectScheduler implements Scheduler {
     @Override
     public void shutdownNow() {
         List<PendingRequest> waiting;
-        List<Bulk> waitingBulks;
+        List<BulkWork> waitingBulks;
         boolean stop;
         synchronized (this) {
             shutDown = true;

@@ -344,15 +344,19 @@ final class InstancePool {
         /**
          * A bulk submission: each part an execution of its own, back to back, then the instance is free, then the
          * parts are answered here (their futures have no dependents but the bulk's, so this is cheap) and the bulk
-         * once.
+         * once. A split bulk runs its parts itself ({@link SplitBulk#run}).
          */
         private void runBulk(Batch batch) {
-            for (PendingRequest part : batch.bulk().parts) {
+            if (batch.bulk() instanceof SplitBulk split) {
+                split.run(executor, completer, () -> listener.free(batch));
+                return;
+            }
+            for (PendingRequest part : batch.requests()) {
                 execute(new Batch(batch.instance(), List.of(part), part.rows));
             }
             listener.free(batch);
-            batch.bulk().parts.forEach(completer::release);
-            batch.bulk().finish();
+            batch.requests().forEach(completer::release);
+            ((Bulk) batch.bulk()).finish();
         }
 
         private void answer(List<PendingRequest> requests, long took) {

@@ -41,6 +41,18 @@ public interface Scheduler {
     }
 
     /**
+     * Queues one request of {@code rows} rows (inputs validated and shaped for the engine, fixed-size datatypes)
+     * to be run in parts of at most {@code partRows} rows, each an execution of its own and counted as a request,
+     * as {@link #submitBulk} would run the parts; the future completes once all have run, with each output's
+     * rows of all parts end to end (engine order), or fails with the error of the first part that failed. A
+     * scheduler may run the parts on views of the request's buffers without a request object per part; the
+     * default hands them to {@link #submitBulk} and joins the outputs after.
+     */
+    default CompletableFuture<List<Tensor>> submitSplit(InferenceRequest request, int rows, int partRows) {
+        return SplitBulk.viaBulk(this, request, rows, partRows);
+    }
+
+    /**
      * Stops taking requests (new ones fail with UNAVAILABLE); those accepted still run and are answered, then the
      * instances close. Idempotent; does not wait.
      */

@@ -278,6 +278,40 @@ public final class InferenceServer {
     }
 
     /**
+     * Validates and schedules one request of many rows, run in parts of at most {@code partRows} rows (at most the
+     * model's {@code max_batch_size}): see {@code Scheduler.submitSplit}. Answered with one response whose outputs
+     * hold the rows of all parts end to end. For offline batch jobs on the embedded server: the request is checked
+     * once ({@link RequestInParts}: its first part as a request of its own, the rest by size) instead of per part,
+     * and the parts run on views of its buffers; each part still counts as a request and an execution. The model
+     * must batch, with fixed-size inputs and outputs. Counts as one request against
+     * {@code --max-inflight-requests}; not traced, no classification. Never throws.
+     */
+    public CompletableFuture<InferenceResponse> inferInParts(InferenceRequest request, int partRows) {
+        CompletableFuture<InferenceResponse> refused = refusal();
+        return refused != null ? refused : tracked(admittedInParts(request, partRows));
+    }
+
+    private CompletableFuture<InferenceResponse> admittedInParts(InferenceRequest request, int partRows) {
+        try {
+            ModelVersion mv;
+            CompletableFuture<List<Tensor>> scheduled;
+            int attempts = 0;
+            do {
+                checkAttempts(++attempts, request.modelName());
+                ModelVersion resolved = registry.resolve(request.modelName(), request.modelVersion());
+                mv = resolved;
+                RequestInParts parts = RequestInParts.check(mv.spec(), request, partRows,
+                        r -> validated(resolved, r, Map.of()));
+                scheduled = mv.trySubmitSplit(request.withInputs(parts.engineInputs()), parts.rows(), partRows);
+            } while (scheduled == null);
+            ModelVersion served = mv;
+            return answered(scheduled, outputs -> respond(served, request, outputs));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(InferenceException.from(e));
+        }
+    }
+
+    /**
      * Admits one request (or bulk) against {@code --max-inflight-requests} and shutdown: null when admitted (the
      * caller then hands its response to {@link #tracked}), else the refusal to answer with.
      */
@@ -309,10 +343,7 @@ public final class InferenceServer {
             CompletableFuture<List<List<Tensor>>> scheduled;
             int attempts = 0;
             do {
-                if (++attempts > MAX_RESOLVE_ATTEMPTS) {
-                    throw InferenceException.unavailable("model '%s' is being reloaded; retry the request",
-                            first.modelName());
-                }
+                checkAttempts(++attempts, first.modelName());
                 mv = registry.resolve(first.modelName(), first.modelVersion());
                 if (joined) {
                     BulkOutputs.checkJoinable(mv.spec(), requests);
@@ -336,6 +367,13 @@ public final class InferenceServer {
             return answered(scheduled, outputs -> answer.apply(served, outputs));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(InferenceException.from(e));
+        }
+    }
+
+    /** A bulk or a request in parts resolved its model this many times: refused past the bound (a reload loop). */
+    private static void checkAttempts(int attempts, String model) {
+        if (attempts > MAX_RESOLVE_ATTEMPTS) {
+            throw InferenceException.unavailable("model '%s' is being reloaded; retry the request", model);
         }
     }
 

@@ -22,13 +22,18 @@ final class LatencyHistogram {
     }
 
     void observe(long nanos) {
+        observe(nanos, 1);
+    }
+
+    /** {@code times} observations of {@code nanos} each. */
+    void observe(long nanos, long times) {
         double us = nanos / 1_000.0;
         int i = 0;
         while (i < BOUNDS_US.length && us > BOUNDS_US[i]) {
             i++;
         }
-        counts[i].increment();
-        sumNanos.add(nanos);
+        counts[i].add(times);
+        sumNanos.add(nanos * times);
     }
 
     HistogramSnapshot snapshot() {

@@ -92,6 +92,54 @@ public final class ModelStats {
         }
     }
 
+    /** {@code count} requests were answered with outputs, each {@code nanos} after it arrived (a bulk's parts). */
+    public void recordSuccesses(long count, long nanos) {
+        if (count <= 0) {
+            return;
+        }
+        success.record(count, Math.max(0, nanos) * count);
+        latency.observe(nanos, count);
+        if (!cacheEnabled) {
+            for (long i = 0; i < count; i++) {
+                summaries.request(nanos);
+            }
+        }
+    }
+
+    /** For executions recorded on one thread and added at once (a bulk's parts); see {@link ExecutionTally}. */
+    public ExecutionTally tally() {
+        return new ExecutionTally(this);
+    }
+
+    LatencySummaries.Version summaries() {
+        return summaries;
+    }
+
+    /** {@code count} queue waits of {@code nanos} in all (each already clamped at 0); see {@link ExecutionTally}. */
+    void addQueued(long count, long nanos) {
+        queue.record(count, nanos);
+    }
+
+    /**
+     * {@code executions} executions of {@code rows} rows and one request each, with these summed (clamped)
+     * durations, as that many {@link #recordExecution} calls would count them; see {@link ExecutionTally}.
+     */
+    void addExecutions(int rows, long executions, long inputNanos, long inferNanos, long outputNanos) {
+        computeInput.record(executions, inputNanos);
+        computeInfer.record(executions, inferNanos);
+        computeOutput.record(executions, outputNanos);
+        inferenceCount.add(rows * executions);
+        executionCount.add(executions);
+        BatchCounters b = batches.get(rows);
+        if (b == null) {
+            b = batches.computeIfAbsent(rows, r -> new BatchCounters());
+        }
+        b.input.record(executions, inputNanos);
+        b.infer.record(executions, inferNanos);
+        b.output.record(executions, outputNanos);
+        lastInferenceMillis.accumulateAndGet(wallClockMillis.getAsLong(), Math::max);
+    }
+
     /** A request failed {@code nanos} after it arrived. */
     public void recordFailure(FailureReason reason, long nanos) {
         failures.get(reason).record(nanos);

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link Scheduler#submitBulk} on the direct scheduler (back to back on one instance) and the dynamic batcher. */
 class BulkSubmissionTest {
 
-    private static final long TIMEOUT_S = 30;
+    static final long TIMEOUT_S = 30;
 
     /** Requests of {@code rows} x 2 FP32; request k's values start at {@code 1000 * k}. */
     private static List<InferenceRequest> requests(int count, int rows) {
@@ -49,16 +49,16 @@ class BulkSubmissionTest {
         return s;
     }
 
-    private static DirectScheduler direct(ModelStats stats, int capacity, FakeModel... instances) {
+    static DirectScheduler direct(ModelStats stats, int capacity, FakeModel... instances) {
         return new DirectScheduler("m-1", "'m' version 1", List.of(instances), capacity, stats, NanoClock.SYSTEM, 0);
     }
 
-    private static InferenceException failure(CompletableFuture<?> f) {
+    static InferenceException failure(CompletableFuture<?> f) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(TIMEOUT_S, TimeUnit.SECONDS));
         return assertInstanceOf(InferenceException.class, e.getCause());
     }
 
-    private static ModelStatsSnapshot statsAfter(Scheduler s, ModelStats stats) throws InterruptedException {
+    static ModelStatsSnapshot statsAfter(Scheduler s, ModelStats stats) throws InterruptedException {
         s.shutdown();
         assertTrue(s.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
         return stats.snapshot();
