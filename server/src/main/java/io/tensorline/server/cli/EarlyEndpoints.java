@@ -13,20 +13,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The endpoints bound on a thread of their own ({@code endpoints-start}) while the start-up models load, instead of
- * after them: the transports' classes are initialised ({@link TransportWarmup}), then the metrics, gRPC and HTTP
- * endpoints bind. Until the models are loaded the server behind them answers live and not ready
- * ({@link io.tensorline.server.repository.StartingRegistry}), so binding is off the way to READY and a probe meets a
- * server that says "not ready" rather than a refused connection. The start-up thread owns the result:
- * {@link #await} takes the bound endpoints, {@link #abandon} closes them when start-up fails.
- *
- * <p>{@code -Dtensorline.earlyEndpoints=false} binds them only once the models have loaded, as Triton does (its
- * endpoints start after the server is created), for an A/B of the two orders ({@code benchmarks/cold-start}); the
- * answers are the same either way once the endpoints are up.
+ * The endpoints, bound on a thread of their own ({@code endpoints-start}): it initialises the transports' classes
+ * ({@link TransportWarmup}) while the start-up models load, then binds the metrics, gRPC and HTTP endpoints, by
+ * default once the models have loaded (Triton's order), or with {@code -Dtensorline.earlyEndpoints=true} at once,
+ * while they load. Either way the server behind them is live and not ready until the models are loaded
+ * ({@link io.tensorline.server.repository.StartingRegistry}); bound early, a probe meets "live, not ready" and the
+ * metrics endpoint answers during the load, and binding is off the way to READY, but each not-ready answer is work
+ * for the starting server (docs/performance.md, "Cold start": with a 5 ms poller on 2 busy cores it cost more than
+ * it saved). The start-up thread owns the result: {@link #await} takes the bound endpoints, {@link #abandon} closes
+ * them when start-up fails.
  */
 final class EarlyEndpoints {
 
-    /** The system property that turns early binding off ({@code false}); on by default. */
+    /** The system property that turns early binding on ({@code true}); off by default. */
     static final String SWITCH = "tensorline.earlyEndpoints";
 
     /** The endpoints that are on (null for one that is off). Closing closes each. */
@@ -57,9 +56,9 @@ final class EarlyEndpoints {
     private final CountDownLatch go;
     private volatile boolean abandoned;
 
-    /** Whether the endpoints bind at the start of start-up ({@link #SWITCH}; anything but {@code false} is on). */
+    /** Whether the endpoints bind while the models load ({@link #SWITCH} is {@code true}). */
     static boolean early() {
-        return !"false".equalsIgnoreCase(System.getProperty(SWITCH, "true").strip());
+        return "true".equalsIgnoreCase(System.getProperty(SWITCH, "false").strip());
     }
 
     private EarlyEndpoints(CompletableFuture<Bound> result, CountDownLatch go) {

@@ -176,7 +176,7 @@ public final class TensorlineServer implements AutoCloseable {
         if (logging != null) {
             extensions.add("logging");
         }
-        // the endpoints bind while the models load: live, and not ready until the registry is handed over
+        // live, and not ready until the registry is handed over (the endpoints may bind while the models load)
         StartingRegistry starting = new StartingRegistry();
         InferenceServer core = new InferenceServer(starting, new ServerInfo(NAME, VERSION, extensions, backends),
                 stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()))

@@ -50,13 +50,13 @@ class EarlyEndpointsTest {
     }
 
     @Test
-    void earlyUnlessTurnedOff() {
+    void lateUnlessTurnedOn() {
         String before = System.getProperty(EarlyEndpoints.SWITCH);
         try {
             System.clearProperty(EarlyEndpoints.SWITCH);
-            assertEquals(true, EarlyEndpoints.early());
-            System.setProperty(EarlyEndpoints.SWITCH, "false");
             assertEquals(false, EarlyEndpoints.early());
+            System.setProperty(EarlyEndpoints.SWITCH, "true");
+            assertEquals(true, EarlyEndpoints.early());
         } finally {
             if (before == null) {
                 System.clearProperty(EarlyEndpoints.SWITCH);

@@ -14,6 +14,7 @@ import io.tensorline.proto.ServerReadyRequest;
 import io.tensorline.server.cli.ServeOptions;
 import io.tensorline.server.cli.TensorlineServer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,13 +41,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The endpoints bind at the start of start-up: while a start-up model is still loading (a {@link GatedEngineProvider}
+ * With {@code -Dtensorline.earlyEndpoints=true} the endpoints bind at the start of start-up: while a start-up model
+ * is still loading (a {@link GatedEngineProvider}
  * model, held at its gate) the server answers live and not ready, and every model call with Triton's
  * {@code Server not ready}; once the gate opens it is ready and serves. A failed start-up closes the early endpoints.
- * With {@code -Dtensorline.earlyEndpoints=false} they bind only after the load, as before.
+ * By default they bind only after the load, as Triton's do.
  */
 class EarlyEndpointsTest {
 
+    private static final String SWITCH = "tensorline.earlyEndpoints";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final String SIMULATED_IO = """
             max_batch_size: 4
@@ -65,6 +68,11 @@ class EarlyEndpointsTest {
     private CompletableFuture<TensorlineServer> starting;
     private ManagedChannel channel;
 
+    @BeforeEach
+    void bindEarly() {
+        System.setProperty(SWITCH, "true"); // read by the start-up thread; cleared once the server is closed
+    }
+
     @AfterEach
     void tearDown() throws Exception {
         if (channel != null) {
@@ -78,6 +86,7 @@ class EarlyEndpointsTest {
                 // the test's start-up failed on purpose
             }
         }
+        System.clearProperty(SWITCH);
     }
 
     private void model(String name, String backend, String markerFile) throws IOException {
@@ -255,27 +264,22 @@ class EarlyEndpointsTest {
     }
 
     @Test
-    void turnedOffTheEndpointsBindOnlyAfterTheLoad() throws Exception {
+    void byDefaultTheEndpointsBindOnlyAfterTheLoad() throws Exception {
+        System.clearProperty(SWITCH);
         repository();
         int http = freePort();
         int grpcPort = freePort();
-        System.setProperty("tensorline.earlyEndpoints", "false");
-        CompletableFuture<TensorlineServer> server;
-        try {
-            server = startInBackground(options(repo, http, grpcPort, -1, true));
-            Path waiting = repo.resolve("slow").resolve(GatedEngineProvider.WAITING);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(waiting)) {
-                assertTrue(System.nanoTime() < deadline, "the gated model's load did not start within 60 s");
-                Thread.sleep(5);
-            }
-            assertThrows(ConnectException.class, () -> get(http, "/v2/health/live"),
-                    "nothing listens while the start-up models load");
-            openGate("release");
-            server.get(60, TimeUnit.SECONDS);
-        } finally {
-            System.clearProperty("tensorline.earlyEndpoints");
+        CompletableFuture<TensorlineServer> server = startInBackground(options(repo, http, grpcPort, -1, true));
+        Path waiting = repo.resolve("slow").resolve(GatedEngineProvider.WAITING);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(waiting)) {
+            assertTrue(System.nanoTime() < deadline, "the gated model's load did not start within 60 s");
+            Thread.sleep(5);
         }
+        assertThrows(ConnectException.class, () -> get(http, "/v2/health/live"),
+                "nothing listens while the start-up models load");
+        openGate("release");
+        server.get(60, TimeUnit.SECONDS);
         assertEquals(200, get(http, "/v2/health/ready").statusCode());
     }
 }
