@@ -22,6 +22,7 @@ import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelState;
 import io.tensorline.server.repository.RepositoryModelRegistry;
 import io.tensorline.server.repository.RepositorySync;
+import io.tensorline.server.repository.StartingRegistry;
 import io.tensorline.server.repository.s3.S3Mirror;
 import io.tensorline.server.repository.s3.S3RepositoryException;
 import io.tensorline.server.scheduler.DefaultSchedulerFactory;
@@ -162,35 +163,12 @@ public final class TensorlineServer implements AutoCloseable {
             throw new StartupException(e.getMessage());
         }
         long t0 = System.nanoTime();
-        TransportWarmup warmup = o.grpcPort() >= 0 || o.httpPort() >= 0 || o.metricsPort() >= 0
-                ? TransportWarmup.start() : null;
         LogControl logging = LogControl.available() ? LogControl.install(logSettings) : null;
         EngineRegistry engines = EngineRegistry.fromClassPath();
         LatencySummaryMetrics summaries = o.metricsPort() >= 0 && m.config().summaryLatencies()
                 ? new LatencySummaryMetrics(m.config().quantiles()) : null;
         ModelStatsRegistry stats = new ModelStatsRegistry(summaries != null ? summaries : LatencySummaries.NONE);
-        RepositorySync remote;
-        try {
-            // s3:// roots are mirrored before anything loads; without one the SDK is never touched
-            remote = o.modelControl().s3().isEmpty() ? RepositorySync.NONE : S3Mirror.openAll(o.modelControl().s3());
-        } catch (S3RepositoryException e) {
-            throw new StartupException(e.getMessage());
-        }
-        RepositoryModelRegistry registry = RepositoryModelRegistry.load(o.modelControl().repositories(),
-                o.modelControl().apply(RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
-                        .withGpuCount(GpuProbe.count())), engines,
-                new DefaultSchedulerFactory(stats, resources.clock(), DefaultSchedulerFactory.DEFAULT_QUEUE_CAPACITY,
-                        o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null, resources.threads()),
-                remote);
-        List<ModelIndexEntry> failures = registry.loadFailures();
-        if (o.exitOnError() && !failures.isEmpty()) {
-            registry.close();
-            throw new StartupException("failed to load " + failures.size() + " model(s) (--exit-on-error=true):\n"
-                    + failures.stream().map(f -> "  " + f.name() + (f.version().isEmpty() ? "" : " version " + f.version())
-                            + ": " + f.reason()).collect(Collectors.joining("\n")));
-        }
         List<String> backends = engines.providers().stream().map(EngineProvider::backend).sorted().toList();
-        LOG.info("engines on the class path: {}", backends);
         List<String> extensions = new ArrayList<>(EXTENSIONS);
         if (o.allowClientShm()) {
             extensions.add(extensions.indexOf("model_configuration") + 1, "system_shared_memory");
@@ -198,17 +176,68 @@ public final class TensorlineServer implements AutoCloseable {
         if (logging != null) {
             extensions.add("logging");
         }
-        InferenceServer core = new InferenceServer(registry, new ServerInfo(NAME, VERSION, extensions, backends),
+        // live, and not ready until the registry is handed over (the endpoints may bind while the models load)
+        StartingRegistry starting = new StartingRegistry();
+        InferenceServer core = new InferenceServer(starting, new ServerInfo(NAME, VERSION, extensions, backends),
                 stats, new RequestLimits(o.maxTensorBytes()), new InFlightRequests(n.maxInFlightRequests()))
                 .withTracing(tracing).withClock(resources.clock());
         SharedMemoryRegistry shm = o.allowClientShm() ? SharedMemoryRegistry.enabled()
                 : SharedMemoryRegistry.disabled();
+        EarlyEndpoints endpoints = EarlyEndpoints.start(o.grpcPort() >= 0 || o.httpPort() >= 0 || o.metricsPort() >= 0,
+                EarlyEndpoints.early(), () -> bind(o, n, m, net, stats, summaries, resources, core, logging, shm));
+        RepositoryModelRegistry registry;
+        try {
+            RepositorySync remote;
+            try {
+                // s3:// roots are mirrored before anything loads; without one the SDK is never touched
+                remote = o.modelControl().s3().isEmpty() ? RepositorySync.NONE
+                        : S3Mirror.openAll(o.modelControl().s3());
+            } catch (S3RepositoryException e) {
+                throw new StartupException(e.getMessage());
+            }
+            registry = RepositoryModelRegistry.load(o.modelControl().repositories(),
+                    o.modelControl().apply(RepositoryModelRegistry.Options.defaults().withAutoComplete(o.autoComplete())
+                            .withGpuCount(GpuProbe.count())), engines,
+                    new DefaultSchedulerFactory(stats, resources.clock(), DefaultSchedulerFactory.DEFAULT_QUEUE_CAPACITY,
+                            o.cacheBytes() > 0 ? new ResponseCache(o.cacheBytes()) : null, resources.threads()),
+                    remote);
+        } catch (StartupException | RuntimeException e) {
+            endpoints.abandon();
+            shm.close();
+            throw e;
+        }
+        List<ModelIndexEntry> failures = registry.loadFailures();
+        if (o.exitOnError() && !failures.isEmpty()) {
+            endpoints.abandon();
+            registry.close();
+            shm.close();
+            throw new StartupException("failed to load " + failures.size() + " model(s) (--exit-on-error=true):\n"
+                    + failures.stream().map(f -> "  " + f.name() + (f.version().isEmpty() ? "" : " version " + f.version())
+                            + ": " + f.reason()).collect(Collectors.joining("\n")));
+        }
+        LOG.info("engines on the class path: {}", backends);
+        EarlyEndpoints.Bound bound;
+        try {
+            bound = endpoints.await();
+        } catch (IOException | RuntimeException e) {
+            registry.close();
+            shm.close();
+            throw e;
+        }
+        starting.open(registry); // READY from here (with every start-up model loaded, or as --strict-readiness says)
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        return new TensorlineServer(registry, core, bound.grpc(), bound.http(), bound.metrics(), millis,
+                n.exitTimeoutSecs(), resources, shm);
+    }
+
+    /** Binds the endpoints that are on (on {@link EarlyEndpoints}'s thread); on failure closes what it bound. */
+    private static EarlyEndpoints.Bound bind(ServeOptions o, NetworkOptions n, MetricsOptions m, NetworkListeners net,
+                                             ModelStatsRegistry stats, LatencySummaryMetrics summaries,
+                                             ServerResources resources, InferenceServer core, LogControl logging,
+                                             SharedMemoryRegistry shm) throws IOException {
         GrpcFrontend grpc = null;
         HttpFrontend http = null;
         MetricsFrontend metrics = null;
-        if (warmup != null) {
-            warmup.await();
-        }
         try {
             if (o.metricsPort() >= 0) {
                 metrics = MetricsFrontend.start(stats, n.metricsAddress() == null ? o.httpAddress() : n.metricsAddress(),
@@ -226,23 +255,11 @@ public final class TensorlineServer implements AutoCloseable {
                         logging, shm).withEventLoops(resources.httpEventLoops());
                 http.start(o.httpAddress(), o.httpPort(), net.http());
             }
+            return new EarlyEndpoints.Bound(grpc, http, metrics);
         } catch (IOException | RuntimeException e) {
-            if (metrics != null) {
-                metrics.close();
-            }
-            if (grpc != null) {
-                grpc.close();
-            }
-            if (http != null) {
-                http.close();
-            }
-            registry.close();
-            shm.close();
+            new EarlyEndpoints.Bound(grpc, http, metrics).close();
             throw e;
         }
-        long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new TensorlineServer(registry, core, grpc, http, metrics, millis, n.exitTimeoutSecs(), resources,
-                shm);
     }
 
     public InferenceServer core() {

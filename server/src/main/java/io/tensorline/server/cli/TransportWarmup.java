@@ -9,10 +9,10 @@ import java.util.List;
 
 /**
  * Initialises the transports' heavy classes (Netty's epoll natives and pooled allocators, both the plain and gRPC's
- * shaded copy; the gRPC service descriptors; the HTTP codec; the Prometheus writer) on a thread of its own while the
- * models load, so that the endpoints, which start only once every model has loaded, bind without that work on the
- * way to READY. Only classes are initialised: nothing binds, nothing is kept. Where there is no idle core the
- * thread merely queues behind the loaders and costs nothing extra; the classes are initialised once either way.
+ * shaded copy; the gRPC service descriptors; the HTTP codec; the Prometheus writer) on {@link EarlyEndpoints}'s
+ * thread, before it binds, while the models load on the others. Only classes are initialised: nothing binds,
+ * nothing is kept. Where there is no idle core the thread merely queues behind the loaders and costs nothing extra;
+ * the classes are initialised once either way.
  */
 final class TransportWarmup {
 
@@ -33,21 +33,11 @@ final class TransportWarmup {
             "io.grpc.health.v1.HealthGrpc",
             "io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter");
 
-    private final Thread thread;
-
-    private TransportWarmup(Thread thread) {
-        this.thread = thread;
+    private TransportWarmup() {
     }
 
-    /** Starts initialising {@link #CLASSES} on the daemon thread {@code transport-warmup}. */
-    static TransportWarmup start() {
-        Thread t = new Thread(TransportWarmup::initialiseAll, "transport-warmup");
-        t.setDaemon(true); // never holds the JVM up; the server joins it before binding anyway
-        t.start();
-        return new TransportWarmup(t);
-    }
-
-    private static void initialiseAll() {
+    /** Initialises {@link #CLASSES} and the gRPC service descriptors on the calling thread. */
+    static void initialiseAll() {
         ClassLoader loader = TransportWarmup.class.getClassLoader();
         for (String name : CLASSES) {
             try {
@@ -58,14 +48,5 @@ final class TransportWarmup {
         }
         // the service descriptors are built on first use, not at class initialisation
         GrpcFrontend.initialiseServiceDescriptors();
-    }
-
-    /** Waits for the warm-up (bounded: the endpoints initialise anything left themselves). */
-    void await() {
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
