@@ -26,7 +26,10 @@ import io.tensorline.proto.ServerReadyResponse;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The transport ceiling: a bare grpc-java server (netty-shaded, direct executor) that speaks just enough of
@@ -34,29 +37,54 @@ import java.util.concurrent.TimeUnit;
  * [-1,16] ({@code max_batch_size 8}) and answers with OUTPUT0 carrying the request's bytes, so a run against it
  * measures gRPC, protobuf and the load generator, and nothing else. It lists no {@code statistics} extension.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.tensorline.benchmarks.echo.EchoServer --port 9100</pre>
+ * <p>With {@code --delay-us N} each answer is sent N µs after its request arrived, from one "device" thread that
+ * waits as the simulated device does (parked until 100 µs before, then spinning) and writes the answer from there:
+ * the transport floor for a device of that duration, with the same idle gaps on the event loop and the same hop
+ * to a device thread and back that any server with an execution thread has (benchmarks/batch-cycle at
+ * concurrency 1).
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.tensorline.benchmarks.echo.EchoServer --port 9100 [--delay-us N]</pre>
  */
 public final class EchoServer extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     static final String MODEL = "echo";
     static final int MAX_BATCH_SIZE = 8;
     static final int WIDTH = 16;
+    private static final long SPIN_NANOS = 100_000;
+
+    /** Answers after this long (0: at once, on the event loop). */
+    private final long delayNanos;
+    /** The one thread that waits out {@link #delayNanos} and answers; null without a delay. */
+    private final ExecutorService device;
+
+    private EchoServer(long delayNanos) {
+        this.delayNanos = delayNanos;
+        this.device = delayNanos > 0 ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "echo-device");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
 
     public static void main(String[] args) throws IOException, InterruptedException {
         int port = 9100;
+        long delayMicros = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--port") && i + 1 < args.length) {
                 port = parsePort(args[++i]);
             } else if (a.startsWith("--port=")) {
                 port = parsePort(a.substring("--port=".length()));
+            } else if (a.equals("--delay-us") && i + 1 < args.length) {
+                delayMicros = parseDelay(args[++i]);
             } else {
-                System.err.println("echo server: unknown argument '" + a + "' (expected: --port N)");
+                System.err.println("echo server: unknown argument '" + a + "' (expected: --port N, --delay-us N)");
                 System.exit(2);
             }
         }
-        Server server = start(port);
-        System.out.println("echo server: model '" + MODEL + "' on gRPC port " + server.getPort());
+        Server server = start(port, delayMicros * 1000);
+        System.out.println("echo server: model '" + MODEL + "' on gRPC port " + server.getPort()
+                + (delayMicros > 0 ? ", answering " + delayMicros + " µs after each request" : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
             try {
@@ -70,10 +98,15 @@ public final class EchoServer extends GRPCInferenceServiceGrpc.GRPCInferenceServ
 
     /** Starts the server on {@code port} (0 for an ephemeral one); the caller shuts it down. */
     public static Server start(int port) throws IOException {
+        return start(port, 0);
+    }
+
+    /** As {@link #start(int)}, answering {@code delayNanos} after each request arrives. */
+    static Server start(int port, long delayNanos) throws IOException {
         return NettyServerBuilder.forAddress(new InetSocketAddress(port))
                 .directExecutor()
                 .maxInboundMessageSize(Integer.MAX_VALUE)
-                .addService(new EchoServer())
+                .addService(new EchoServer(delayNanos))
                 .build()
                 .start();
     }
@@ -88,6 +121,20 @@ public final class EchoServer extends GRPCInferenceServiceGrpc.GRPCInferenceServ
             // reported below
         }
         System.err.println("echo server: --port " + s + " (expected: 0 to 65535)");
+        System.exit(2);
+        return -1;
+    }
+
+    private static long parseDelay(String s) {
+        try {
+            long d = Long.parseLong(s);
+            if (d >= 0 && d <= 10_000_000) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.err.println("echo server: --delay-us " + s + " (expected: 0 to 10000000 microseconds)");
         System.exit(2);
         return -1;
     }
@@ -150,9 +197,28 @@ public final class EchoServer extends GRPCInferenceServiceGrpc.GRPCInferenceServ
     /** Each input comes back as an output of the same datatype, shape and bytes (INPUT0 becomes OUTPUT0). */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+        long arrived = System.nanoTime();
         if (!known(request.getModelName(), response)) {
             return;
         }
+        if (device == null) {
+            answer(request, response);
+            return;
+        }
+        device.execute(() -> {
+            long deadline = arrived + delayNanos;
+            long left;
+            while ((left = deadline - System.nanoTime()) > SPIN_NANOS) {
+                LockSupport.parkNanos(left - SPIN_NANOS);
+            }
+            while (deadline - System.nanoTime() > 0) {
+                Thread.onSpinWait();
+            }
+            answer(request, response);
+        });
+    }
+
+    private static void answer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
         ModelInferResponse.Builder out = ModelInferResponse.newBuilder()
                 .setModelName(MODEL).setModelVersion("1").setId(request.getId());
         for (int i = 0; i < request.getInputsCount(); i++) {

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * A test device shipped with the server ({@code backend: "simulated"}), so that anyone can reproduce the batching
  * tests and benchmarks without a model or an accelerator. Each output {@code OUTPUTk} is a copy of input
  * {@code INPUTk}, and each execution takes {@code execute_delay_us + rows × execute_delay_per_row_us}
- * (config.pbtxt {@code parameters}, in microseconds, both 0 by default), spent parked, not spinning.
+ * (config.pbtxt {@code parameters}, in microseconds, both 0 by default), spent parked until shortly before the
+ * deadline, then spinning the rest ({@link ParkThenSpin}).
  *
  * <p>The config must declare the inputs and outputs (there is no model file to complete them from). The version
  * folder holds a marker file, {@code model.simulated} unless {@code default_model_filename} says otherwise, whose
@@ -51,7 +52,7 @@ public final class SimulatedEngineProvider implements EngineProvider {
 
     @Override
     public LoadedModel load(LoadRequest request) throws EngineException {
-        return load(request, System::nanoTime, SimulatedModel::parkUntil);
+        return load(request, System::nanoTime, new ParkThenSpin());
     }
 
     /** As {@link #load(LoadRequest)}, with the clock and the pause a test controls. */

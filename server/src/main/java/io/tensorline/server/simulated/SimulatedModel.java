@@ -9,12 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
  * One instance of a simulated model: copies each source input to its output into fresh buffers (so outputs never
- * alias the caller's inputs), and holds the calling thread parked until the simulated execution time has passed.
+ * alias the caller's inputs), and holds the calling thread until the simulated execution time has passed (the real
+ * {@link Pause} is {@link ParkThenSpin}: parked, then a short spin to the deadline).
  * Used by one thread at a time, as every {@link LoadedModel}.
  */
 final class SimulatedModel implements LoadedModel {
@@ -95,13 +95,5 @@ final class SimulatedModel implements LoadedModel {
         }
         throw new EngineException("simulated model: input '" + name + "' is missing (expected it, since an output "
                 + "copies it)");
-    }
-
-    /** The real pause: parks (no spinning) until the deadline; wakes early only to park again. */
-    static void parkUntil(long deadlineNanos) {
-        long left;
-        while ((left = deadlineNanos - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(left);
-        }
     }
 }

@@ -96,10 +96,13 @@ class SimulatedEngineTest {
     }
 
     @Test
-    void theRealPauseParksUntilTheDeadline() {
-        long deadline = System.nanoTime() + 200_000;
-        SimulatedModel.parkUntil(deadline);
-        assertTrue(System.nanoTime() >= deadline);
+    void theRealPauseReturnsNoSoonerThanTheDeadline() {
+        ParkThenSpin pause = new ParkThenSpin();
+        for (long wait : new long[] {0, 5_000, 200_000, 1_500_000}) {
+            long deadline = System.nanoTime() + wait;
+            pause.until(deadline);
+            assertTrue(System.nanoTime() - deadline >= 0, "returned before a deadline " + wait + " ns away");
+        }
     }
 
     @Test
