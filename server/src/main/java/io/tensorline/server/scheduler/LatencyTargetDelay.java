@@ -1,5 +1,8 @@
 package io.tensorline.server.scheduler;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Map;
 
 /**
@@ -42,7 +45,8 @@ import java.util.Map;
  * <p>How: a search in rounds over {@link LatencyWindow windows} (at least {@value #WINDOW_REQUESTS} requests from
  * {@value #WINDOW_BATCHES} batches, each counting only requests that arrived under the delay it judges). A round is
  * one window at the current delay, then one at {@code delay + step} and one at {@code delay - step}. Each probe
- * adds its difference of means to the current delay's to the evidence for its direction, and its variance; the
+ * adds its difference of means to the current delay's to the evidence for its direction, and its variance (each
+ * window's standard error, or the drift between successive windows at one delay when that is larger); the
  * delay moves to a probe once that evidence is over {@value #Z} standard errors, its mean in this round is lower
  * and its p99 within the target (within {@value #HEADROOM_PERCENT} % of it for a probe up, which is only tried
  * as far as the current p99 plus the step stays within that share). So a small but steady gain moves it after a
@@ -52,12 +56,15 @@ import java.util.Map;
  * rests of 1, 2, 4, then {@value #MAX_REST} windows at the current delay. A window at the current delay whose p99
  * is over the target cuts the delay at once, by at least half and at least the excess; one whose mean is
  * {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed) restarts the search with the
- * largest step, a quarter of the bound.
+ * largest step: a quarter of the bound, and never more than a quarter of the current mean latency (a probe is a
+ * small change next to what requests already take, however long the target would let them wait).
  *
  * <p>It starts at 0, so a model that cannot meet the target never waits. The bound is the model's
  * {@code max_queue_delay_microseconds} when set (at most the target), else half the target. Batcher thread only.
  */
 final class LatencyTargetDelay implements QueueDelay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LatencyTargetDelay.class);
 
     static final String PARAMETER = "max_queue_delay_target_p99_us";
     static final int WINDOW_REQUESTS = 256;
@@ -68,11 +75,15 @@ final class LatencyTargetDelay implements QueueDelay {
     static final int LOAD_CHANGE_PERCENT = 10;
     static final int ROUNDS_PER_STEP = 4;
     static final int MAX_REST = 8;
+    /** A probe is at most the current mean latency over this away from the current delay. */
+    static final int STEP_SHARE_OF_MEAN = 4;
 
     private static final int UP = 0;
     private static final int DOWN = 1;
     private static final int CURRENT = 2;
 
+    /** The model as logs name it, e.g. {@code 'm' version 1}. */
+    private final String model;
     private final long targetNanos;
     private final long boundNanos;
     private final long minStepNanos;
@@ -109,8 +120,21 @@ final class LatencyTargetDelay implements QueueDelay {
     private int restLength;
     /** The mean of recent windows at the current delay, to tell a load change; 0: none yet. */
     private double recentMean;
+    /**
+     * How much the means of windows at one delay differ from one to the next, as a variance of one window's mean:
+     * what the machine's own ups and downs add to the noise, which each window's standard error does not see.
+     */
+    private double driftVariance;
+    private double lastCurrentMean;
+    private long lastCurrentDelay = -1;
 
     LatencyTargetDelay(long targetNanos, long maxNanos) {
+        this("(unnamed)", targetNanos, maxNanos);
+    }
+
+    /** @param model the model as logs name it, e.g. {@code 'm' version 1} */
+    LatencyTargetDelay(String model, long targetNanos, long maxNanos) {
+        this.model = model;
         if (targetNanos <= 0) {
             throw new IllegalArgumentException(PARAMETER + ": " + targetNanos / 1000 + " (expected: > 0)");
         }
@@ -126,6 +150,11 @@ final class LatencyTargetDelay implements QueueDelay {
      * {@code max_queue_delay_microseconds}.
      */
     static QueueDelay of(Map<String, String> parameters, long configuredDelayNanos) {
+        return of("(unnamed)", parameters, configuredDelayNanos);
+    }
+
+    /** As above, for {@code model} as logs name it. */
+    static QueueDelay of(String model, Map<String, String> parameters, long configuredDelayNanos) {
         String value = parameters.get(PARAMETER);
         if (value == null) {
             return QueueDelay.fixed(configuredDelayNanos);
@@ -140,7 +169,7 @@ final class LatencyTargetDelay implements QueueDelay {
             throw new IllegalArgumentException("parameter " + PARAMETER + ": '" + value
                     + "' (expected: a positive number of microseconds)");
         }
-        return new LatencyTargetDelay(BatchingPolicy.microsToNanos(micros), configuredDelayNanos);
+        return new LatencyTargetDelay(model, BatchingPolicy.microsToNanos(micros), configuredDelayNanos);
     }
 
     @Override
@@ -183,6 +212,11 @@ final class LatencyTargetDelay implements QueueDelay {
         if (p99 > targetNanos && delayNanos > 0) {
             long cut = Math.min(delayNanos / 2, delayNanos - (p99 - targetNanos));
             moveTo(cut < minStepNanos ? 0 : cut, -1, 0);
+            lastCurrentDelay = -1;
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("model {}: p99 {} µs over the target {} µs; queue delay cut to {} µs", model, p99 / 1000,
+                        targetNanos / 1000, delayNanos / 1000);
+            }
             return;
         }
         if (recentMean > 0 && Math.abs(mean - recentMean) > recentMean * LOAD_CHANGE_PERCENT / 100) {
@@ -191,7 +225,13 @@ final class LatencyTargetDelay implements QueueDelay {
             recentMean = mean;
         } else {
             recentMean = recentMean == 0 ? mean : recentMean * 0.75 + mean * 0.25;
+            if (lastCurrentDelay == delayNanos) {
+                double half = (mean - lastCurrentMean) * (mean - lastCurrentMean) / 2;
+                driftVariance = driftVariance == 0 ? half : driftVariance * 0.8 + half * 0.2;
+            }
         }
+        lastCurrentMean = mean;
+        lastCurrentDelay = delayNanos;
         if (rest > 0) {
             rest--;
             return;
@@ -199,6 +239,8 @@ final class LatencyTargetDelay implements QueueDelay {
         currentMean = mean;
         currentError = error;
         currentP99 = p99;
+        // a probe is a small change next to what requests already take, whatever the target allows
+        stepNanos = Math.min(stepNanos, Math.max(minStepNanos, (long) (mean / STEP_SHARE_OF_MEAN)));
         bestDirection = -1;
         allWorse = true;
         if (!probeUp() && !probeDown()) {
@@ -211,7 +253,8 @@ final class LatencyTargetDelay implements QueueDelay {
         int direction = phase;
         double difference = currentMean - mean;
         evidence[direction] += difference;
-        variance[direction] += currentError * currentError + error * error;
+        variance[direction] += Math.max(currentError * currentError, driftVariance)
+                + Math.max(error * error, driftVariance);
         allWorse &= difference < 0;
         double z = evidence[direction] / Math.sqrt(variance[direction]);
         boolean withinTarget = p99 <= (direction == UP ? headroom() : targetNanos);
@@ -252,6 +295,11 @@ final class LatencyTargetDelay implements QueueDelay {
         if (bestDirection >= 0) {
             int move = bestDirection == UP ? 1 : -1;
             moveTo(bestNanos, move, bestMean);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("model {}: queue delay {} µs (mean {} µs, {} standard errors below the last delay's; target "
+                        + "p99 {} µs)", model, delayNanos / 1000, Math.round(bestMean / 1000),
+                        Math.round(bestZ * 10) / 10.0, targetNanos / 1000);
+            }
             return;
         }
         lastMove = 0;
