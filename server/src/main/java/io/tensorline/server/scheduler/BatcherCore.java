@@ -149,8 +149,9 @@ final class BatcherCore {
     void onBatchDone(Batch batch, long now) {
         running[batch.instance()] = null;
         Runnable left = leaving.remove(batch.instance());
-        for (PendingRequest r : batch.requests()) {
-            queueDelay.observe(now - r.arrivalNanos);
+        List<PendingRequest> done = batch.requests();
+        for (int i = 0, n = done.size(); i < n; i++) {
+            queueDelay.observe(done.get(i).arrivalNanos, now, i == n - 1);
         }
         runningCount--;
         if (!release.answersOnInstance()) {

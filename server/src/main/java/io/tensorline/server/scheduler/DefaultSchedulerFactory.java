@@ -102,7 +102,8 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
                 BatchingPolicy policy = BatchingPolicy.of(spec.maxBatchSize(), spec.dynamicBatching(),
                         queueCapacity);
                 scheduler = DynamicBatcher.start(spec.name(), version, policy,
-                        p -> LatencyTargetDelay.of(spec.parameters(), p.maxQueueDelayNanos()), instances, modelStats,
+                        p -> LatencyTargetDelay.of("'" + spec.name() + "' version " + version, spec.parameters(),
+                                p.maxQueueDelayNanos()), instances, modelStats,
                         clock, queueCapacity, SpinPolicy.DEFAULT, threads);
             } else {
                 scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,

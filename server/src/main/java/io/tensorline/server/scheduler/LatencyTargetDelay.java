@@ -1,35 +1,148 @@
 package io.tensorline.server.scheduler;
 
-import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Map;
 
 /**
  * A queue delay tuned to a p99 latency target (Tensorline's own, model parameter
- * {@code max_queue_delay_target_p99_us}): as long as it helps batches grow, as short as keeps the 99th percentile
- * of arrival-to-batch-done latency under the target. Every {@value #WINDOW} requests it takes the window's p99:
- * above the target the delay halves, below 90 % of it the delay grows by a sixteenth of its bound, in between it
- * stays. It starts at 0, so a model that cannot meet the target never waits. The bound is the model's
- * {@code max_queue_delay_microseconds} when set, else half the target. Batcher thread only.
+ * {@code max_queue_delay_target_p99_us}): as long as it helps throughput, as short as keeps the 99th percentile of
+ * arrival-to-batch-done latency under the target.
+ *
+ * <p>What it minimises: the mean latency, arrival (the transport's stamp) to the end of the request's batch. In a
+ * closed loop of N clients the throughput is N / (that latency + the fixed transport time), so the delay with the
+ * lowest mean is the one with the highest throughput; under arrivals at a fixed rate the throughput is the rate
+ * whatever the delay, and the lowest mean is what is left to win. A delay helps when it lets requests that arrive
+ * close together share one execution instead of queueing behind each other; past that it only adds to the wait.
+ *
+ * <p>How: a search in rounds over {@link LatencyWindow windows} (at least {@value #WINDOW_REQUESTS} requests from
+ * {@value #WINDOW_BATCHES} batches, each counting only requests that arrived under the delay being judged). A round
+ * is one window at the current delay, one at {@code delay + step} and one at {@code delay - step}. The delay moves
+ * up only to a probe whose mean beats the current one by {@value #GAIN_PERCENT} % and whose p99 stays under
+ * {@value #HEADROOM_PERCENT} % of the target (a probe up is not even tried when the current p99 plus the step would
+ * pass that), and down to a probe whose mean is no worse, so that a delay that does not matter drifts to 0. A round
+ * without a move halves the step (down to 1/64 of the bound): the search converges instead of oscillating. At the
+ * smallest step the rounds are spaced out (1, 2, 4, then every {@value #MAX_REST} windows at the current delay in
+ * between). A window at the current delay whose p99 is over the target cuts the delay at once, by at least half
+ * and by at least the excess; one whose mean is {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load
+ * changed) restarts the search with the largest step, a quarter of the bound.
+ *
+ * <p>It starts at 0, so a model that cannot meet the target never waits. The bound is the model's
+ * {@code max_queue_delay_microseconds} when set (at most the target), else half the target. Batcher thread only.
+ */
+/**
+ * A queue delay tuned to a p99 latency target (Tensorline's own, model parameter
+ * {@code max_queue_delay_target_p99_us}): as long as it helps throughput, as short as keeps the 99th percentile of
+ * arrival-to-batch-done latency under the target.
+ *
+ * <p>What it minimises: the mean latency, arrival (the transport's stamp) to the end of the request's batch. In a
+ * closed loop of N clients the throughput is N / (that latency + the transport's own time), so the delay with the
+ * lowest mean is the one with the highest throughput; under arrivals at a fixed rate the throughput is the rate
+ * whatever the delay, and the lowest mean is what is left to win. A delay helps when requests that arrive close
+ * together then share one execution instead of queueing behind each other; past that it only adds to the wait.
+ *
+ * <p>How: a search in rounds over {@link LatencyWindow windows} (at least {@value #WINDOW_REQUESTS} requests from
+ * {@value #WINDOW_BATCHES} batches, each counting only requests that arrived under the delay it judges). A round is
+ * one window at the current delay, then one at {@code delay + step} and one at {@code delay - step}. Each probe
+ * adds its difference of means to the current delay's to the evidence for its direction, and its variance (each
+ * window's standard error, or the drift between successive windows at one delay when that is larger); the
+ * delay moves to a probe once that evidence is over {@value #Z} standard errors, its mean in this round is lower
+ * and its p99 within the target (within {@value #HEADROOM_PERCENT} % of it for a probe up, which is only tried
+ * as far as the current p99 plus the step stays within that share). So a small but steady gain moves it after a
+ * few rounds while noise does not. A move doubles the step when it goes the same way as the last; a round where
+ * every probe did worse, or the {@value #ROUNDS_PER_STEP}th without a move, halves it (down to 1/64 of the bound):
+ * the search narrows onto the best delay instead of oscillating. At the smallest step the rounds are spaced out by
+ * rests of 1, 2, 4, then {@value #MAX_REST} windows at the current delay. A window at the current delay whose p99
+ * is over the target cuts the delay at once, by at least half and at least the excess; one whose mean is
+ * {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed) restarts the search with the
+ * largest step: a quarter of the bound, and never more than a quarter of the current mean latency (a probe is a
+ * small change next to what requests already take, however long the target would let them wait).
+ *
+ * <p>It starts at 0, so a model that cannot meet the target never waits. The bound is the model's
+ * {@code max_queue_delay_microseconds} when set (at most the target), else half the target. Batcher thread only.
  */
 final class LatencyTargetDelay implements QueueDelay {
 
-    static final String PARAMETER = "max_queue_delay_target_p99_us";
-    static final int WINDOW = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(LatencyTargetDelay.class);
 
+    static final String PARAMETER = "max_queue_delay_target_p99_us";
+    static final int WINDOW_REQUESTS = 256;
+    static final int WINDOW_BATCHES = 16;
+    /** Standard errors of the accumulated difference a probe needs to move the delay. */
+    static final double Z = 2.0;
+    static final int HEADROOM_PERCENT = 90;
+    static final int LOAD_CHANGE_PERCENT = 10;
+    static final int ROUNDS_PER_STEP = 4;
+    static final int MAX_REST = 8;
+    /** A probe is at most the current mean latency over this away from the current delay. */
+    static final int STEP_SHARE_OF_MEAN = 4;
+
+    private static final int UP = 0;
+    private static final int DOWN = 1;
+    private static final int CURRENT = 2;
+
+    /** The model as logs name it, e.g. {@code 'm' version 1}. */
+    private final String model;
     private final long targetNanos;
-    private final long maxNanos;
-    private final long stepNanos;
-    private final long[] window = new long[WINDOW];
-    private int filled;
+    private final long boundNanos;
+    private final long minStepNanos;
+    private final long maxStepNanos;
+    private final LatencyWindow window = new LatencyWindow(WINDOW_REQUESTS, WINDOW_BATCHES);
+
+    /** The tuned delay. */
     private long delayNanos;
+    private long stepNanos;
+    /** UP, DOWN: a probe window is open; CURRENT: a window at the tuned delay. */
+    private int phase = CURRENT;
+    /** The delay in force during a probe window. */
+    private long probeNanos;
+    /** This round's window at the current delay. */
+    private double currentMean;
+    private double currentError;
+    private long currentP99;
+    /** Per direction, since the delay or the step last changed: the sum of (current mean - probe mean), and of
+     *  the variances of those differences. */
+    private final double[] evidence = new double[2];
+    private final double[] variance = new double[2];
+    /** This round's best probe (its delay and its lead in standard errors); -1: none that may move the delay. */
+    private int bestDirection = -1;
+    private double bestZ;
+    private long bestNanos;
+    private double bestMean;
+    /** Whether every probe of this round did worse than the current delay. */
+    private boolean allWorse;
+    private int roundsAtStep;
+    /** +1 or -1: the direction of the last move; 0 after a round without one. */
+    private int lastMove;
+    /** Windows at the current delay before the next round, and how many the last rest had. */
+    private int rest;
+    private int restLength;
+    /** The mean of recent windows at the current delay, to tell a load change; 0: none yet. */
+    private double recentMean;
+    /**
+     * How much the means of windows at one delay differ from one to the next, as a variance of one window's mean:
+     * what the machine's own ups and downs add to the noise, which each window's standard error does not see.
+     */
+    private double driftVariance;
+    private double lastCurrentMean;
+    private long lastCurrentDelay = -1;
 
     LatencyTargetDelay(long targetNanos, long maxNanos) {
+        this("(unnamed)", targetNanos, maxNanos);
+    }
+
+    /** @param model the model as logs name it, e.g. {@code 'm' version 1} */
+    LatencyTargetDelay(String model, long targetNanos, long maxNanos) {
+        this.model = model;
         if (targetNanos <= 0) {
             throw new IllegalArgumentException(PARAMETER + ": " + targetNanos / 1000 + " (expected: > 0)");
         }
         this.targetNanos = targetNanos;
-        this.maxNanos = maxNanos > 0 ? Math.min(maxNanos, targetNanos) : targetNanos / 2;
-        this.stepNanos = Math.max(1000, this.maxNanos / 16);
+        this.boundNanos = maxNanos > 0 ? Math.min(maxNanos, targetNanos) : targetNanos / 2;
+        this.minStepNanos = Math.max(1, boundNanos / 64);
+        this.maxStepNanos = Math.max(minStepNanos, boundNanos / 4);
+        this.stepNanos = maxStepNanos;
     }
 
     /**
@@ -37,6 +150,11 @@ final class LatencyTargetDelay implements QueueDelay {
      * {@code max_queue_delay_microseconds}.
      */
     static QueueDelay of(Map<String, String> parameters, long configuredDelayNanos) {
+        return of("(unnamed)", parameters, configuredDelayNanos);
+    }
+
+    /** As above, for {@code model} as logs name it. */
+    static QueueDelay of(String model, Map<String, String> parameters, long configuredDelayNanos) {
         String value = parameters.get(PARAMETER);
         if (value == null) {
             return QueueDelay.fixed(configuredDelayNanos);
@@ -51,7 +169,7 @@ final class LatencyTargetDelay implements QueueDelay {
             throw new IllegalArgumentException("parameter " + PARAMETER + ": '" + value
                     + "' (expected: a positive number of microseconds)");
         }
-        return new LatencyTargetDelay(BatchingPolicy.microsToNanos(micros), configuredDelayNanos);
+        return new LatencyTargetDelay(model, BatchingPolicy.microsToNanos(micros), configuredDelayNanos);
     }
 
     @Override
@@ -61,23 +179,161 @@ final class LatencyTargetDelay implements QueueDelay {
 
     @Override
     public long nanos() {
+        return phase == CURRENT ? delayNanos : probeNanos;
+    }
+
+    /** The tuned delay, leaving out a probe in progress; for tests. */
+    long tunedNanos() {
         return delayNanos;
     }
 
     @Override
-    public void observe(long latencyNanos) {
-        window[filled++] = latencyNanos;
-        if (filled < WINDOW) {
+    public void observe(long arrivalNanos, long doneNanos, boolean lastOfBatch) {
+        window.add(arrivalNanos, doneNanos, lastOfBatch);
+        if (lastOfBatch && window.full()) {
+            double mean = window.mean();
+            double error = window.standardError();
+            long p99 = window.p99();
+            if (phase == CURRENT) {
+                current(mean, error, p99);
+            } else {
+                probed(mean, error, p99);
+            }
+            window.restart(doneNanos);
+        }
+    }
+
+    private long headroom() {
+        return targetNanos / 100 * HEADROOM_PERCENT;
+    }
+
+    /** A window at the current delay closed. */
+    private void current(double mean, double error, long p99) {
+        if (p99 > targetNanos && delayNanos > 0) {
+            long cut = Math.min(delayNanos / 2, delayNanos - (p99 - targetNanos));
+            moveTo(cut < minStepNanos ? 0 : cut, -1, 0);
+            lastCurrentDelay = -1;
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("model {}: p99 {} µs over the target {} µs; queue delay cut to {} µs", model, p99 / 1000,
+                        targetNanos / 1000, delayNanos / 1000);
+            }
             return;
         }
-        filled = 0;
-        long[] sorted = window.clone();
-        Arrays.sort(sorted);
-        long p99 = sorted[(int) Math.ceil(WINDOW * 0.99) - 1];
-        if (p99 > targetNanos) {
-            delayNanos = delayNanos / 2 < stepNanos ? 0 : delayNanos / 2;
-        } else if (p99 < targetNanos - targetNanos / 10) {
-            delayNanos = Math.min(maxNanos, delayNanos + stepNanos);
+        if (recentMean > 0 && Math.abs(mean - recentMean) > recentMean * LOAD_CHANGE_PERCENT / 100) {
+            stepNanos = maxStepNanos;
+            restart();
+            recentMean = mean;
+        } else {
+            recentMean = recentMean == 0 ? mean : recentMean * 0.75 + mean * 0.25;
+            if (lastCurrentDelay == delayNanos) {
+                double half = (mean - lastCurrentMean) * (mean - lastCurrentMean) / 2;
+                driftVariance = driftVariance == 0 ? half : driftVariance * 0.8 + half * 0.2;
+            }
         }
+        lastCurrentMean = mean;
+        lastCurrentDelay = delayNanos;
+        if (rest > 0) {
+            rest--;
+            return;
+        }
+        currentMean = mean;
+        currentError = error;
+        currentP99 = p99;
+        // a probe is a small change next to what requests already take, whatever the target allows
+        stepNanos = Math.min(stepNanos, Math.max(minStepNanos, (long) (mean / STEP_SHARE_OF_MEAN)));
+        bestDirection = -1;
+        allWorse = true;
+        if (!probeUp() && !probeDown()) {
+            endRound();
+        }
+    }
+
+    /** A probe window closed. */
+    private void probed(double mean, double error, long p99) {
+        int direction = phase;
+        double difference = currentMean - mean;
+        evidence[direction] += difference;
+        variance[direction] += Math.max(currentError * currentError, driftVariance)
+                + Math.max(error * error, driftVariance);
+        allWorse &= difference < 0;
+        double z = evidence[direction] / Math.sqrt(variance[direction]);
+        boolean withinTarget = p99 <= (direction == UP ? headroom() : targetNanos);
+        if (withinTarget && difference > 0 && z > Z && (bestDirection < 0 || z > bestZ)) {
+            bestDirection = direction;
+            bestZ = z;
+            bestNanos = probeNanos;
+            bestMean = mean;
+        }
+        if (direction == DOWN || !probeDown()) {
+            endRound();
+        }
+    }
+
+    private boolean probeUp() {
+        // a longer delay adds at most its own growth to a request's wait: keep the probe's p99 within the headroom
+        long up = Math.min(Math.min(boundNanos, delayNanos + stepNanos), delayNanos + headroom() - currentP99);
+        if (up <= delayNanos || up - delayNanos < minStepNanos && up != boundNanos) {
+            return false;
+        }
+        phase = UP;
+        probeNanos = up;
+        return true;
+    }
+
+    private boolean probeDown() {
+        if (delayNanos == 0) {
+            return false;
+        }
+        long down = delayNanos - stepNanos;
+        phase = DOWN;
+        probeNanos = down < minStepNanos ? 0 : down;
+        return true;
+    }
+
+    private void endRound() {
+        phase = CURRENT;
+        if (bestDirection >= 0) {
+            int move = bestDirection == UP ? 1 : -1;
+            moveTo(bestNanos, move, bestMean);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("model {}: queue delay {} µs (mean {} µs, {} standard errors below the last delay's; target "
+                        + "p99 {} µs)", model, delayNanos / 1000, Math.round(bestMean / 1000),
+                        Math.round(bestZ * 10) / 10.0, targetNanos / 1000);
+            }
+            return;
+        }
+        lastMove = 0;
+        roundsAtStep++;
+        if (stepNanos > minStepNanos && (allWorse || roundsAtStep >= ROUNDS_PER_STEP)) {
+            stepNanos = Math.max(minStepNanos, stepNanos / 2);
+            restart();
+        } else if (stepNanos == minStepNanos) {
+            restLength = Math.min(MAX_REST, Math.max(1, restLength * 2));
+            rest = restLength;
+            if (roundsAtStep >= 2 * ROUNDS_PER_STEP) {
+                // evidence that old may be of another load
+                restart();
+                rest = restLength;
+            }
+        }
+    }
+
+    /** Moves the tuned delay; the step doubles when the move goes the same way as the last. */
+    private void moveTo(long nanos, int move, double mean) {
+        if (move == lastMove) {
+            stepNanos = Math.min(maxStepNanos, stepNanos * 2);
+        }
+        lastMove = move;
+        delayNanos = nanos;
+        recentMean = mean;
+        restart();
+    }
+
+    /** Forgets the evidence and the rest: the delay, the step or the load changed. */
+    private void restart() {
+        evidence[UP] = evidence[DOWN] = 0;
+        variance[UP] = variance[DOWN] = 0;
+        roundsAtStep = 0;
+        rest = restLength = 0;
     }
 }

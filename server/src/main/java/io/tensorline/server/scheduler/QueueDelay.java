@@ -9,8 +9,11 @@ interface QueueDelay {
     /** The delay now, in nanoseconds; 0 sends at once. */
     long nanos();
 
-    /** A request's batch finished {@code latencyNanos} after the request arrived. */
-    void observe(long latencyNanos);
+    /**
+     * A request that arrived at {@code arrivalNanos} (the transport's stamp) was in a batch that finished at
+     * {@code doneNanos}; {@code lastOfBatch} for the batch's last request.
+     */
+    void observe(long arrivalNanos, long doneNanos, boolean lastOfBatch);
 
     /**
      * Whether {@link #nanos} follows what {@link #observe} sees: then every request's latency must be observed, so
@@ -29,7 +32,7 @@ interface QueueDelay {
             }
 
             @Override
-            public void observe(long latencyNanos) {
+            public void observe(long arrivalNanos, long doneNanos, boolean lastOfBatch) {
             }
         };
     }

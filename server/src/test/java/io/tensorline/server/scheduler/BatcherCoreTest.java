@@ -523,8 +523,8 @@ class BatcherCoreTest {
         }
 
         @Override
-        public void observe(long latencyNanos) {
-            observed.add(latencyNanos);
+        public void observe(long arrivalNanos, long doneNanos, boolean lastOfBatch) {
+            observed.add(doneNanos - arrivalNanos);
         }
     }
 

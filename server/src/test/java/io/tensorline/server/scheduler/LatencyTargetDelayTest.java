@@ -2,67 +2,222 @@ package io.tensorline.server.scheduler;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The queue delay that follows a p99 target, fed latencies directly: no clock, no threads. */
+/**
+ * The queue delay that follows a p99 target, driven on a fake clock by synthetic latencies: each test gives a
+ * "plant", the latency a request sees under a given delay (with seeded noise), and feeds the tuner batches of its
+ * requests. No threads, no real time.
+ */
 class LatencyTargetDelayTest {
 
+    private static final long US = 1_000;
     private static final long MS = 1_000_000;
+    private static final long TARGET = 6 * MS;
+    private static final int ROWS = 8;
+    /** Windows of 8-row batches: 256 requests from 32 batches. */
+    private static final int BATCHES_PER_WINDOW = LatencyTargetDelay.WINDOW_REQUESTS / ROWS;
 
-    private static void window(LatencyTargetDelay d, long latency, int slow, long slowLatency) {
-        for (int i = 0; i < LatencyTargetDelay.WINDOW; i++) {
-            d.observe(i < slow ? slowLatency : latency);
+    /** The latency of one request under {@code delayNanos}. */
+    private interface Plant {
+        long latency(long delayNanos, Random random);
+    }
+
+    /**
+     * Requests that come back to the server spread over {@code spreadNanos} (a closed loop of a few clients): a
+     * delay that covers the spread merges them into one execution of 2.1 ms; one that does not leaves the share it
+     * misses waiting for the next execution, another 2.1 ms. Mean: 2.1 ms + d/2 + 2.1 ms × (1 - d/spread), lowest
+     * at d = spread.
+     */
+    private static Plant spread(long spreadNanos) {
+        return (d, random) -> {
+            long wait = d == 0 ? 0 : (long) (random.nextDouble() * d);
+            boolean missed = random.nextDouble() >= Math.min(1.0, (double) d / spreadNanos);
+            return 2100 * US + wait + (missed ? 2100 * US : 0) + noise(random, 100 * US);
+        };
+    }
+
+    /** Any delay only adds to the wait: best at 0. */
+    private static Plant delayOnlyHurts() {
+        return (d, random) -> 2500 * US + (long) (random.nextDouble() * d) + noise(random, 100 * US);
+    }
+
+    private static long noise(Random random, long sd) {
+        return Math.max(-3 * sd, Math.min(3 * sd, (long) (random.nextGaussian() * sd)));
+    }
+
+    /** Feeds the tuner batches that finish one after another on a fake clock, and remembers what it did. */
+    private static final class Driver {
+        final LatencyTargetDelay tuner;
+        final FakeClock clock = new FakeClock(1_000 * MS);
+        final Random random = new Random(7);
+        Plant plant;
+        /** The latencies requests saw, in order, and the delay each waited under. */
+        final List<Long> latencies = new ArrayList<>();
+        final List<Long> delays = new ArrayList<>();
+        /** The tuned delay after each batch. */
+        final List<Long> tuned = new ArrayList<>();
+
+        Driver(LatencyTargetDelay tuner, Plant plant) {
+            this.tuner = tuner;
+            this.plant = plant;
+        }
+
+        /** Batches of ROWS requests, 20 ms apart, each request with the plant's latency under the delay now. */
+        Driver run(int batches) {
+            for (int b = 0; b < batches; b++) {
+                long delay = tuner.nanos();
+                clock.advanceMicros(20_000);
+                long done = clock.nanoTime();
+                for (int i = 0; i < ROWS; i++) {
+                    long latency = plant.latency(delay, random);
+                    latencies.add(latency);
+                    delays.add(delay);
+                    tuner.observe(done - latency, done, i == ROWS - 1);
+                }
+                tuned.add(tuner.tunedNanos());
+            }
+            return this;
+        }
+
+        Driver windows(int windows) {
+            return run(windows * BATCHES_PER_WINDOW);
+        }
+
+        /** The 99th percentile of the last {@code n} latencies. */
+        long p99OfLast(int n) {
+            long[] last = latencies.subList(latencies.size() - n, latencies.size()).stream()
+                    .mapToLong(Long::longValue).toArray();
+            Arrays.sort(last);
+            return last[(int) Math.ceil(n * 0.99) - 1];
+        }
+
+        double meanOfLast(int n) {
+            return latencies.subList(latencies.size() - n, latencies.size()).stream()
+                    .mapToLong(Long::longValue).average().orElseThrow();
+        }
+
+        /** The distinct tuned delays over the last {@code batches} batches. */
+        TreeSet<Long> tunedOverLast(int batches) {
+            return new TreeSet<>(tuned.subList(tuned.size() - batches, tuned.size()));
+        }
+    }
+
+    private static Driver driver(Plant plant) {
+        return new Driver(new LatencyTargetDelay(TARGET, 0), plant);
+    }
+
+    @Test
+    void startsAtZero() {
+        assertEquals(0, new LatencyTargetDelay(TARGET, 0).nanos());
+    }
+
+    @Test
+    void convergesToTheDelayThatMergesTheArrivalsAndStaysThere() {
+        Driver d = driver(spread(400 * US)).windows(60);
+        long tuned = d.tuner.tunedNanos();
+        assertTrue(tuned >= 400 * US && tuned <= 520 * US, "tuned " + tuned / US + " µs, best 400 µs");
+        Driver after = d.windows(60);
+        TreeSet<Long> band = after.tunedOverLast(60 * BATCHES_PER_WINDOW);
+        assertTrue(band.first() >= 400 * US && band.last() <= 520 * US, "over the next 60 windows: " + band);
+        assertTrue(band.size() <= 3, "settled, not oscillating: " + band);
+    }
+
+    @Test
+    void onceConvergedItProbesRarely() {
+        Driver d = driver(spread(400 * US)).windows(80);
+        List<Long> lastDelays = d.delays.subList(d.delays.size() - 40 * LatencyTargetDelay.WINDOW_REQUESTS,
+                d.delays.size());
+        Map<Long, Long> byDelay = lastDelays.stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
+        long most = Collections.max(byDelay.values());
+        assertTrue(most >= lastDelays.size() * 0.65, "of the last 40 windows' requests, " + most + " of "
+                + lastDelays.size() + " waited under one delay: " + byDelay);
+    }
+
+    @Test
+    void theTunedDelayBeatsEveryFixedOneItCouldHaveChosen() {
+        Plant plant = spread(400 * US);
+        double tuned = driver(plant).windows(60).windows(40).meanOfLast(40 * LatencyTargetDelay.WINDOW_REQUESTS);
+        for (long fixed : new long[] {0, 250 * US, 1000 * US, 2000 * US}) {
+            Random random = new Random(7);
+            double sum = 0;
+            int n = 40 * LatencyTargetDelay.WINDOW_REQUESTS;
+            for (int i = 0; i < n; i++) {
+                sum += plant.latency(fixed, random);
+            }
+            assertTrue(tuned < sum / n, "tuned mean " + tuned / US + " µs against fixed " + fixed / US + " µs: "
+                    + sum / n / US + " µs");
         }
     }
 
     @Test
-    void startsAtZeroAndGrowsBySixteenthsOfHalfTheTargetWhileWellUnderIt() {
-        LatencyTargetDelay d = new LatencyTargetDelay(10 * MS, 0);
-        assertEquals(0, d.nanos());
-        window(d, MS, 0, 0);
-        assertEquals(5 * MS / 16, d.nanos());
-        for (int i = 0; i < 40; i++) {
-            window(d, MS, 0, 0);
-        }
-        assertEquals(5 * MS, d.nanos(), "bounded by half the target");
+    void aDelayThatOnlyAddsWaitStaysAtZero() {
+        Driver d = driver(delayOnlyHurts()).windows(60);
+        assertTrue(d.tuner.tunedNanos() == 0, "tuned " + d.tuner.tunedNanos() / US + " µs");
+    }
+
+    @Test
+    void aTargetNothingMeetsNeverWaits() {
+        Driver d = driver((delay, random) -> 10 * MS + delay + noise(random, 100 * US)).windows(40);
+        assertEquals(new TreeSet<>(List.of(0L)), new TreeSet<>(d.delays), "not even a probe waited");
+    }
+
+    @Test
+    void staysUnderTheTargetWhenALongerDelayWouldStillRaiseThroughput() {
+        // the mean falls as the delay grows, but 2 % of requests wait 3 ms + 3 × the delay: p99 = 3 ms + 3 d, so
+        // the target of 6 ms allows up to 1 ms and the headroom (90 %) up to 800 µs
+        Driver d = driver((delay, random) -> random.nextDouble() < 0.02 ? 3 * MS + 3 * delay
+                : 4 * MS - delay / 2 + noise(random, 100 * US)).windows(80);
+        long tuned = d.tuner.tunedNanos();
+        assertTrue(tuned >= 500 * US && tuned <= 1000 * US, "tuned " + tuned / US + " µs");
+        long p99 = d.p99OfLast(40 * LatencyTargetDelay.WINDOW_REQUESTS);
+        assertTrue(p99 <= TARGET, "p99 of the last 40 windows, probes included: " + p99 / US + " µs");
+    }
+
+    @Test
+    void aWindowOverTheTargetCutsTheDelayWithinARound() {
+        Driver d = driver(spread(1500 * US)).windows(60);
+        long before = d.tuner.tunedNanos();
+        assertTrue(before >= 1000 * US, "tuned " + before / US + " µs");
+        d.plant = (delay, random) -> 5500 * US + delay + noise(random, 50 * US);
+        d.windows(3);
+        assertTrue(d.tuner.tunedNanos() <= before / 2, "from " + before / US + " to "
+                + d.tuner.tunedNanos() / US + " µs");
+        d.windows(20);
+        assertEquals(0, d.tuner.tunedNanos());
+    }
+
+    @Test
+    void followsTheLoadWhenItChanges() {
+        // a target of 10 ms: the p99 of a delay short of the spread (a miss: 2 × 2.1 ms + the delay) leaves room
+        Driver d = new Driver(new LatencyTargetDelay(10 * MS, 0), spread(400 * US)).windows(60);
+        assertTrue(d.tuner.tunedNanos() >= 350 * US && d.tuner.tunedNanos() <= 600 * US,
+                "first " + d.tuner.tunedNanos() / US + " µs");
+        d.plant = spread(1500 * US);
+        d.windows(60);
+        long second = d.tuner.tunedNanos();
+        assertTrue(second >= 1400 * US && second <= 1700 * US, "then " + second / US + " µs, best 1500 µs");
+        d.plant = delayOnlyHurts();
+        d.windows(60);
+        assertEquals(0, d.tuner.tunedNanos(), "and back to no wait when waiting no longer merges anything");
     }
 
     @Test
     void theConfiguredMaxQueueDelayBoundsIt() {
-        LatencyTargetDelay d = new LatencyTargetDelay(10 * MS, 2 * MS);
-        for (int i = 0; i < 40; i++) {
-            window(d, MS, 0, 0);
-        }
-        assertEquals(2 * MS, d.nanos());
-    }
-
-    @Test
-    void halvesWhenMoreThanOnePercentOfAWindowMissesTheTarget() {
-        LatencyTargetDelay d = new LatencyTargetDelay(10 * MS, 0);
-        for (int i = 0; i < 16; i++) {
-            window(d, MS, 0, 0);
-        }
-        assertEquals(5 * MS, d.nanos());
-        window(d, MS, 2, 50 * MS);
-        assertEquals(5 * MS, d.nanos(), "1 % over the target is still within the p99");
-        window(d, MS, 3, 50 * MS);
-        assertEquals(5 * MS / 2, d.nanos());
-        for (int i = 0; i < 10; i++) {
-            window(d, MS, 3, 50 * MS);
-        }
-        assertEquals(0, d.nanos(), "a model that cannot meet the target does not wait at all");
-    }
-
-    @Test
-    void holdsBetweenNinetyPercentOfTheTargetAndTheTarget() {
-        LatencyTargetDelay d = new LatencyTargetDelay(10 * MS, 0);
-        window(d, MS, 0, 0);
-        window(d, 95 * MS / 10, 0, 0);
-        assertEquals(5 * MS / 16, d.nanos());
+        Driver d = new Driver(new LatencyTargetDelay(TARGET, 1000 * US), spread(1500 * US)).windows(80);
+        assertEquals(1000 * US, new TreeSet<>(d.delays).last(), "no probe past the bound either");
     }
 
     @Test
