@@ -47,8 +47,8 @@ final class FloatText {
             out.append(bits < 0 ? "-0.0" : "0.0");
             return;
         }
-        if (bits < 0) {
-            out.append('-');
+        boolean negative = bits < 0;
+        if (negative) {
             bits &= 0x7fffffff;
             f = -f;
         }
@@ -97,54 +97,87 @@ final class FloatText {
                 break;
             }
         }
-        while (digits % 10 == 0 && digits >= 10) {
-            digits /= 10;
+        int v = (int) digits; // below 10^9
+        int tenth;
+        while (v >= 10 && v == (tenth = div10(v)) * 10) {
+            v = tenth;
         }
-        write(digits, exp, out);
+        write(negative, v, exp, out);
     }
 
-    /** The number {@code digits} (no trailing zeros) with its first digit at decimal position {@code exp}. */
-    private static void write(long digits, int exp, StringBuilder out) {
+    /**
+     * The number {@code digits} (no trailing zeros) with its first digit at decimal position {@code exp}, composed
+     * in a small array and appended at once (one StringBuilder call instead of one per character).
+     */
+    private static void write(boolean negative, int digits, int exp, StringBuilder out) {
+        char[] b = new char[24];
+        int p = 0;
+        if (negative) {
+            b[p++] = '-';
+        }
         int n = digitCount(digits);
         if (exp >= -3 && exp < 7) {
             if (exp < 0) {
-                out.append("0.");
+                b[p++] = '0';
+                b[p++] = '.';
                 for (int i = -1; i > exp; i--) {
-                    out.append('0');
+                    b[p++] = '0';
                 }
-                fixed(digits, n, out);
+                p = fixed(digits, n, b, p);
             } else if (n > exp + 1) {
                 int fraction = n - exp - 1;
-                fixed(digits / LONG_POW10[fraction], exp + 1, out);
-                out.append('.');
-                fixed(digits % LONG_POW10[fraction], fraction, out);
+                int scale = (int) LONG_POW10[fraction];
+                int whole = digits / scale;
+                p = fixed(whole, exp + 1, b, p);
+                b[p++] = '.';
+                p = fixed(digits - whole * scale, fraction, b, p);
             } else {
-                fixed(digits, n, out);
+                p = fixed(digits, n, b, p);
                 for (int i = n; i <= exp; i++) {
-                    out.append('0');
+                    b[p++] = '0';
                 }
-                out.append(".0");
+                b[p++] = '.';
+                b[p++] = '0';
             }
         } else {
-            fixed(digits / LONG_POW10[n - 1], 1, out);
-            out.append('.');
+            int scale = (int) LONG_POW10[n - 1];
+            int lead = digits / scale;
+            b[p++] = (char) ('0' + lead);
+            b[p++] = '.';
             if (n > 1) {
-                fixed(digits % LONG_POW10[n - 1], n - 1, out);
+                p = fixed(digits - lead * scale, n - 1, b, p);
             } else {
-                out.append('0');
+                b[p++] = '0';
             }
-            out.append('E').append(exp);
+            b[p++] = 'E';
+            int x = exp;
+            if (x < 0) {
+                b[p++] = '-';
+                x = -x;
+            }
+            if (x >= 10) {
+                int tens = div10(x);
+                b[p++] = (char) ('0' + tens);
+                x -= tens * 10;
+            }
+            b[p++] = (char) ('0' + x);
         }
+        out.append(b, 0, p);
     }
 
-    /** Appends {@code v} as exactly {@code width} digits, with leading zeros (filled from the right). */
-    private static void fixed(long v, int width, StringBuilder out) {
-        int start = out.length();
-        out.setLength(start + width);
-        for (int i = start + width - 1; i >= start; i--) {
-            out.setCharAt(i, (char) ('0' + v % 10));
-            v /= 10;
+    /** Writes {@code v} as exactly {@code width} digits, with leading zeros, at {@code at}; returns the end. */
+    private static int fixed(int v, int width, char[] b, int at) {
+        for (int i = at + width - 1; i >= at; i--) {
+            int q = div10(v);
+            b[i] = (char) ('0' + v - q * 10);
+            v = q;
         }
+        return at + width;
+    }
+
+    /** {@code v / 10} for {@code 0 <= v < 2^31} by a multiplication (C1 does not do that for a division). */
+    private static int div10(int v) {
+        return (int) ((v * 3435973837L) >>> 35);
     }
 
     /** Whether {@code c * 10^scale} lies strictly between {@code lo} and {@code hi}. */
