@@ -1,8 +1,8 @@
 package io.tensorline.batch;
 
 /**
- * Reads an FP32 value from a range of characters without making a String: the digits go into a long significand
- * and a decimal exponent in one pass. A significand up to 2^24 with an exponent within ±10 is exact in float, and so
+ * Reads an FP32 value from a range of a line without making a String for it (the line is a String, not a
+ * CharSequence, so that C1 inlines charAt): the digits go into a long significand and a decimal exponent in one pass. A significand up to 2^24 with an exponent within ±10 is exact in float, and so
  * is 10^|exponent|, so one float multiplication or division rounds the exact value once, which is what
  * {@link Float#parseFloat} gives. Anything else ({@code NaN}, {@code Infinity}, hex, a {@code f}/{@code d} suffix,
  * long significands, far exponents, malformed text) is left to the caller's {@code Float.parseFloat} on the same
@@ -24,7 +24,7 @@ final class DecimalFloat {
      * as {@code String.trim} sees it, left out), or {@link #NOT_FAST} when the text is not a plain decimal
      * {@code [+-]digits[.digits][(e|E)[+-]digits]} that the exact path covers.
      */
-    static long parse(CharSequence s, int start, int end) {
+    static long parse(String s, int start, int end) {
         while (start < end && s.charAt(start) <= ' ') {
             start++;
         }
@@ -104,8 +104,8 @@ final class DecimalFloat {
     }
 
     /** {@link #parse}, with {@code Float.parseFloat} on the same characters where the exact path does not apply. */
-    static float parseFloat(CharSequence s, int start, int end) {
+    static float parseFloat(String s, int start, int end) {
         long bits = parse(s, start, end);
-        return bits == NOT_FAST ? Float.parseFloat(s.subSequence(start, end).toString()) : Float.intBitsToFloat((int) bits);
+        return bits == NOT_FAST ? Float.parseFloat(s.substring(start, end)) : Float.intBitsToFloat((int) bits);
     }
 }
