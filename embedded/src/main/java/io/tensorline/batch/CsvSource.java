@@ -64,7 +64,12 @@ final class CsvSource extends LineSource {
         if (text == null) {
             return false;
         }
-        int count = bounds(text);
+        int n = text.length();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, 2 * chars.length)];
+        }
+        text.getChars(0, n, chars, 0);
+        int count = bounds(chars, n);
         if (count != headerColumns) {
             throw new BadRowException(count + " cells (expected: " + headerColumns + ", as in the header)");
         }
@@ -76,7 +81,7 @@ final class CsvSource extends LineSource {
                 boolean fp32 = "FP32".equals(inputs.slots().get(s).datatype());
                 for (int c : idx) {
                     if (!listCell && fp32 && !quoted[c]) {
-                        long bits = DecimalFloat.parse(text, starts[c], ends[c]);
+                        long bits = DecimalFloat.parse(chars, starts[c], ends[c]);
                         if (bits != DecimalFloat.NOT_FAST) {
                             into.putFloat(s, Float.intBitsToFloat((int) bits));
                             continue;
@@ -100,20 +105,21 @@ final class CsvSource extends LineSource {
         return true;
     }
 
+    // the current line's characters (array reads, which C1 compiles much tighter than String.charAt)
+    private char[] chars = new char[256];
     // where each cell of the current line starts and ends (commas outside quotes), and whether it has quotes
     private int[] starts = new int[8];
     private int[] ends = new int[8];
     private boolean[] quoted = new boolean[8];
 
-    /** Finds the cells of {@code line} (as {@link #split} cuts them) and returns how many there are. */
-    private int bounds(String line) {
+    /** Finds the cells of {@code line[0, n)} (as {@link #split} cuts them) and returns how many there are. */
+    private int bounds(char[] line, int n) {
         int count = 0;
         int start = 0;
         boolean inQuotes = false;
         boolean hasQuote = false;
-        int n = line.length();
         for (int i = 0; i <= n; i++) {
-            char ch = i < n ? line.charAt(i) : ',';
+            char ch = i < n ? line[i] : ',';
             if (ch == '"') {
                 inQuotes = !inQuotes; // a doubled quote toggles twice
                 hasQuote = true;

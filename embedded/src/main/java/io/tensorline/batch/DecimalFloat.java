@@ -1,12 +1,13 @@
 package io.tensorline.batch;
 
 /**
- * Reads an FP32 value from a range of a line without making a String for it (the line is a String, not a
- * CharSequence, so that C1 inlines charAt): the digits go into a long significand and a decimal exponent in one pass. A significand up to 2^24 with an exponent within ±10 is exact in float, and so
- * is 10^|exponent|, so one float multiplication or division rounds the exact value once, which is what
- * {@link Float#parseFloat} gives. Anything else ({@code NaN}, {@code Infinity}, hex, a {@code f}/{@code d} suffix,
- * long significands, far exponents, malformed text) is left to the caller's {@code Float.parseFloat} on the same
- * characters, so what is accepted and refused stays exactly {@code Float.parseFloat}'s. Stateless.
+ * Reads an FP32 value from a range of a line's characters without making a String for it (a char array, which C1
+ * reads much tighter than String.charAt): the digits go into a long significand and a decimal exponent in one
+ * pass. A significand up to 2^24 with an exponent within ±10 is exact in float, and so is 10^|exponent|, so one
+ * float multiplication or division rounds the exact value once, which is what {@link Float#parseFloat} gives.
+ * Anything else ({@code NaN}, {@code Infinity}, hex, a {@code f}/{@code d} suffix, long significands, far
+ * exponents, malformed text) is left to {@code Float.parseFloat} on the same characters, so what is accepted and
+ * refused stays exactly {@code Float.parseFloat}'s. Stateless.
  */
 final class DecimalFloat {
 
@@ -24,17 +25,17 @@ final class DecimalFloat {
      * as {@code String.trim} sees it, left out), or {@link #NOT_FAST} when the text is not a plain decimal
      * {@code [+-]digits[.digits][(e|E)[+-]digits]} that the exact path covers.
      */
-    static long parse(String s, int start, int end) {
-        while (start < end && s.charAt(start) <= ' ') {
+    static long parse(char[] s, int start, int end) {
+        while (start < end && s[start] <= ' ') {
             start++;
         }
-        while (end > start && s.charAt(end - 1) <= ' ') {
+        while (end > start && s[end - 1] <= ' ') {
             end--;
         }
         int i = start;
         boolean negative = false;
         if (i < end) {
-            char c = s.charAt(i);
+            char c = s[i];
             if (c == '-' || c == '+') {
                 negative = c == '-';
                 i++;
@@ -44,7 +45,7 @@ final class DecimalFloat {
         int scale = 0;
         int digits = 0;
         char c = 0;
-        while (i < end && (c = s.charAt(i)) >= '0' && c <= '9') {
+        while (i < end && (c = s[i]) >= '0' && c <= '9') {
             m = m * 10 + (c - '0');
             if (m > LIMIT) {
                 return NOT_FAST;
@@ -54,7 +55,7 @@ final class DecimalFloat {
         }
         if (i < end && c == '.') {
             i++;
-            while (i < end && (c = s.charAt(i)) >= '0' && c <= '9') {
+            while (i < end && (c = s[i]) >= '0' && c <= '9') {
                 m = m * 10 + (c - '0');
                 if (m > LIMIT) {
                     return NOT_FAST;
@@ -70,13 +71,13 @@ final class DecimalFloat {
         if (i < end && (c == 'e' || c == 'E')) {
             i++;
             boolean negativeExp = false;
-            if (i < end && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
-                negativeExp = s.charAt(i) == '-';
+            if (i < end && (s[i] == '-' || s[i] == '+')) {
+                negativeExp = s[i] == '-';
                 i++;
             }
             int expStart = i;
             int exp = 0;
-            while (i < end && (c = s.charAt(i)) >= '0' && c <= '9') {
+            while (i < end && (c = s[i]) >= '0' && c <= '9') {
                 if (exp < 1000) {
                     exp = exp * 10 + (c - '0');
                 }
@@ -104,8 +105,8 @@ final class DecimalFloat {
     }
 
     /** {@link #parse}, with {@code Float.parseFloat} on the same characters where the exact path does not apply. */
-    static float parseFloat(String s, int start, int end) {
+    static float parseFloat(char[] s, int start, int end) {
         long bits = parse(s, start, end);
-        return bits == NOT_FAST ? Float.parseFloat(s.substring(start, end)) : Float.intBitsToFloat((int) bits);
+        return bits == NOT_FAST ? Float.parseFloat(new String(s, start, end - start)) : Float.intBitsToFloat((int) bits);
     }
 }

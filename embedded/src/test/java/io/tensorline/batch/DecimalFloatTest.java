@@ -12,7 +12,7 @@ class DecimalFloatTest {
 
     /** The parser's answer for {@code text} (placed inside other characters) equals Float.parseFloat's. */
     private static void assertSame(String text) {
-        String padded = "x," + text + ",y";
+        char[] padded = ("x," + text + ",y").toCharArray();
         float expected;
         try {
             expected = Float.parseFloat(text);
@@ -37,7 +37,7 @@ class DecimalFloatTest {
         for (String c : cases) {
             assertSame(c);
         }
-        assertTrue(DecimalFloat.parse("0.25", 0, 4) != DecimalFloat.NOT_FAST);
+        assertTrue(DecimalFloat.parse("0.25".toCharArray(), 0, 4) != DecimalFloat.NOT_FAST);
     }
 
     @Test
