@@ -99,4 +99,43 @@ class FloatTextTest {
             assertTrue(mine.length() <= jdk.length(), mine + " vs " + jdk);
         }
     }
+
+    private static void assertAsBefore(float f) {
+        StringBuilder before = new StringBuilder();
+        FloatTextOracle.append(f, before);
+        assertEquals(before.toString(), text(f), "for bits " + Integer.toHexString(Float.floatToRawIntBits(f)));
+    }
+
+    @Test
+    void writesWhatTheFormerSearchWroteOnRandomBitsAndEdges() {
+        SplittableRandom random = new SplittableRandom(17);
+        for (int i = 0; i < 1_000_000; i++) {
+            assertAsBefore(Float.intBitsToFloat(random.nextInt()));
+        }
+        for (int i = 0; i < 300_000; i++) {
+            assertAsBefore((float) ((random.nextDouble() - 0.5) * 8)); // the like of model outputs
+            assertAsBefore(Float.parseFloat(Integer.toString(random.nextInt(1_000_000))) / 1000f); // short decimals
+        }
+        for (int e = -149; e <= 127; e++) {
+            float p = Math.scalb(1f, e);
+            for (int step = -2; step <= 2; step++) {
+                assertAsBefore(Float.intBitsToFloat(Float.floatToRawIntBits(p) + step));
+            }
+        }
+        for (int e = -45; e <= 38; e++) {
+            float p = Float.parseFloat("1e" + e);
+            for (int step = -3; step <= 3; step++) {
+                assertAsBefore(Float.intBitsToFloat(Float.floatToRawIntBits(p) + step));
+            }
+        }
+        for (int bits = 0; bits < 100_000; bits++) {
+            assertAsBefore(Float.intBitsToFloat(bits)); // the smallest subnormals
+            assertAsBefore(Float.intBitsToFloat(0x7f7fffff - bits)); // the largest floats
+        }
+        float[] edges = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+                Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 1e7f, 9_999_999f, 16_777_216f, 0.001f, 1e-3f};
+        for (float f : edges) {
+            assertAsBefore(f);
+        }
+    }
 }
