@@ -190,6 +190,49 @@ class DirectHandOffTest {
     }
 
     @Test
+    void aRequestAnsweredBeforeItsSubmitterLooksAtTheShutdownIsNotFailedToo() throws Exception {
+        // a queue delay, so that nothing is lent and the request takes the ring
+        DynamicBatcher batcher = started(BatchingPolicy.simple(8, TimeUnit.MILLISECONDS.toNanos(1), 64),
+                NanoClock.SYSTEM, new FakeModel(FakeModel.ECHO));
+        CountDownLatch published = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        CompletableFuture<CompletableFuture<List<Tensor>>> submitted = new CompletableFuture<>();
+        Tensor input = fp32("INPUT0", 1, 4, 7);
+        Thread submitter = new Thread(() -> submitted.complete(batcher.submit(request("late", input), 1)));
+        // the submitter stops between publishing its request and checking whether the ring was drained
+        batcher.afterPublishForTests = () -> {
+            if (Thread.currentThread() == submitter) {
+                published.countDown();
+                try {
+                    awaitOrFail(resume);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        };
+        submitter.start();
+        awaitOrFail(published);
+        // meanwhile the batcher runs and answers the request, then shuts down and leaves the ring
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (stats.snapshot().success().count() < 1) {
+            if (System.nanoTime() > end) {
+                fail("the request was never answered");
+            }
+            Thread.sleep(1);
+        }
+        batcher.shutdown();
+        assertTrue(batcher.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
+        resume.countDown();
+        submitter.join(TimeUnit.SECONDS.toMillis(TIMEOUT_S));
+        List<Tensor> out = submitted.get(TIMEOUT_S, TimeUnit.SECONDS).get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertArrayEquals(floats(input), floats(out.get(0)));
+        // answered once and recorded once: the submitter, seeing the ring drained, does not fail it as well
+        ModelStatsSnapshot s = stats.snapshot();
+        assertEquals(1, s.success().count());
+        assertEquals(0, s.failure().count());
+    }
+
+    @Test
     void preserveOrderingNeverHandsOffDirectlyAndAnswersInArrivalOrder() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
