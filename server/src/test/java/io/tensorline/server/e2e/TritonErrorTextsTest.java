@@ -264,8 +264,8 @@ class TritonErrorTextsTest {
     private static void assertTwoRefused(List<String> outcomes, String code) {
         assertEquals("OK", outcomes.get(0), outcomes.toString());
         List<String> others = outcomes.subList(1, outcomes.size());
-        assertEquals(2, others.stream().filter(m -> m.matches(code + " \\[request id: q\\d] Exceeds maximum queue size.*"))
-                .count(), outcomes.toString());
+        String refused = code + " \\[request id: q\\d] Exceeds maximum queue size.*";
+        assertEquals(2, others.stream().filter(m -> m.matches(refused)).count(), outcomes.toString());
         assertEquals(1, others.stream().filter("OK"::equals).count(), outcomes.toString());
     }
 
@@ -349,8 +349,8 @@ class TritonErrorTextsTest {
         String data = "[" + "0,".repeat(15) + "0]";
         String parameters = timeoutMicros > 0 ? "\"parameters\":{\"timeout\":" + timeoutMicros + "}," : "";
         return live.http.sendAsync(live.request("/v2/models/" + model + "/infer")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\"," + parameters + "\"inputs\":["
-                                + tensor("INPUT0", "FP32", "[1,16]", data) + "]}")).build(),
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\"," + parameters
+                                + "\"inputs\":[" + tensor("INPUT0", "FP32", "[1,16]", data) + "]}")).build(),
                 HttpResponse.BodyHandlers.ofString())
                 .thenApply(r -> {
                     try {
