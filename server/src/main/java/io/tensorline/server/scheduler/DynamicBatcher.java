@@ -257,6 +257,11 @@ public final class DynamicBatcher implements Scheduler {
         return leases == null ? 0 : leases.freeNow();
     }
 
+    /** Whether the batcher thread has consumed every event published so far (as handOff asks); for tests. */
+    boolean ringConsumed() {
+        return ring.getCursor() == processor.getSequence().get();
+    }
+
     /** Requests handed straight to an instance so far ({@link InstanceLeases}); for tests. */
     long directHandOffs() {
         return leases == null ? 0 : leases.directCount();
