@@ -4,6 +4,7 @@ import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.tensorline.engine.LoadedModel;
 import io.tensorline.engine.Tensor;
@@ -59,6 +60,14 @@ public final class DynamicBatcher implements Scheduler {
     private volatile boolean stopping;
     /** Set once the batcher thread has left the ring: nobody consumes any more. */
     private volatile boolean drained;
+    /**
+     * The last ring sequence anyone consumed: the cursor {@link #drainRing} read after it set {@link #drained};
+     * {@link #NOT_YET} until then. A request published at a later sequence was seen by nobody.
+     */
+    private volatile long drainedThrough = NOT_YET;
+    private static final long NOT_YET = Long.MIN_VALUE;
+    /** Test seam: runs on the submitting thread between publishing a request and checking {@link #drained}. */
+    Runnable afterPublishForTests;
     // guarded by lifecycle
     private boolean started;
     private boolean shutDown;
@@ -189,16 +198,38 @@ public final class DynamicBatcher implements Scheduler {
         if (leases != null && handOff(pending)) {
             return reply;
         }
-        if (!ring.tryPublishEvent(RingEvent.REQUEST, pending)) {
+        long seq;
+        try {
+            seq = ring.tryNext();
+        } catch (InsufficientCapacityException full) {
             completer.fail(pending, ErrorTexts.queueFull(request.id(), String.format("the batcher ring of "
                     + "model %s is full (%d slots)", model, ringSize)), FailureReason.REJECTED);
             return reply;
         }
-        if (drained) {
-            // published after the ring's last reader left: nobody else will answer it
+        try {
+            RingEvent.REQUEST.translateTo(ring.get(seq), seq, pending);
+        } finally {
+            ring.publish(seq);
+        }
+        Runnable hook = afterPublishForTests;
+        if (hook != null) {
+            hook.run();
+        }
+        if (drained && seq > consumedThrough()) {
+            // published after the ring's last reader left: nobody else will answer it. One published before (which
+            // the batcher thread or drainRing consumed, and may have answered already) is not ours to answer.
             completer.fail(pending, unloading(), FailureReason.OTHER);
         }
         return reply;
+    }
+
+    /** Once {@link #drained} is set: the last sequence consumed (drainRing sets it right after). */
+    private long consumedThrough() {
+        long through;
+        while ((through = drainedThrough) == NOT_YET) {
+            Thread.onSpinWait();
+        }
+        return through;
     }
 
     /**
@@ -224,6 +255,11 @@ public final class DynamicBatcher implements Scheduler {
     /** Instances lent for the direct hand-off and idle right now; for tests. */
     int lentIdleInstances() {
         return leases == null ? 0 : leases.freeNow();
+    }
+
+    /** Whether the batcher thread has consumed every event published so far (as handOff asks); for tests. */
+    boolean ringConsumed() {
+        return ring.getCursor() == processor.getSequence().get();
     }
 
     /** Requests handed straight to an instance so far ({@link InstanceLeases}); for tests. */
@@ -331,13 +367,16 @@ public final class DynamicBatcher implements Scheduler {
     /**
      * Runs the events left on the ring through the closed core: late requests fail. Dekker with submit(): it
      * claims a slot, then reads `drained`; we write `drained`, then read the cursor. So a submitter that read false
-     * claimed its slot before our read and its event is drained here.
+     * claimed its slot before our read and its event is drained here; one that read true fails its request itself
+     * only when its slot is past the cursor we read ({@link #drainedThrough}): any other was consumed, here or by
+     * the batcher thread, and answered there.
      */
     private void drainRing() {
         core.shutdown();
         drained = true;
         VarHandle.fullFence();
         long cursor = ring.getCursor();
+        drainedThrough = cursor;
         for (long seq = processor.getSequence().get() + 1; seq <= cursor; seq++) {
             while (!ring.isAvailable(seq)) {
                 Thread.onSpinWait();

@@ -71,7 +71,13 @@ final class InstanceLeases {
             if (s.compareAndSet(id, BUSY, CALLED)) {
                 return false;
             }
-            // a direct batch finished between the two: the instance is FREE again, try once more
+            // a direct batch finished between the two: the instance is FREE again, try once more. Only a lent id
+            // (FREE or BUSY) may be reclaimed; nobody but this thread leaves those states for HELD or CALLED, so
+            // any other state is a bug in the caller, and would spin here for ever
+            int now = s.get(id);
+            if (now != FREE && now != BUSY) {
+                throw new IllegalStateException("instance " + id + " is not lent (state " + now + ")");
+            }
         }
     }
 

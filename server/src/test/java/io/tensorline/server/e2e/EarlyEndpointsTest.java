@@ -23,7 +23,6 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -116,11 +115,7 @@ class EarlyEndpointsTest {
 
     /** Starts the server on another thread, with the gated engine offered to its engine lookup. */
     private CompletableFuture<TensorlineServer> startInBackground(ServeOptions o) throws IOException {
-        Path file = services.resolve("META-INF/services/io.tensorline.engine.EngineProvider");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, GatedEngineProvider.class.getName() + "\n");
-        URLClassLoader loader = new URLClassLoader(new java.net.URL[] {services.toUri().toURL()},
-                getClass().getClassLoader());
+        ClassLoader loader = GatedEngineProvider.offeredTo(services, getClass().getClassLoader());
         CompletableFuture<TensorlineServer> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
+import io.tensorline.proto.InferParameter;
 import io.tensorline.proto.InferTensorContents;
 import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelInferResponse;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.tensorline.server.e2e.Tensors.floats;
@@ -39,6 +42,8 @@ class TritonErrorTextsTest {
 
     @TempDir
     static Path repository;
+    @TempDir
+    static Path services;
     private static LiveServer live;
     private static GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
     private static GRPCInferenceServiceGrpc.GRPCInferenceServiceStub async;
@@ -46,9 +51,17 @@ class TritonErrorTextsTest {
     @BeforeAll
     static void start() throws Exception {
         TestServers.copyModel(TestServers.TEST_REPOSITORY, "add_sub", repository, "add_sub");
-        slowModel("slow_queue", "max_queue_size: 1");
-        slowModel("slow_timeout", "default_timeout_microseconds: 1");
-        live = LiveServer.start(repository);
+        model("slow_queue", "max_queue_size: 1");
+        model("slow_timeout", "default_timeout_microseconds: 60000000 allow_timeout_override: true");
+        // the gated engine is offered to this server's engine lookup only
+        Thread self = Thread.currentThread();
+        ClassLoader before = self.getContextClassLoader();
+        self.setContextClassLoader(GatedEngineProvider.offeredTo(services, before));
+        try {
+            live = LiveServer.start(repository);
+        } finally {
+            self.setContextClassLoader(before);
+        }
         stub = live.stub;
         async = live.async;
     }
@@ -58,17 +71,18 @@ class TritonErrorTextsTest {
         live.close();
     }
 
-    /** A simulated model (backend "simulated") with one instance, no batching and a 300 ms execution. */
-    private static void slowModel(String name, String queuePolicy) throws Exception {
+    /** A gated model (backend "gated") of one instance with no batching. */
+    private static void model(String name, String queuePolicy) throws Exception {
         Path dir = Files.createDirectories(repository.resolve(name).resolve("1"));
-        Files.writeString(dir.resolve("model.simulated"), "");
+        Files.writeString(dir.resolve("model.gated"), "");
+        // its load goes through at once; its executions wait at the gate a test closes
+        Files.writeString(repository.resolve(name).resolve(GatedEngineProvider.RELEASE), "release");
         Files.writeString(repository.resolve(name).resolve("config.pbtxt"), "name: \"" + name + "\"\n"
-                + "backend: \"simulated\"\nmax_batch_size: 1\n"
+                + "backend: \"" + GatedEngineProvider.BACKEND + "\"\nmax_batch_size: 1\n"
                 + "input [ { name: \"INPUT0\" data_type: TYPE_FP32 dims: [ 16 ] } ]\n"
                 + "output [ { name: \"OUTPUT0\" data_type: TYPE_FP32 dims: [ 16 ] } ]\n"
                 + "instance_group [ { count: 1 kind: KIND_CPU } ]\n"
-                + "dynamic_batching { default_queue_policy { " + queuePolicy + " } }\n"
-                + "parameters [ { key: \"execute_delay_us\" value: { string_value: \"300000\" } } ]\n");
+                + "dynamic_batching { default_queue_policy { " + queuePolicy + " } }\n");
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
@@ -241,50 +255,61 @@ class TritonErrorTextsTest {
 
     @Test
     void queueFull() throws Exception {
-        // one instance busy for 300 ms and room for one waiting request: of four sent at once, two or more are refused
-        List<String> grpc = grpcBurst("slow_queue", 4);
-        assertTrue(grpc.stream().filter(m -> m.matches("UNAVAILABLE \\[request id: q\\d] Exceeds maximum queue size.*"))
-                .count() >= 2, grpc.toString());
-        List<String> http = httpBurst("slow_queue", 4);
-        assertTrue(http.stream().filter(m -> m.matches("503 \\[request id: q\\d] Exceeds maximum queue size.*"))
-                .count() >= 2, http.toString());
+        // the one instance held at its gate by q0 and room for one waiting request: of three more sent at once,
+        // one waits (and runs once the gate opens) and two are refused, whatever the machine's load
+        assertTwoRefused(behindTheGate("slow_queue", 3, 2, TritonErrorTextsTest::grpcSend, 0), "UNAVAILABLE");
+        assertTwoRefused(behindTheGate("slow_queue", 3, 2, TritonErrorTextsTest::httpSend, 0), "503");
+    }
+
+    private static void assertTwoRefused(List<String> outcomes, String code) {
+        assertEquals("OK", outcomes.get(0), outcomes.toString());
+        List<String> others = outcomes.subList(1, outcomes.size());
+        String refused = code + " \\[request id: q\\d] Exceeds maximum queue size.*";
+        assertEquals(2, others.stream().filter(m -> m.matches(refused)).count(), outcomes.toString());
+        assertEquals(1, others.stream().filter("OK"::equals).count(), outcomes.toString());
     }
 
     @Test
     void queueTimeout() throws Exception {
-        // a 1 µs queue timeout behind a 300 ms execution: of three sent at once, two or more expire
-        List<String> grpc = grpcBurst("slow_timeout", 3);
-        assertTrue(grpc.stream().filter(m -> m.startsWith("UNAVAILABLE Request timeout expired")).count() >= 2,
-                grpc.toString());
-        List<String> http = httpBurst("slow_timeout", 3);
-        assertTrue(http.stream().filter(m -> m.startsWith("503 Request timeout expired")).count() >= 2,
-                http.toString());
+        // the one instance held at its gate by q0: the two sent after it with a 1 µs timeout expire while they wait
+        assertBothExpired(behindTheGate("slow_timeout", 2, 2, TritonErrorTextsTest::grpcSend, 1), "UNAVAILABLE");
+        assertBothExpired(behindTheGate("slow_timeout", 2, 2, TritonErrorTextsTest::httpSend, 1), "503");
     }
 
-    /** Sends {@code n} requests at once; each outcome is "OK" or "<code> <message>". */
-    private static List<String> grpcBurst(String model, int n) throws Exception {
+    private static void assertBothExpired(List<String> outcomes, String code) {
+        assertEquals("OK", outcomes.get(0), outcomes.toString());
+        assertTrue(outcomes.subList(1, 3).stream().allMatch(m -> m.startsWith(code + " Request timeout expired")),
+                outcomes.toString());
+    }
+
+    /** Sends one request; its outcome is "OK" or "<code> <message>". */
+    @FunctionalInterface
+    private interface Sender {
+        CompletableFuture<String> send(String model, String id, long timeoutMicros);
+    }
+
+    /**
+     * Closes the model's gate, sends q0 and waits until it executes, so that its one instance stays busy; then
+     * sends q1 to q{@code others} at once (with the queue timeout {@code timeoutMicros} when it is not 0), waits
+     * until {@code answered} of them have their outcome, opens the gate and returns every outcome, q0's first.
+     */
+    private static List<String> behindTheGate(String model, int others, int answered, Sender sender,
+                                              long timeoutMicros) throws Exception {
+        GatedEngineProvider.Gate gate = GatedEngineProvider.executions(model);
         List<CompletableFuture<String>> outcomes = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            CompletableFuture<String> f = new CompletableFuture<>();
-            outcomes.add(f);
-            async.modelInfer(ModelInferRequest.newBuilder().setModelName(model).setId("q" + i)
-                    .addInputs(input("INPUT0", "FP32", 1, 16)).addRawInputContents(floats(new float[16])).build(),
-                    new StreamObserver<>() {
-                        @Override
-                        public void onNext(ModelInferResponse value) {
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            Status s = Status.fromThrowable(t);
-                            f.complete(s.getCode() + " " + s.getDescription());
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            f.complete("OK");
-                        }
-                    });
+        gate.close();
+        try {
+            outcomes.add(sender.send(model, "q0", 0));
+            gate.awaitExecuting();
+            CountDownLatch done = new CountDownLatch(answered);
+            for (int i = 1; i <= others; i++) {
+                CompletableFuture<String> f = sender.send(model, "q" + i, timeoutMicros);
+                f.whenComplete((m, e) -> done.countDown());
+                outcomes.add(f);
+            }
+            assertTrue(done.await(60, TimeUnit.SECONDS), "fewer than " + answered + " answered while q0 ran");
+        } finally {
+            gate.open();
         }
         List<String> out = new ArrayList<>();
         for (CompletableFuture<String> f : outcomes) {
@@ -293,20 +318,46 @@ class TritonErrorTextsTest {
         return out;
     }
 
-    private static List<String> httpBurst(String model, int n) throws Exception {
-        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    private static CompletableFuture<String> grpcSend(String model, String id, long timeoutMicros) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model).setId(id)
+                .addInputs(input("INPUT0", "FP32", 1, 16)).addRawInputContents(floats(new float[16]));
+        if (timeoutMicros > 0) {
+            request.putParameters("timeout", InferParameter.newBuilder().setInt64Param(timeoutMicros).build());
+        }
+        async.modelInfer(request.build(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(ModelInferResponse value) {
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        Status s = Status.fromThrowable(t);
+                        f.complete(s.getCode() + " " + s.getDescription());
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        f.complete("OK");
+                    }
+                });
+        return f;
+    }
+
+    private static CompletableFuture<String> httpSend(String model, String id, long timeoutMicros) {
         String data = "[" + "0,".repeat(15) + "0]";
-        for (int i = 0; i < n; i++) {
-            sent.add(live.http.sendAsync(live.request("/v2/models/" + model + "/infer")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"q" + i + "\",\"inputs\":["
-                            + tensor("INPUT0", "FP32", "[1,16]", data) + "]}")).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-        List<String> out = new ArrayList<>();
-        for (CompletableFuture<HttpResponse<String>> f : sent) {
-            HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
-            out.add(r.statusCode() == 200 ? "OK" : r.statusCode() + " " + error(r));
-        }
-        return out;
+        String parameters = timeoutMicros > 0 ? "\"parameters\":{\"timeout\":" + timeoutMicros + "}," : "";
+        return live.http.sendAsync(live.request("/v2/models/" + model + "/infer")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\"," + parameters
+                                + "\"inputs\":[" + tensor("INPUT0", "FP32", "[1,16]", data) + "]}")).build(),
+                HttpResponse.BodyHandlers.ofString())
+                .thenApply(r -> {
+                    try {
+                        return r.statusCode() == 200 ? "OK" : r.statusCode() + " " + error(r);
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
     }
 }
