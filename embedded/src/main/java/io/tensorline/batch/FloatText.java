@@ -31,7 +31,8 @@ final class FloatText {
         }
     }
 
-    private static final long[] LONG_POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+    /** 10^0 to 10^10 (shared with the test oracle). */
+    static final long[] LONG_POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
             100_000_000L, 1_000_000_000L, 10_000_000_000L};
 
     private FloatText() {
@@ -194,7 +195,8 @@ final class FloatText {
         return n;
     }
 
-    private static double pow10(int e) {
+    /** 10^e as the nearest double, for e from -60 to 69 (shared with the test oracle). */
+    static double pow10(int e) {
         return POW10[e - MIN_EXP];
     }
 }

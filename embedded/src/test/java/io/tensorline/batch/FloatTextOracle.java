@@ -6,17 +6,7 @@ package io.tensorline.batch;
  */
 final class FloatTextOracle {
 
-    private static final int MIN_EXP = -60;
-    private static final double[] POW10 = new double[130];
-
-    static {
-        for (int i = 0; i < POW10.length; i++) {
-            POW10[i] = Double.parseDouble("1e" + (i + MIN_EXP));
-        }
-    }
-
-    private static final long[] LONG_POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
-            100_000_000L, 1_000_000_000L, 10_000_000_000L};
+    private static final long[] LONG_POW10 = FloatText.LONG_POW10;
 
     private FloatTextOracle() {
     }
@@ -130,6 +120,6 @@ final class FloatTextOracle {
     }
 
     private static double pow10(int e) {
-        return POW10[e - MIN_EXP];
+        return FloatText.pow10(e);
     }
 }

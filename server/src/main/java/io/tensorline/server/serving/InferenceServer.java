@@ -370,7 +370,7 @@ public final class InferenceServer {
         }
     }
 
-    /** A bulk or a request in parts resolved its model this many times: refused past the bound (a reload loop). */
+    /** A request, bulk or request in parts resolved its model this many times: refused past the bound (a reload loop). */
     private static void checkAttempts(int attempts, String model) {
         if (attempts > MAX_RESOLVE_ATTEMPTS) {
             throw InferenceException.unavailable("model '%s' is being reloaded; retry the request", model);
@@ -397,10 +397,7 @@ public final class InferenceServer {
             do {
                 // a version retired between resolve and submit refuses the request: its successor (if any) is
                 // already in the registry, so resolving again finds it, or the model's not-ready error
-                if (++attempts > MAX_RESOLVE_ATTEMPTS) {
-                    throw InferenceException.unavailable("model '%s' is being reloaded; retry the request",
-                            request.modelName());
-                }
+                checkAttempts(++attempts, request.modelName());
                 mv = registry.resolve(request.modelName(), request.modelVersion());
                 RequestValidator.Validated v = validated(mv, request, classification);
                 if (request.trace() != null) {

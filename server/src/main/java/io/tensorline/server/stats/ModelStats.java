@@ -130,14 +130,17 @@ public final class ModelStats {
         computeOutput.record(executions, outputNanos);
         inferenceCount.add(rows * executions);
         executionCount.add(executions);
-        BatchCounters b = batches.get(rows);
-        if (b == null) {
-            b = batches.computeIfAbsent(rows, r -> new BatchCounters());
-        }
+        BatchCounters b = batchCounters(rows);
         b.input.record(executions, inputNanos);
         b.infer.record(executions, inferNanos);
         b.output.record(executions, outputNanos);
         lastInferenceMillis.accumulateAndGet(wallClockMillis.getAsLong(), Math::max);
+    }
+
+    /** The counters of executions of {@code rows} rows, made at the first one. */
+    private BatchCounters batchCounters(int rows) {
+        BatchCounters b = batches.get(rows);
+        return b != null ? b : batches.computeIfAbsent(rows, r -> new BatchCounters());
     }
 
     /** A request failed {@code nanos} after it arrived. */
@@ -183,10 +186,7 @@ public final class ModelStats {
         summaries.compute(requests, inputNanos, inferNanos, outputNanos);
         inferenceCount.add(rows);
         executionCount.increment();
-        BatchCounters b = batches.get(rows);
-        if (b == null) {
-            b = batches.computeIfAbsent(rows, r -> new BatchCounters());
-        }
+        BatchCounters b = batchCounters(rows);
         b.input.record(inputNanos);
         b.infer.record(inferNanos);
         b.output.record(outputNanos);
