@@ -41,4 +41,9 @@ record GrpcInferSubmission(CompletableFuture<InferenceResponse> response, Shared
     ModelInferResponse encode(InferenceResponse r) {
         return GrpcInferCodec.encode(r, shm);
     }
+
+    /** The same answer, written from the tensors when grpc-java frames it. */
+    WireInferResponse wire(InferenceResponse r) {
+        return new WireInferResponse(r, shm);
+    }
 }

@@ -1,5 +1,7 @@
 package io.tensorline.server.grpc;
 
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tensorline.engine.TensorSpec;
@@ -42,6 +44,7 @@ import io.tensorline.proto.SystemSharedMemoryStatusResponse;
 import io.tensorline.proto.SystemSharedMemoryUnregisterRequest;
 import io.tensorline.proto.SystemSharedMemoryUnregisterResponse;
 import io.tensorline.server.core.InferenceException;
+import io.tensorline.server.core.InferenceResponse;
 import io.tensorline.server.serving.InferenceServer;
 import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.ServerInfo;
@@ -55,13 +58,14 @@ import io.tensorline.server.protocol.StatisticsMessages;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
  * {@code inference.GRPCInferenceService}: decodes, calls {@link InferenceServer}, encodes. Handlers never block:
  * inference replies are sent from the thread that completes the request.
  */
-public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+public final class InferenceGrpcService implements GRPCInferenceServiceGrpc.AsyncService, BindableService {
 
     private final InferenceServer server;
     private final LogControl logging;
@@ -222,8 +226,24 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         RepositoryControl.unload(server, request, reply);
     }
 
+    /**
+     * The generated binding with ModelInfer's answers written straight from the output tensors
+     * ({@link WireInferResponse}); every other method as generated.
+     */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return WireInferResponse.replacingModelInfer(GRPCInferenceServiceGrpc.bindService(this),
+                (request, reply) -> infer(request, reply, GrpcInferSubmission::wire));
+    }
+
+    /** ModelInfer answered with the generated message (direct callers; the bound service writes the bytes). */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> reply) {
+        infer(request, reply, GrpcInferSubmission::encode);
+    }
+
+    private <R> void infer(ModelInferRequest request, StreamObserver<R> reply,
+                           BiFunction<GrpcInferSubmission, InferenceResponse, R> encoder) {
         long arrival = ArrivalStamps.take(server.clock());
         GrpcInferSubmission submitted;
         try {
@@ -232,8 +252,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             reply.onError(GrpcErrors.toStatusException(e));
             return;
         }
-        CompletableFuture<io.tensorline.server.core.InferenceResponse> result = submitted.response();
-        if (reply instanceof ServerCallStreamObserver<ModelInferResponse> call) {
+        CompletableFuture<InferenceResponse> result = submitted.response();
+        if (reply instanceof ServerCallStreamObserver<R> call) {
             call.setOnCancelHandler(() -> result.cancel(false));
         }
         result.whenComplete((response, error) -> {
@@ -243,9 +263,9 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
                 }
                 return;
             }
-            ModelInferResponse encoded;
+            R encoded;
             try {
-                encoded = submitted.encode(response);
+                encoded = encoder.apply(submitted, response);
             } catch (RuntimeException e) {
                 reply.onError(GrpcErrors.toStatusException(e));
                 return;

@@ -1,0 +1,307 @@
+package io.tensorline.server.grpc;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCalls;
+import io.tensorline.engine.Tensor;
+import io.tensorline.proto.GRPCInferenceServiceGrpc;
+import io.tensorline.proto.ModelInferRequest;
+import io.tensorline.proto.ModelInferResponse;
+import io.tensorline.server.core.InferenceResponse;
+import io.tensorline.server.shm.SharedMemoryUse;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link ModelInferResponse} written straight from an {@link InferenceResponse}'s tensors with
+ * {@link CodedOutputStream}: the bytes are those the generated message would serialize (field order, proto3's
+ * "empty strings are not written", packed shapes, one {@code raw_output_contents} entry per output, empty for an
+ * output held in shared memory), without building the message. The generated route allocates, per response, a
+ * builder and a message per output, a {@code LongList} per shape, a {@code ByteString} per output and, on each of
+ * its size and write passes, a fresh {@code MapField} for every unset parameters map.
+ *
+ * <p>The encoder writes only what {@link GrpcInferCodec#encode} sets (names, version, id, outputs, their data);
+ * responses carry no parameters. {@link #toMessage} parses the bytes back, for the callers that want the message.
+ *
+ * <p>Sizes are computed once, on the thread that completes the request (so an error is answered as an encode
+ * error was before); the bytes are written when grpc-java frames the message, on the same thread.
+ */
+final class WireInferResponse {
+
+    /** Up to this size the whole message is written into one array; above it tensor data go to the stream as-is. */
+    static final int INLINE_BYTES = 4096;
+    private static final int CHUNK_BYTES = 16 * 1024;
+    /** Field 6 (raw_output_contents), length-delimited. */
+    private static final int RAW_OUTPUT_TAG = 6 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+
+    private final String modelName;
+    private final String modelVersion;
+    private final String id;
+    private final List<Tensor> outputs;
+    /** Per output: the InferOutputTensor's size, its packed shape's size, its raw contents' size (0 in shm). */
+    private final int[] outputSizes;
+    private final int[] shapeSizes;
+    private final int[] dataSizes;
+    private final int size;
+    private final int dataBytes;
+
+    /** @param shm the request's shared memory use, or null: outputs it holds are answered without data */
+    WireInferResponse(InferenceResponse response, SharedMemoryUse shm) {
+        this.modelName = Objects.requireNonNull(response.modelName(), "modelName");
+        this.modelVersion = Objects.requireNonNull(response.modelVersion(), "modelVersion");
+        this.id = Objects.requireNonNull(response.id(), "id");
+        this.outputs = response.outputs();
+        int n = outputs.size();
+        outputSizes = new int[n];
+        shapeSizes = new int[n];
+        dataSizes = new int[n];
+        int total = stringSize(1, modelName) + stringSize(2, modelVersion) + stringSize(3, id);
+        int data = 0;
+        for (int i = 0; i < n; i++) {
+            Tensor t = outputs.get(i);
+            int shape = 0;
+            for (long d : t.shape()) {
+                shape += CodedOutputStream.computeInt64SizeNoTag(d);
+            }
+            shapeSizes[i] = shape;
+            int body = stringSize(1, Objects.requireNonNull(t.name(), "name"))
+                    + stringSize(2, t.dataType().wireName())
+                    + (shape == 0 ? 0 : 1 + CodedOutputStream.computeUInt32SizeNoTag(shape) + shape);
+            outputSizes[i] = body;
+            int bytes = shm != null && shm.holdsOutput(t.name()) ? 0 : t.byteSize();
+            dataSizes[i] = bytes;
+            data += bytes;
+            total += lengthDelimited(body) + lengthDelimited(bytes);
+        }
+        this.size = total;
+        this.dataBytes = data;
+    }
+
+    private static int stringSize(int field, String value) {
+        return value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
+    }
+
+    /** A length-delimited field of a one-byte tag (fields 1 to 15). */
+    private static int lengthDelimited(int length) {
+        return 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+    }
+
+    /** The serialized size in bytes. */
+    int size() {
+        return size;
+    }
+
+    /** The whole message in one array. */
+    byte[] toByteArray() {
+        byte[] all = new byte[size];
+        CodedOutputStream out = CodedOutputStream.newInstance(all);
+        try {
+            writeHead(out);
+            for (int i = 0; i < outputs.size(); i++) {
+                out.writeUInt32NoTag(RAW_OUTPUT_TAG);
+                out.writeUInt32NoTag(dataSizes[i]);
+                if (dataSizes[i] > 0) {
+                    out.write(outputs.get(i).data()); // a view of its own: writing consumes it
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("an array encoder does not fail", e);
+        }
+        out.checkNoSpaceLeft();
+        return all;
+    }
+
+    /** The same bytes as the generated message (what tests and in-process callers read). */
+    ModelInferResponse toMessage() {
+        try {
+            return ModelInferResponse.parseFrom(toByteArray());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the encoder wrote a message its parser refuses", e);
+        }
+    }
+
+    /**
+     * Writes the message to {@code target}: a small one as one array, a larger one as the array of everything but
+     * the tensor data, interleaved with the data written from the tensors' own buffers (a heap buffer's array
+     * directly, a direct buffer through a chunk).
+     */
+    void writeTo(OutputStream target) throws IOException {
+        if (size <= INLINE_BYTES) {
+            target.write(toByteArray());
+            return;
+        }
+        byte[] frame = new byte[size - dataBytes];
+        CodedOutputStream out = CodedOutputStream.newInstance(frame);
+        writeHead(out);
+        int flushed = 0;
+        byte[] chunk = null;
+        for (int i = 0; i < outputs.size(); i++) {
+            out.writeUInt32NoTag(RAW_OUTPUT_TAG);
+            out.writeUInt32NoTag(dataSizes[i]);
+            if (dataSizes[i] == 0) {
+                continue;
+            }
+            int at = out.getTotalBytesWritten();
+            target.write(frame, flushed, at - flushed);
+            flushed = at;
+            ByteBuffer data = outputs.get(i).data();
+            if (data.hasArray()) {
+                target.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
+                continue;
+            }
+            if (chunk == null) {
+                chunk = new byte[Math.min(CHUNK_BYTES, dataBytes)];
+            }
+            while (data.hasRemaining()) {
+                int n = Math.min(chunk.length, data.remaining());
+                data.get(chunk, 0, n);
+                target.write(chunk, 0, n);
+            }
+        }
+        out.checkNoSpaceLeft();
+        target.write(frame, flushed, frame.length - flushed);
+    }
+
+    /** Fields 1 to 5, in the generated code's order; the parameters maps (4) are never set. */
+    private void writeHead(CodedOutputStream out) throws IOException {
+        writeString(out, 1, modelName);
+        writeString(out, 2, modelVersion);
+        writeString(out, 3, id);
+        for (int i = 0; i < outputs.size(); i++) {
+            Tensor t = outputs.get(i);
+            out.writeTag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(outputSizes[i]);
+            writeString(out, 1, t.name());
+            writeString(out, 2, t.dataType().wireName());
+            if (shapeSizes[i] > 0) {
+                out.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt32NoTag(shapeSizes[i]);
+                for (long d : t.shape()) {
+                    out.writeInt64NoTag(d);
+                }
+            }
+        }
+    }
+
+    private static void writeString(CodedOutputStream out, int field, String value) throws IOException {
+        if (!value.isEmpty()) {
+            out.writeString(field, value);
+        }
+    }
+
+    /**
+     * {@code generated} with ModelInfer bound to {@code infer} under a method descriptor whose response marshaller
+     * is {@link Marshaller}: same name, type, request marshaller and schema; every other method as it was.
+     */
+    static ServerServiceDefinition replacingModelInfer(ServerServiceDefinition generated,
+                                                       ServerCalls.UnaryMethod<ModelInferRequest, WireInferResponse> infer) {
+        MethodDescriptor<ModelInferRequest, ModelInferResponse> original = GRPCInferenceServiceGrpc.getModelInferMethod();
+        MethodDescriptor<ModelInferRequest, WireInferResponse> lean =
+                original.toBuilder(original.getRequestMarshaller(), Marshaller.INSTANCE).build();
+        ServiceDescriptor service = generated.getServiceDescriptor();
+        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service.getName())
+                .setSchemaDescriptor(service.getSchemaDescriptor());
+        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+        for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+            ServerMethodDefinition<?, ?> bound = m.getMethodDescriptor().getFullMethodName()
+                    .equals(original.getFullMethodName())
+                    ? ServerMethodDefinition.create(lean, ServerCalls.asyncUnaryCall(infer)) : m;
+            methods.add(bound);
+            descriptor.addMethod(bound.getMethodDescriptor());
+        }
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor.build());
+        methods.forEach(b::addMethod);
+        return b.build();
+    }
+
+    /**
+     * The response marshaller of ModelInfer: frames a {@link WireInferResponse} as grpc-java frames a protobuf
+     * message ({@link Drainable} and {@link KnownLength}, so the framer writes it straight into its buffers).
+     * Responses are never parsed on the server.
+     */
+    static final class Marshaller implements MethodDescriptor.Marshaller<WireInferResponse> {
+        static final Marshaller INSTANCE = new Marshaller();
+
+        private Marshaller() {
+        }
+
+        @Override
+        public InputStream stream(WireInferResponse value) {
+            return new Stream(value);
+        }
+
+        @Override
+        public WireInferResponse parse(InputStream stream) {
+            throw new UnsupportedOperationException("the server does not parse ModelInferResponse");
+        }
+    }
+
+    /** Drained once into the transport; read byte by byte (in-process transports) from the array. */
+    static final class Stream extends InputStream implements Drainable, KnownLength {
+        /** The message until it is drained or read; then null. Confined to the caller (grpc-java's framer). */
+        private WireInferResponse message;
+        private ByteArrayInputStream read;
+
+        Stream(WireInferResponse message) {
+            this.message = message;
+        }
+
+        @Override
+        public int drainTo(OutputStream target) throws IOException {
+            if (message != null) {
+                int n = message.size;
+                message.writeTo(target);
+                message = null;
+                return n;
+            }
+            if (read != null) {
+                int n = read.available();
+                read.transferTo(target);
+                read = null;
+                return n;
+            }
+            return 0;
+        }
+
+        private ByteArrayInputStream bytes() {
+            if (message != null) {
+                read = new ByteArrayInputStream(message.toByteArray());
+                message = null;
+            }
+            return read;
+        }
+
+        @Override
+        public int read() {
+            ByteArrayInputStream in = bytes();
+            return in == null ? -1 : in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            ByteArrayInputStream in = bytes();
+            return in == null ? -1 : in.read(b, off, len);
+        }
+
+        @Override
+        public int available() {
+            return message != null ? message.size : read != null ? read.available() : 0;
+        }
+    }
+}
