@@ -44,6 +44,11 @@ record GrpcInferSubmission(CompletableFuture<InferenceResponse> response, Shared
 
     /** The same answer, written from the tensors when grpc-java frames it. */
     WireInferResponse wire(InferenceResponse r) {
-        return new WireInferResponse(r, shm);
+        return wire(r, false);
+    }
+
+    /** @param nested whether the answer is a stream's reply (a ModelStreamInferResponse's infer_response) */
+    WireInferResponse wire(InferenceResponse r, boolean nested) {
+        return new WireInferResponse(r, shm, nested);
     }
 }

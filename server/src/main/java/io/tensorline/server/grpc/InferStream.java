@@ -28,13 +28,37 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Responses come from worker threads, so every use of the reply observer is serialised on this object's monitor
  * (gRPC observers are not thread-safe).
+ *
+ * @param <R> the reply type: the generated {@link ModelStreamInferResponse} ({@link #MESSAGES}), or the bytes
+ *            written from the tensors ({@link WireInferResponse#STREAM_REPLIES}, what the bound service sends)
  */
-final class InferStream implements StreamObserver<ModelInferRequest> {
+final class InferStream<R> implements StreamObserver<ModelInferRequest> {
+
+    /** How a stream's replies are made from an answer or an error's text. */
+    interface Replies<R> {
+        R answer(GrpcInferSubmission submitted, InferenceResponse response);
+
+        R failure(String message);
+    }
+
+    /** Replies as generated messages. */
+    static final Replies<ModelStreamInferResponse> MESSAGES = new Replies<>() {
+        @Override
+        public ModelStreamInferResponse answer(GrpcInferSubmission submitted, InferenceResponse response) {
+            return ModelStreamInferResponse.newBuilder().setInferResponse(submitted.encode(response)).build();
+        }
+
+        @Override
+        public ModelStreamInferResponse failure(String message) {
+            return ModelStreamInferResponse.newBuilder().setErrorMessage(message).build();
+        }
+    };
 
     private final InferenceServer server;
-    private final StreamObserver<ModelStreamInferResponse> reply;
+    private final StreamObserver<R> reply;
+    private final Replies<R> replies;
     /** Null when the observer offers no flow control (only in-process tests without a call). */
-    private final ServerCallStreamObserver<ModelStreamInferResponse> call;
+    private final ServerCallStreamObserver<R> call;
     private final OpenStreams streams;
     private final SharedMemoryRegistry shm;
     private final int window;
@@ -51,18 +75,15 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     /** Guarded by {@code this}. */
     private boolean finished;
 
-    InferStream(InferenceServer server, StreamObserver<ModelStreamInferResponse> reply, OpenStreams streams) {
-        this(server, reply, streams, SharedMemoryRegistry.disabled());
-    }
-
-    InferStream(InferenceServer server, StreamObserver<ModelStreamInferResponse> reply, OpenStreams streams,
+    InferStream(InferenceServer server, StreamObserver<R> reply, Replies<R> replies, OpenStreams streams,
                 SharedMemoryRegistry shm) {
         this.shm = shm;
         this.server = server;
         this.reply = reply;
+        this.replies = replies;
         this.streams = streams;
         this.window = streams.maxInFlightPerStream();
-        this.call = reply instanceof ServerCallStreamObserver<ModelStreamInferResponse> c ? c : null;
+        this.call = reply instanceof ServerCallStreamObserver<R> c ? c : null;
         if (call != null) {
             call.disableAutoRequest();
             call.setOnCancelHandler(this::cancelled);
@@ -122,10 +143,9 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
                 send(failure(error), result);
                 return;
             }
-            ModelStreamInferResponse encoded;
+            R encoded;
             try {
-                encoded = ModelStreamInferResponse.newBuilder().setInferResponse(submitted.encode(response))
-                        .build();
+                encoded = replies.answer(submitted, response);
             } catch (RuntimeException e) {
                 encoded = failure(e);
             }
@@ -133,12 +153,11 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
         });
     }
 
-    private static ModelStreamInferResponse failure(Throwable error) {
-        return ModelStreamInferResponse.newBuilder()
-                .setErrorMessage(InferenceException.from(error).getMessage()).build();
+    private R failure(Throwable error) {
+        return replies.failure(InferenceException.from(error).getMessage());
     }
 
-    private synchronized void send(ModelStreamInferResponse response, CompletableFuture<InferenceResponse> of) {
+    private synchronized void send(R response, CompletableFuture<InferenceResponse> of) {
         inFlight--;
         if (of != null) {
             pending.remove(of);

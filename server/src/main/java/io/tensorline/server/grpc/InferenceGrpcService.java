@@ -227,13 +227,14 @@ public final class InferenceGrpcService implements GRPCInferenceServiceGrpc.Asyn
     }
 
     /**
-     * The generated binding with ModelInfer's answers written straight from the output tensors
-     * ({@link WireInferResponse}); every other method as generated.
+     * The generated binding with the answers of ModelInfer and ModelStreamInfer written straight from the output
+     * tensors ({@link WireInferResponse}); every other method as generated.
      */
     @Override
     public ServerServiceDefinition bindService() {
-        return WireInferResponse.replacingModelInfer(GRPCInferenceServiceGrpc.bindService(this),
-                (request, reply) -> infer(request, reply, GrpcInferSubmission::wire));
+        return WireInferResponse.replacingInferMethods(GRPCInferenceServiceGrpc.bindService(this),
+                (request, reply) -> infer(request, reply, GrpcInferSubmission::wire),
+                reply -> new InferStream<>(server, reply, WireInferResponse.STREAM_REPLIES, streams, shm));
     }
 
     /** ModelInfer answered with the generated message (direct callers; the bound service writes the bytes). */
@@ -277,7 +278,7 @@ public final class InferenceGrpcService implements GRPCInferenceServiceGrpc.Asyn
 
     @Override
     public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> reply) {
-        return new InferStream(server, reply, streams, shm);
+        return new InferStream<>(server, reply, InferStream.MESSAGES, streams, shm);
     }
 
     private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec t) {

@@ -1,6 +1,7 @@
 package io.tensorline.server.grpc;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
 import com.google.protobuf.WireFormat;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
@@ -13,6 +14,7 @@ import io.tensorline.engine.Tensor;
 import io.tensorline.proto.GRPCInferenceServiceGrpc;
 import io.tensorline.proto.ModelInferRequest;
 import io.tensorline.proto.ModelInferResponse;
+import io.tensorline.proto.ModelStreamInferResponse;
 import io.tensorline.server.core.InferenceResponse;
 import io.tensorline.server.shm.SharedMemoryUse;
 
@@ -35,17 +37,31 @@ import java.util.Objects;
  *
  * <p>The encoder writes only what {@link GrpcInferCodec#encode} sets (names, version, id, outputs, their data);
  * responses carry no parameters. {@link #toMessage} parses the bytes back, for the callers that want the message.
+ * In a stream the same bytes are nested as a {@code ModelStreamInferResponse}'s {@code infer_response} (field 2).
  *
  * <p>Sizes are computed once, on the thread that completes the request (so an error is answered as an encode
  * error was before); the bytes are written when grpc-java frames the message, on the same thread.
  */
-final class WireInferResponse {
+final class WireInferResponse implements WireMessage {
 
     /** Up to this size the whole message is written into one array; above it tensor data go to the stream as-is. */
     static final int INLINE_BYTES = 4096;
     private static final int CHUNK_BYTES = 16 * 1024;
     /** Field 6 (raw_output_contents), length-delimited. */
     private static final int RAW_OUTPUT_TAG = 6 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+
+    /** ModelStreamInfer's replies: answers nested in field 2, errors as the generated message. */
+    static final InferStream.Replies<WireMessage> STREAM_REPLIES = new InferStream.Replies<>() {
+        @Override
+        public WireMessage answer(GrpcInferSubmission submitted, InferenceResponse response) {
+            return submitted.wire(response, true);
+        }
+
+        @Override
+        public WireMessage failure(String message) {
+            return WireMessage.of(ModelStreamInferResponse.newBuilder().setErrorMessage(message).build());
+        }
+    };
 
     private final String modelName;
     private final String modelVersion;
@@ -55,11 +71,17 @@ final class WireInferResponse {
     private final int[] outputSizes;
     private final int[] shapeSizes;
     private final int[] dataSizes;
+    /** The ModelInferResponse's size; {@link #size} adds the stream reply's tag and length when nested. */
+    private final int bodySize;
+    private final boolean nested;
     private final int size;
     private final int dataBytes;
 
-    /** @param shm the request's shared memory use, or null: outputs it holds are answered without data */
-    WireInferResponse(InferenceResponse response, SharedMemoryUse shm) {
+    /**
+     * @param shm    the request's shared memory use, or null: outputs it holds are answered without data
+     * @param nested whether the message is a ModelStreamInferResponse's infer_response (a stream's reply)
+     */
+    WireInferResponse(InferenceResponse response, SharedMemoryUse shm, boolean nested) {
         this.modelName = Objects.requireNonNull(response.modelName(), "modelName");
         this.modelVersion = Objects.requireNonNull(response.modelVersion(), "modelVersion");
         this.id = Objects.requireNonNull(response.id(), "id");
@@ -86,8 +108,14 @@ final class WireInferResponse {
             data += bytes;
             total += lengthDelimited(body) + lengthDelimited(bytes);
         }
-        this.size = total;
+        this.bodySize = total;
+        this.nested = nested;
+        this.size = nested ? lengthDelimited(total) : total;
         this.dataBytes = data;
+    }
+
+    WireInferResponse(InferenceResponse response, SharedMemoryUse shm) {
+        this(response, shm, false);
     }
 
     private static int stringSize(int field, String value) {
@@ -99,13 +127,13 @@ final class WireInferResponse {
         return 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
     }
 
-    /** The serialized size in bytes. */
-    int size() {
+    @Override
+    public int size() {
         return size;
     }
 
-    /** The whole message in one array. */
-    byte[] toByteArray() {
+    @Override
+    public byte[] toByteArray() {
         byte[] all = new byte[size];
         CodedOutputStream out = CodedOutputStream.newInstance(all);
         try {
@@ -124,10 +152,11 @@ final class WireInferResponse {
         return all;
     }
 
-    /** The same bytes as the generated message (what tests and in-process callers read). */
-    ModelInferResponse toMessage() {
+    /** The generated message these bytes are (a ModelStreamInferResponse when nested). */
+    MessageLite toMessage() {
         try {
-            return ModelInferResponse.parseFrom(toByteArray());
+            return nested ? ModelStreamInferResponse.parseFrom(toByteArray())
+                    : ModelInferResponse.parseFrom(toByteArray());
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IllegalStateException("the encoder wrote a message its parser refuses", e);
         }
@@ -138,7 +167,8 @@ final class WireInferResponse {
      * the tensor data, interleaved with the data written from the tensors' own buffers (a heap buffer's array
      * directly, a direct buffer through a chunk).
      */
-    void writeTo(OutputStream target) throws IOException {
+    @Override
+    public void writeTo(OutputStream target) throws IOException {
         if (size <= INLINE_BYTES) {
             target.write(toByteArray());
             return;
@@ -175,8 +205,15 @@ final class WireInferResponse {
         target.write(frame, flushed, frame.length - flushed);
     }
 
-    /** Fields 1 to 5, in the generated code's order; the parameters maps (4) are never set. */
+    /**
+     * The stream reply's tag and length when nested, then fields 1 to 5 in the generated code's order; the
+     * parameters maps (4) are never set.
+     */
     private void writeHead(CodedOutputStream out) throws IOException {
+        if (nested) {
+            out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(bodySize);
+        }
         writeString(out, 1, modelName);
         writeString(out, 2, modelVersion);
         writeString(out, 3, id);
@@ -203,22 +240,25 @@ final class WireInferResponse {
     }
 
     /**
-     * {@code generated} with ModelInfer bound to {@code infer} under a method descriptor whose response marshaller
-     * is {@link Marshaller}: same name, type, request marshaller and schema; every other method as it was.
+     * {@code generated} with ModelInfer bound to {@code infer} and ModelStreamInfer to {@code stream}, each under a
+     * method descriptor whose response marshaller is {@link Marshaller}: same name, type, request marshaller and
+     * schema; every other method as it was.
      */
-    static ServerServiceDefinition replacingModelInfer(ServerServiceDefinition generated,
-                                                       ServerCalls.UnaryMethod<ModelInferRequest, WireInferResponse> infer) {
-        MethodDescriptor<ModelInferRequest, ModelInferResponse> original = GRPCInferenceServiceGrpc.getModelInferMethod();
-        MethodDescriptor<ModelInferRequest, WireInferResponse> lean =
-                original.toBuilder(original.getRequestMarshaller(), Marshaller.INSTANCE).build();
+    static ServerServiceDefinition replacingInferMethods(
+            ServerServiceDefinition generated, ServerCalls.UnaryMethod<ModelInferRequest, WireMessage> infer,
+            ServerCalls.BidiStreamingMethod<ModelInferRequest, WireMessage> stream) {
+        ServerMethodDefinition<?, ?> unary = ServerMethodDefinition.create(
+                lean(GRPCInferenceServiceGrpc.getModelInferMethod()), ServerCalls.asyncUnaryCall(infer));
+        ServerMethodDefinition<?, ?> streaming = ServerMethodDefinition.create(
+                lean(GRPCInferenceServiceGrpc.getModelStreamInferMethod()), ServerCalls.asyncBidiStreamingCall(stream));
         ServiceDescriptor service = generated.getServiceDescriptor();
         ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service.getName())
                 .setSchemaDescriptor(service.getSchemaDescriptor());
         List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
         for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
-            ServerMethodDefinition<?, ?> bound = m.getMethodDescriptor().getFullMethodName()
-                    .equals(original.getFullMethodName())
-                    ? ServerMethodDefinition.create(lean, ServerCalls.asyncUnaryCall(infer)) : m;
+            String name = m.getMethodDescriptor().getFullMethodName();
+            ServerMethodDefinition<?, ?> bound = name.equals(unary.getMethodDescriptor().getFullMethodName()) ? unary
+                    : name.equals(streaming.getMethodDescriptor().getFullMethodName()) ? streaming : m;
             methods.add(bound);
             descriptor.addMethod(bound.getMethodDescriptor());
         }
@@ -227,42 +267,46 @@ final class WireInferResponse {
         return b.build();
     }
 
+    private static <Q> MethodDescriptor<Q, WireMessage> lean(MethodDescriptor<Q, ?> generated) {
+        return generated.toBuilder(generated.getRequestMarshaller(), Marshaller.INSTANCE).build();
+    }
+
     /**
-     * The response marshaller of ModelInfer: frames a {@link WireInferResponse} as grpc-java frames a protobuf
-     * message ({@link Drainable} and {@link KnownLength}, so the framer writes it straight into its buffers).
-     * Responses are never parsed on the server.
+     * The response marshaller of ModelInfer and ModelStreamInfer: frames a {@link WireMessage} as grpc-java frames
+     * a protobuf message ({@link Drainable} and {@link KnownLength}, so the framer writes it straight into its
+     * buffers). Responses are never parsed on the server.
      */
-    static final class Marshaller implements MethodDescriptor.Marshaller<WireInferResponse> {
+    static final class Marshaller implements MethodDescriptor.Marshaller<WireMessage> {
         static final Marshaller INSTANCE = new Marshaller();
 
         private Marshaller() {
         }
 
         @Override
-        public InputStream stream(WireInferResponse value) {
+        public InputStream stream(WireMessage value) {
             return new Stream(value);
         }
 
         @Override
-        public WireInferResponse parse(InputStream stream) {
-            throw new UnsupportedOperationException("the server does not parse ModelInferResponse");
+        public WireMessage parse(InputStream stream) {
+            throw new UnsupportedOperationException("the server does not parse its responses");
         }
     }
 
     /** Drained once into the transport; read byte by byte (in-process transports) from the array. */
     static final class Stream extends InputStream implements Drainable, KnownLength {
         /** The message until it is drained or read; then null. Confined to the caller (grpc-java's framer). */
-        private WireInferResponse message;
+        private WireMessage message;
         private ByteArrayInputStream read;
 
-        Stream(WireInferResponse message) {
+        Stream(WireMessage message) {
             this.message = message;
         }
 
         @Override
         public int drainTo(OutputStream target) throws IOException {
             if (message != null) {
-                int n = message.size;
+                int n = message.size();
                 message.writeTo(target);
                 message = null;
                 return n;
@@ -301,7 +345,7 @@ final class WireInferResponse {
 
         @Override
         public int available() {
-            return message != null ? message.size : read != null ? read.available() : 0;
+            return message != null ? message.size() : read != null ? read.available() : 0;
         }
     }
 }
