@@ -23,9 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -96,22 +94,7 @@ class UndecodableRequestsTest {
     }
 
     private static MethodDescriptor<byte[], byte[]> raw(String name, MethodDescriptor.MethodType type) {
-        MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(InputStream stream) {
-                try {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
-        return MethodDescriptor.newBuilder(bytes, bytes).setFullMethodName(name).setType(type).build();
+        return RawCalls.method(name, type);
     }
 
     private static byte[] goodRequest() {
