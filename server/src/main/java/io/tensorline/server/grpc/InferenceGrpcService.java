@@ -232,7 +232,7 @@ public final class InferenceGrpcService implements GRPCInferenceServiceGrpc.Asyn
      */
     @Override
     public ServerServiceDefinition bindService() {
-        return WireInferResponse.replacingInferMethods(GRPCInferenceServiceGrpc.bindService(this),
+        return WireInferMethods.replacingInferMethods(GRPCInferenceServiceGrpc.bindService(this),
                 (request, reply) -> infer(request, reply, GrpcInferSubmission::wire),
                 reply -> new InferStream<>(server, reply, WireInferResponse.STREAM_REPLIES, streams, shm));
     }

@@ -164,9 +164,9 @@ class InferAnswersOnTheWireTest {
         for (ServerMethodDefinition<?, ?> m : bound.getMethods()) {
             String name = m.getMethodDescriptor().getFullMethodName();
             if (name.equals(INFER) || name.equals(STREAM)) {
-                assertSame(WireInferResponse.Marshaller.INSTANCE, m.getMethodDescriptor().getResponseMarshaller());
+                assertSame(WireInferMethods.Marshaller.INSTANCE, m.getMethodDescriptor().getResponseMarshaller());
             } else {
-                assertNotSame(WireInferResponse.Marshaller.INSTANCE, m.getMethodDescriptor().getResponseMarshaller(),
+                assertNotSame(WireInferMethods.Marshaller.INSTANCE, m.getMethodDescriptor().getResponseMarshaller(),
                         name);
             }
         }

@@ -67,7 +67,7 @@ class WireInferResponseTest {
         assertEquals(reparsed, parser.parseFrom(written.toByteArray()), "parsed back");
         assertEquals(reparsed, wire.toMessage());
         // the marshaller's stream, drained as the framer drains it
-        InputStream drained = WireInferResponse.Marshaller.INSTANCE.stream(wire);
+        InputStream drained = WireInferMethods.Marshaller.INSTANCE.stream(wire);
         assertTrue(drained instanceof Drainable && drained instanceof KnownLength);
         assertEquals(expected.length, drained.available());
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
@@ -76,7 +76,7 @@ class WireInferResponseTest {
         assertEquals(0, drained.available());
         assertEquals(-1, drained.read());
         // read as an in-process transport reads it: a byte, then the rest in chunks
-        InputStream read = WireInferResponse.Marshaller.INSTANCE.stream(wire);
+        InputStream read = WireInferMethods.Marshaller.INSTANCE.stream(wire);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         if (expected.length > 0) {
             bytes.write(read.read());
@@ -211,7 +211,7 @@ class WireInferResponseTest {
                 .setErrorMessage("inference request for unknown model 'x'").build().toByteArray();
         assertArrayEquals(expected, failure.toByteArray());
         assertEquals(expected.length, failure.size());
-        InputStream stream = WireInferResponse.Marshaller.INSTANCE.stream(failure);
+        InputStream stream = WireInferMethods.Marshaller.INSTANCE.stream(failure);
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         assertEquals(expected.length, ((Drainable) stream).drainTo(sink));
         assertArrayEquals(expected, sink.toByteArray());
