@@ -11,32 +11,6 @@ import java.util.Map;
  * arrival-to-batch-done latency under the target.
  *
  * <p>What it minimises: the mean latency, arrival (the transport's stamp) to the end of the request's batch. In a
- * closed loop of N clients the throughput is N / (that latency + the fixed transport time), so the delay with the
- * lowest mean is the one with the highest throughput; under arrivals at a fixed rate the throughput is the rate
- * whatever the delay, and the lowest mean is what is left to win. A delay helps when it lets requests that arrive
- * close together share one execution instead of queueing behind each other; past that it only adds to the wait.
- *
- * <p>How: a search in rounds over {@link LatencyWindow windows} (at least {@value #WINDOW_REQUESTS} requests from
- * {@value #WINDOW_BATCHES} batches, each counting only requests that arrived under the delay being judged). A round
- * is one window at the current delay, one at {@code delay + step} and one at {@code delay - step}. The delay moves
- * up only to a probe whose mean beats the current one by {@value #GAIN_PERCENT} % and whose p99 stays under
- * {@value #HEADROOM_PERCENT} % of the target (a probe up is not even tried when the current p99 plus the step would
- * pass that), and down to a probe whose mean is no worse, so that a delay that does not matter drifts to 0. A round
- * without a move halves the step (down to 1/64 of the bound): the search converges instead of oscillating. At the
- * smallest step the rounds are spaced out (1, 2, 4, then every {@value #MAX_REST} windows at the current delay in
- * between). A window at the current delay whose p99 is over the target cuts the delay at once, by at least half
- * and by at least the excess; one whose mean is {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load
- * changed) restarts the search with the largest step, a quarter of the bound.
- *
- * <p>It starts at 0, so a model that cannot meet the target never waits. The bound is the model's
- * {@code max_queue_delay_microseconds} when set (at most the target), else half the target. Batcher thread only.
- */
-/**
- * A queue delay tuned to a p99 latency target (Tensorline's own, model parameter
- * {@code max_queue_delay_target_p99_us}): as long as it helps throughput, as short as keeps the 99th percentile of
- * arrival-to-batch-done latency under the target.
- *
- * <p>What it minimises: the mean latency, arrival (the transport's stamp) to the end of the request's batch. In a
  * closed loop of N clients the throughput is N / (that latency + the transport's own time), so the delay with the
  * lowest mean is the one with the highest throughput; under arrivals at a fixed rate the throughput is the rate
  * whatever the delay, and the lowest mean is what is left to win. A delay helps when requests that arrive close
@@ -48,13 +22,18 @@ import java.util.Map;
  * adds its difference of means to the current delay's to the evidence for its direction, and its variance (each
  * window's standard error, or the drift between successive windows at one delay when that is larger); the
  * delay moves to a probe once that evidence is over {@value #Z} standard errors, its mean in this round is lower
- * and its p99 within the target (within {@value #HEADROOM_PERCENT} % of it for a probe up, which is only tried
- * as far as the current p99 plus the step stays within that share). So a small but steady gain moves it after a
- * few rounds while noise does not. A move doubles the step when it goes the same way as the last; a round where
+ * and its p99 within the target (for a probe up also within {@value #HEADROOM_PERCENT} % of it, or no higher than
+ * the current delay's: in a closed loop a longer delay can shorten the tail, as batches that merge more requests
+ * leave fewer of them queued behind an execution). So a small but steady gain moves it after a few rounds while
+ * noise does not. A probe up is tried while the current delay's p99 is within the target, and at delay 0 always
+ * (no shorter delay is left to try). A move doubles the step when it goes the same way as the last; a round where
  * every probe did worse, or the {@value #ROUNDS_PER_STEP}th without a move, halves it (down to 1/64 of the bound):
  * the search narrows onto the best delay instead of oscillating. At the smallest step the rounds are spaced out by
- * rests of 1, 2, 4, then {@value #MAX_REST} windows at the current delay. A window at the current delay whose p99
- * is over the target cuts the delay at once, by at least half and at least the excess; one whose mean is
+ * rests of 1, 2, 4, then {@value #MAX_REST} windows at the current delay. The current delay's p99 is that of its
+ * last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a window of 256 requests puts its p99 on its third
+ * longest, which moves from window to window by as much as a step changes it), the accepted probe's window counting
+ * as the first. When that pooled p99 (of 2 windows or more) passes the target, or a single window's passes it by
+ * {@value #CUT_PERCENT} %, the delay is cut at once, by at least half and at least the excess; a window whose mean is
  * {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed) restarts the search with the
  * largest step: a quarter of the bound, and never more than a quarter of the current mean latency (a probe is a
  * small change next to what requests already take, however long the target would let them wait).
@@ -72,6 +51,10 @@ final class LatencyTargetDelay implements QueueDelay {
     /** Standard errors of the accumulated difference a probe needs to move the delay. */
     static final double Z = 2.0;
     static final int HEADROOM_PERCENT = 90;
+    /** Windows at the current delay whose latencies are pooled for its p99. */
+    static final int POOL_WINDOWS = 4;
+    /** A single window's p99 this far over the target (in % of it) cuts the delay without waiting for the pool. */
+    static final int CUT_PERCENT = 125;
     static final int LOAD_CHANGE_PERCENT = 10;
     static final int ROUNDS_PER_STEP = 4;
     static final int MAX_REST = 8;
@@ -89,6 +72,11 @@ final class LatencyTargetDelay implements QueueDelay {
     private final long minStepNanos;
     private final long maxStepNanos;
     private final LatencyWindow window = new LatencyWindow(WINDOW_REQUESTS, WINDOW_BATCHES);
+    /** The latest windows at the current delay, for its p99. */
+    private final TailPool pool = new TailPool(POOL_WINDOWS);
+    /** Per direction, the latencies of this round's probe window: the pool's first window if the delay moves there. */
+    private final long[][] probeLatencies = {new long[WINDOW_REQUESTS], new long[WINDOW_REQUESTS]};
+    private final int[] probeCounts = new int[2];
 
     /** The tuned delay. */
     private long delayNanos;
@@ -100,6 +88,7 @@ final class LatencyTargetDelay implements QueueDelay {
     /** This round's window at the current delay. */
     private double currentMean;
     private double currentError;
+    /** The current delay's pooled p99. */
     private long currentP99;
     /** Per direction, since the delay or the step last changed: the sum of (current mean - probe mean), and of
      *  the variances of those differences. */
@@ -208,14 +197,19 @@ final class LatencyTargetDelay implements QueueDelay {
     }
 
     /** A window at the current delay closed. */
-    private void current(double mean, double error, long p99) {
-        if (p99 > targetNanos && delayNanos > 0) {
+    private void current(double mean, double error, long windowP99) {
+        pool.add(window);
+        long pooledP99 = pool.p99();
+        boolean windowOver = windowP99 > targetNanos / 100 * CUT_PERCENT;
+        if (delayNanos > 0 && (windowOver || pool.size() >= 2 && pooledP99 > targetNanos)) {
+            long p99 = windowOver ? Math.max(windowP99, pooledP99) : pooledP99;
             long cut = Math.min(delayNanos / 2, delayNanos - (p99 - targetNanos));
             moveTo(cut < minStepNanos ? 0 : cut, -1, 0);
             lastCurrentDelay = -1;
             if (LOG.isDebugEnabled()) {
-                LOG.debug("model {}: p99 {} µs over the target {} µs; queue delay cut to {} µs", model, p99 / 1000,
-                        targetNanos / 1000, delayNanos / 1000);
+                LOG.debug("model {}: p99 {} µs over the target {} µs ({}); queue delay cut to {} µs", model,
+                        p99 / 1000, targetNanos / 1000, windowOver ? "one window" : pool.size() + " windows pooled",
+                        delayNanos / 1000);
             }
             return;
         }
@@ -238,7 +232,7 @@ final class LatencyTargetDelay implements QueueDelay {
         }
         currentMean = mean;
         currentError = error;
-        currentP99 = p99;
+        currentP99 = pooledP99;
         // a probe is a small change next to what requests already take, whatever the target allows
         stepNanos = Math.min(stepNanos, Math.max(minStepNanos, (long) (mean / STEP_SHARE_OF_MEAN)));
         bestDirection = -1;
@@ -251,13 +245,19 @@ final class LatencyTargetDelay implements QueueDelay {
     /** A probe window closed. */
     private void probed(double mean, double error, long p99) {
         int direction = phase;
+        probeCounts[direction] = window.count();
+        if (probeLatencies[direction].length < window.count()) {
+            probeLatencies[direction] = new long[window.count()];
+        }
+        window.copyTo(probeLatencies[direction], 0);
         double difference = currentMean - mean;
         evidence[direction] += difference;
         variance[direction] += Math.max(currentError * currentError, driftVariance)
                 + Math.max(error * error, driftVariance);
         allWorse &= difference < 0;
         double z = evidence[direction] / Math.sqrt(variance[direction]);
-        boolean withinTarget = p99 <= (direction == UP ? headroom() : targetNanos);
+        boolean withinTarget = p99 <= targetNanos
+                && (direction == DOWN || p99 <= headroom() || p99 <= currentP99);
         if (withinTarget && difference > 0 && z > Z && (bestDirection < 0 || z > bestZ)) {
             bestDirection = direction;
             bestZ = z;
@@ -270,9 +270,11 @@ final class LatencyTargetDelay implements QueueDelay {
     }
 
     private boolean probeUp() {
-        // a longer delay adds at most its own growth to a request's wait: keep the probe's p99 within the headroom
-        long up = Math.min(Math.min(boundNanos, delayNanos + stepNanos), delayNanos + headroom() - currentP99);
-        if (up <= delayNanos || up - delayNanos < minStepNanos && up != boundNanos) {
+        if (delayNanos > 0 && currentP99 > targetNanos) {
+            return false;
+        }
+        long up = Math.min(boundNanos, delayNanos + stepNanos);
+        if (up <= delayNanos) {
             return false;
         }
         phase = UP;
@@ -295,6 +297,7 @@ final class LatencyTargetDelay implements QueueDelay {
         if (bestDirection >= 0) {
             int move = bestDirection == UP ? 1 : -1;
             moveTo(bestNanos, move, bestMean);
+            pool.add(probeLatencies[bestDirection], probeCounts[bestDirection]);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("model {}: queue delay {} µs (mean {} µs, {} standard errors below the last delay's; target "
                         + "p99 {} µs)", model, delayNanos / 1000, Math.round(bestMean / 1000),
@@ -326,6 +329,7 @@ final class LatencyTargetDelay implements QueueDelay {
         lastMove = move;
         delayNanos = nanos;
         recentMean = mean;
+        pool.clear();
         restart();
     }
 

@@ -72,6 +72,16 @@ final class LatencyWindow {
         }
     }
 
+    /** How many requests the window holds. */
+    int count() {
+        return count;
+    }
+
+    /** Copies the window's latencies (in no particular order) into {@code into} from {@code offset}. */
+    void copyTo(long[] into, int offset) {
+        System.arraycopy(latencies, 0, into, offset, count);
+    }
+
     boolean full() {
         return count >= requests && batchCount >= batches;
     }

@@ -169,9 +169,28 @@ class LatencyTargetDelayTest {
     }
 
     @Test
-    void aTargetNothingMeetsNeverWaits() {
+    void aTargetNothingMeetsKeepsTheDelayAtZero() {
+        // over the target at delay 0, probes up look for a delay that shortens the tail; here none does
         Driver d = driver((delay, random) -> 10 * MS + delay + noise(random, 100 * US)).windows(40);
-        assertEquals(new TreeSet<>(List.of(0L)), new TreeSet<>(d.delays), "not even a probe waited");
+        assertEquals(new TreeSet<>(List.of(0L)), new TreeSet<>(d.tuned), "the tuned delay never left 0");
+        long probed = d.delays.stream().filter(x -> x > 0).count();
+        assertTrue(probed < d.delays.size() / 4, probed + " of " + d.delays.size() + " requests waited under a probe");
+    }
+
+    @Test
+    void aLongerDelayThatShortensTheTailIsTakenFromATargetAtTheEdge() {
+        // a closed loop where waiting merges requests: the mean and the tail both fall up to 1 ms, and at delay 0
+        // the p99 sits at the target itself, so only a probe whose tail is no longer than the current one's is taken
+        Plant plant = (delay, random) -> {
+            long d = Math.min(delay, 1000 * US);
+            long tail = random.nextDouble() < 0.02 ? 2000 * US - d : 0;
+            return 3900 * US - d + tail + noise(random, 100 * US);
+        };
+        Driver d = driver(plant).windows(80);
+        long tuned = d.tuner.tunedNanos();
+        assertTrue(tuned >= 750 * US, "tuned " + tuned / US + " µs, best 1000 µs and more");
+        long p99 = d.p99OfLast(40 * LatencyTargetDelay.WINDOW_REQUESTS);
+        assertTrue(p99 <= TARGET, "p99 of the last 40 windows, probes included: " + p99 / US + " µs");
     }
 
     @Test
@@ -197,6 +216,22 @@ class LatencyTargetDelayTest {
                 + d.tuner.tunedNanos() / US + " µs");
         d.windows(20);
         assertEquals(0, d.tuner.tunedNanos());
+    }
+
+    @Test
+    void oneWindowALittleOverTheTargetDoesNotCutButThePooledTailDoes() {
+        Driver d = driver(spread(1500 * US)).windows(60);
+        long before = d.tuner.tunedNanos();
+        assertTrue(before >= 1000 * US, "tuned " + before / US + " µs");
+        // one window whose slowest 2 % pass the target by 10 %, then windows like before
+        d.plant = (delay, random) -> random.nextDouble() < 0.02 ? TARGET + TARGET / 10 : 2100 * US + delay / 2;
+        d.run(BATCHES_PER_WINDOW);
+        d.plant = spread(1500 * US);
+        assertEquals(before, d.tuner.tunedNanos(), "a single window 10 % over the target is noise");
+        // the same tail for good: the pooled p99 passes the target and the delay comes down
+        d.plant = (delay, random) -> random.nextDouble() < 0.02 ? TARGET + TARGET / 10 : 2100 * US + delay / 2;
+        d.windows(3 * 3);
+        assertTrue(d.tuner.tunedNanos() < before, "from " + before / US + " to " + d.tuner.tunedNanos() / US + " µs");
     }
 
     @Test
