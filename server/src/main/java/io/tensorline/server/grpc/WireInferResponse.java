@@ -28,8 +28,8 @@ import java.util.Objects;
  * In a stream the same bytes are nested as a {@code ModelStreamInferResponse}'s {@code infer_response} (field 2).
  *
  * <p>Sizes are computed once, on the thread that completes the request (so an error is answered as an encode
- * error was before); the bytes are written when grpc-java frames the message ({@link WireInferMethods}), on the
- * same thread.
+ * error was before); the bytes are written when grpc-java frames the message ({@link WireInferMethods}): over
+ * Netty on the same thread, over the in-process transport by the reading client (every field is final).
  */
 final class WireInferResponse implements WireMessage {
 
@@ -177,6 +177,11 @@ final class WireInferResponse implements WireMessage {
             target.write(frame, flushed, at - flushed);
             flushed = at;
             ByteBuffer data = outputs.get(i).data();
+            if (data.remaining() != dataSizes[i]) {
+                // a stream's later messages would be misread: fail this one instead (grpc-java closes the call)
+                throw new IllegalStateException("output '" + outputs.get(i).name() + "' holds " + data.remaining()
+                        + " bytes, " + dataSizes[i] + " were counted");
+            }
             if (data.hasArray()) {
                 target.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
                 continue;

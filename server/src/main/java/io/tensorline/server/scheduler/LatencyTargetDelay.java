@@ -31,14 +31,17 @@ import java.util.Map;
  * the search narrows onto the best delay instead of oscillating. At the smallest step the rounds are spaced out by
  * rests of 1, 2, 4, then {@value #MAX_REST} windows at the current delay. The current delay's p99 is that of its
  * last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a window of 256 requests puts its p99 on its third
- * longest, which moves from window to window by as much as a step changes it), the accepted probe's window counting
- * as the first. When that pooled p99 (of 2 windows or more) passes the target, or a single window's passes it by
- * {@value #CUT_PERCENT} %, the delay is cut at once, by at least half and at least the excess; a window whose mean is
- * {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed) restarts the search with the
+ * longest, which moves from window to window by as much as a step changes it), the accepted probe's windows counting
+ * as its first; a probe's p99 is likewise that of its windows since the evidence last restarted. When that pooled
+ * p99 (of 2 windows or more, or of the first window after a load change) passes the target, or a single window's
+ * passes it by {@value #CUT_PERCENT} %, the delay is cut at once, by at least half and at least the excess. A window
+ * whose mean is {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed) empties the pool (the
+ * old load's tail) and restarts the search with the
  * largest step: a quarter of the bound, and never more than a quarter of the current mean latency (a probe is a
  * small change next to what requests already take, however long the target would let them wait).
  *
- * <p>It starts at 0, so a model that cannot meet the target never waits. The bound is the model's
+ * <p>It starts at 0; a model that cannot meet the target keeps 0, its probes up finding no delay with a shorter
+ * tail (at the smallest step about one window in nine is a probe). The bound is the model's
  * {@code max_queue_delay_microseconds} when set (at most the target), else half the target. Batcher thread only.
  */
 final class LatencyTargetDelay implements QueueDelay {
@@ -73,10 +76,10 @@ final class LatencyTargetDelay implements QueueDelay {
     private final long maxStepNanos;
     private final LatencyWindow window = new LatencyWindow(WINDOW_REQUESTS, WINDOW_BATCHES);
     /** The latest windows at the current delay, for its p99. */
-    private final TailPool pool = new TailPool(POOL_WINDOWS);
-    /** Per direction, the latencies of this round's probe window: the pool's first window if the delay moves there. */
-    private final long[][] probeLatencies = {new long[WINDOW_REQUESTS], new long[WINDOW_REQUESTS]};
-    private final int[] probeCounts = new int[2];
+    private TailPool pool = new TailPool(POOL_WINDOWS);
+    /** Per direction, the probe windows since the evidence last restarted (all at one probe delay): the probe's p99,
+     *  and the current delay's pool if the delay moves there. */
+    private final TailPool[] probePools = {new TailPool(POOL_WINDOWS), new TailPool(POOL_WINDOWS)};
 
     /** The tuned delay. */
     private long delayNanos;
@@ -182,11 +185,10 @@ final class LatencyTargetDelay implements QueueDelay {
         if (lastOfBatch && window.full()) {
             double mean = window.mean();
             double error = window.standardError();
-            long p99 = window.p99();
             if (phase == CURRENT) {
-                current(mean, error, p99);
+                current(mean, error, window.p99());
             } else {
-                probed(mean, error, p99);
+                probed(mean, error);
             }
             window.restart(doneNanos);
         }
@@ -198,12 +200,18 @@ final class LatencyTargetDelay implements QueueDelay {
 
     /** A window at the current delay closed. */
     private void current(double mean, double error, long windowP99) {
+        boolean loadChanged = recentMean > 0 && Math.abs(mean - recentMean) > recentMean * LOAD_CHANGE_PERCENT / 100;
+        if (loadChanged) {
+            pool.clear(); // the tail of another load
+        }
         pool.add(window);
         long pooledP99 = pool.p99();
         boolean windowOver = windowP99 > targetNanos / 100 * CUT_PERCENT;
-        if (delayNanos > 0 && (windowOver || pool.size() >= 2 && pooledP99 > targetNanos)) {
+        // after a load change this window is all the pool holds, and the only word on the new load's tail
+        if (delayNanos > 0 && (windowOver || (pool.size() >= 2 || loadChanged) && pooledP99 > targetNanos)) {
             long p99 = windowOver ? Math.max(windowP99, pooledP99) : pooledP99;
             long cut = Math.min(delayNanos / 2, delayNanos - (p99 - targetNanos));
+            pool.clear();
             moveTo(cut < minStepNanos ? 0 : cut, -1, 0);
             lastCurrentDelay = -1;
             if (LOG.isDebugEnabled()) {
@@ -213,7 +221,7 @@ final class LatencyTargetDelay implements QueueDelay {
             }
             return;
         }
-        if (recentMean > 0 && Math.abs(mean - recentMean) > recentMean * LOAD_CHANGE_PERCENT / 100) {
+        if (loadChanged) {
             stepNanos = maxStepNanos;
             restart();
             recentMean = mean;
@@ -234,7 +242,11 @@ final class LatencyTargetDelay implements QueueDelay {
         currentError = error;
         currentP99 = pooledP99;
         // a probe is a small change next to what requests already take, whatever the target allows
-        stepNanos = Math.min(stepNanos, Math.max(minStepNanos, (long) (mean / STEP_SHARE_OF_MEAN)));
+        long step = Math.max(minStepNanos, (long) (mean / STEP_SHARE_OF_MEAN));
+        if (step < stepNanos) {
+            stepNanos = step;
+            restart(); // the evidence and the probe windows were of the longer step
+        }
         bestDirection = -1;
         allWorse = true;
         if (!probeUp() && !probeDown()) {
@@ -243,13 +255,10 @@ final class LatencyTargetDelay implements QueueDelay {
     }
 
     /** A probe window closed. */
-    private void probed(double mean, double error, long p99) {
+    private void probed(double mean, double error) {
         int direction = phase;
-        probeCounts[direction] = window.count();
-        if (probeLatencies[direction].length < window.count()) {
-            probeLatencies[direction] = new long[window.count()];
-        }
-        window.copyTo(probeLatencies[direction], 0);
+        probePools[direction].add(window);
+        long p99 = probePools[direction].p99();
         double difference = currentMean - mean;
         evidence[direction] += difference;
         variance[direction] += Math.max(currentError * currentError, driftVariance)
@@ -296,8 +305,11 @@ final class LatencyTargetDelay implements QueueDelay {
         phase = CURRENT;
         if (bestDirection >= 0) {
             int move = bestDirection == UP ? 1 : -1;
+            // the probe's windows are the first of the new delay's pool
+            TailPool taken = probePools[bestDirection];
+            probePools[bestDirection] = pool;
+            pool = taken;
             moveTo(bestNanos, move, bestMean);
-            pool.add(probeLatencies[bestDirection], probeCounts[bestDirection]);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("model {}: queue delay {} µs (mean {} µs, {} standard errors below the last delay's; target "
                         + "p99 {} µs)", model, delayNanos / 1000, Math.round(bestMean / 1000),
@@ -329,12 +341,13 @@ final class LatencyTargetDelay implements QueueDelay {
         lastMove = move;
         delayNanos = nanos;
         recentMean = mean;
-        pool.clear();
         restart();
     }
 
-    /** Forgets the evidence and the rest: the delay, the step or the load changed. */
+    /** Forgets the evidence, the probe windows and the rest: the delay, the step or the load changed. */
     private void restart() {
+        probePools[UP].clear();
+        probePools[DOWN].clear();
         evidence[UP] = evidence[DOWN] = 0;
         variance[UP] = variance[DOWN] = 0;
         roundsAtStep = 0;

@@ -33,12 +33,6 @@ final class TailPool {
         advance();
     }
 
-    /** Adds the first {@code count} of {@code latencies}, a window's copied out earlier. */
-    void add(long[] latencies, int count) {
-        System.arraycopy(latencies, 0, slot(count), 0, count);
-        advance();
-    }
-
     /** The next slot, holding room for {@code count} latencies. */
     private long[] slot(int count) {
         if (held[next] == null || held[next].length < count) {
