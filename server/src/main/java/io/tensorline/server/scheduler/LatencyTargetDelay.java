@@ -33,12 +33,12 @@ import java.util.Map;
  * last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a window of 256 requests puts its p99 on its third
  * longest, which moves from window to window by as much as a step changes it), the accepted probe's windows counting
  * as its first; a probe's p99 is likewise that of its windows since the evidence last restarted. When that pooled
- * p99 (of 2 windows or more, or of the first window after a load change) passes the target, or a single window's
- * passes it by {@value #CUT_PERCENT} %, the delay is cut at once, by at least half and at least the excess. A window
- * whose mean is {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed) empties the pool (the
- * old load's tail) and restarts the search with the
- * largest step: a quarter of the bound, and never more than a quarter of the current mean latency (a probe is a
- * small change next to what requests already take, however long the target would let them wait).
+ * p99 (of 2 windows or more) passes the target, or a single window's passes it by {@value #CUT_PERCENT} %, the delay
+ * is cut at once, by at least half and at least the excess, and the search starts again from there with the
+ * largest step. A window whose mean is {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed)
+ * restarts the search with the largest step too: a quarter of the bound, and never more than a quarter of the
+ * current mean latency (a probe is a small change next to what requests already take, however long the target
+ * would let them wait).
  *
  * <p>It starts at 0; a model that cannot meet the target keeps 0, its probes up finding no delay with a shorter
  * tail (at the smallest step about one window in nine is a probe). The bound is the model's
@@ -200,24 +200,25 @@ final class LatencyTargetDelay implements QueueDelay {
 
     /** A window at the current delay closed. */
     private void current(double mean, double error, long windowP99) {
+        // after a load change the pool keeps the old load's windows: a lasting heavier tail passes the target on the
+        // pooled p99 as well (its own share of the pool is its top 4 %), a passing one (a client reconnecting) less
         boolean loadChanged = recentMean > 0 && Math.abs(mean - recentMean) > recentMean * LOAD_CHANGE_PERCENT / 100;
-        if (loadChanged) {
-            pool.clear(); // the tail of another load
-        }
         pool.add(window);
         long pooledP99 = pool.p99();
         boolean windowOver = windowP99 > targetNanos / 100 * CUT_PERCENT;
-        // after a load change this window is all the pool holds, and the only word on the new load's tail
-        if (delayNanos > 0 && (windowOver || (pool.size() >= 2 || loadChanged) && pooledP99 > targetNanos)) {
+        if (delayNanos > 0 && (windowOver || pool.size() >= 2 && pooledP99 > targetNanos)) {
             long p99 = windowOver ? Math.max(windowP99, pooledP99) : pooledP99;
             long cut = Math.min(delayNanos / 2, delayNanos - (p99 - targetNanos));
+            String judged = windowOver ? "one window" : pool.size() + " windows pooled";
             pool.clear();
+            // a new search from the cut: with the step it had, a search narrowed onto the old delay would only
+            // probe next to the new one
+            stepNanos = maxStepNanos;
             moveTo(cut < minStepNanos ? 0 : cut, -1, 0);
             lastCurrentDelay = -1;
             if (LOG.isDebugEnabled()) {
                 LOG.debug("model {}: p99 {} µs over the target {} µs ({}); queue delay cut to {} µs", model,
-                        p99 / 1000, targetNanos / 1000, windowOver ? "one window" : pool.size() + " windows pooled",
-                        delayNanos / 1000);
+                        p99 / 1000, targetNanos / 1000, judged, delayNanos / 1000);
             }
             return;
         }

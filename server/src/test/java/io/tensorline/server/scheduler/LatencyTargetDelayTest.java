@@ -219,6 +219,19 @@ class LatencyTargetDelayTest {
     }
 
     @Test
+    void afterACutTheSearchStartsOverWithTheLargestStep() {
+        Driver d = driver(spread(1500 * US)).windows(60);
+        assertTrue(d.tuner.tunedNanos() >= 1000 * US, "tuned " + d.tuner.tunedNanos() / US + " µs");
+        d.plant = (delay, random) -> 5500 * US + delay + noise(random, 50 * US);
+        d.windows(6);
+        assertEquals(0, d.tuner.tunedNanos());
+        d.plant = spread(1500 * US);
+        d.windows(12);
+        long back = d.tuner.tunedNanos();
+        assertTrue(back >= 1000 * US, "back to " + back / US + " µs within 12 windows (4 rounds), best 1500 µs");
+    }
+
+    @Test
     void oneWindowALittleOverTheTargetDoesNotCutButThePooledTailDoes() {
         Driver d = driver(spread(1500 * US)).windows(60);
         long before = d.tuner.tunedNanos();
