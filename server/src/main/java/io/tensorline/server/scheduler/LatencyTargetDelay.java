@@ -34,8 +34,8 @@ import java.util.Map;
  * longest, which moves from window to window by as much as a step changes it), the accepted probe's windows counting
  * as its first; a probe's p99 is likewise that of its windows since the evidence last restarted. When that pooled
  * p99 (of 2 windows or more) passes the target, or a single window's passes it by {@value #CUT_PERCENT} %, the delay
- * is cut at once, by at least half and at least the excess, and the search starts again from there with the
- * largest step. A window whose mean is {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed)
+ * is halved at once (again every other window while the excess lasts), and the search starts again from there
+ * with the largest step. A window whose mean is {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed)
  * restarts the search with the largest step too: a quarter of the bound, and never more than a quarter of the
  * current mean latency (a probe is a small change next to what requests already take, however long the target
  * would let them wait).
@@ -208,7 +208,10 @@ final class LatencyTargetDelay implements QueueDelay {
         boolean windowOver = windowP99 > targetNanos / 100 * CUT_PERCENT;
         if (delayNanos > 0 && (windowOver || pool.size() >= 2 && pooledP99 > targetNanos)) {
             long p99 = windowOver ? Math.max(windowP99, pooledP99) : pooledP99;
-            long cut = Math.min(delayNanos / 2, delayNanos - (p99 - targetNanos));
+            // halved, not cut by the excess: in a closed loop a shorter delay need not shorten the tail (at low load
+            // it lengthens it), and a burst of contention (a client starting up) passes the target whatever the
+            // delay; a lasting excess halves it again every other window
+            long cut = delayNanos / 2;
             String judged = windowOver ? "one window" : pool.size() + " windows pooled";
             pool.clear();
             // a new search from the cut: with the step it had, a search narrowed onto the old delay would only
