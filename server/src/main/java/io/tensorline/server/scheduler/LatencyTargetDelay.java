@@ -35,10 +35,10 @@ import java.util.Map;
  * as its first; a probe's p99 is likewise that of its windows since the evidence last restarted. When that pooled
  * p99 (of 2 windows or more) passes the target, or a single window's passes it by {@value #CUT_PERCENT} %, the delay
  * is halved at once (again every other window while the excess lasts), and the search starts again from there
- * with the largest step. A window whose mean is {@value #LOAD_CHANGE_PERCENT} % away from the recent ones (the load changed)
- * restarts the search with the largest step too: a quarter of the bound, and never more than a quarter of the
- * current mean latency (a probe is a small change next to what requests already take, however long the target
- * would let them wait).
+ * with the largest step. Two windows in a row whose means are {@value #LOAD_CHANGE_PERCENT} % away from the recent
+ * ones the same way (the load changed; one alone is a burst) restart the search with the largest step too: a
+ * quarter of the bound, and never more than an eighth of the current mean latency (a probe is a small change next
+ * to what requests already take, however long the target would let them wait).
  *
  * <p>It starts at 0; a model that cannot meet the target keeps 0, its probes up finding no delay with a shorter
  * tail (at the smallest step about one window in nine is a probe). The bound is the model's
@@ -62,7 +62,7 @@ final class LatencyTargetDelay implements QueueDelay {
     static final int ROUNDS_PER_STEP = 4;
     static final int MAX_REST = 8;
     /** A probe is at most the current mean latency over this away from the current delay. */
-    static final int STEP_SHARE_OF_MEAN = 4;
+    static final int STEP_SHARE_OF_MEAN = 8;
 
     private static final int UP = 0;
     private static final int DOWN = 1;
@@ -112,6 +112,8 @@ final class LatencyTargetDelay implements QueueDelay {
     private int restLength;
     /** The mean of recent windows at the current delay, to tell a load change; 0: none yet. */
     private double recentMean;
+    /** +1 or -1 when the last window at the current delay had a mean 10 % above or below the recent ones, else 0. */
+    private int lastAway;
     /**
      * How much the means of windows at one delay differ from one to the next, as a variance of one window's mean:
      * what the machine's own ups and downs add to the noise, which each window's standard error does not see.
@@ -202,7 +204,11 @@ final class LatencyTargetDelay implements QueueDelay {
     private void current(double mean, double error, long windowP99) {
         // after a load change the pool keeps the old load's windows: a lasting heavier tail passes the target on the
         // pooled p99 as well (its own share of the pool is its top 4 %), a passing one (a client reconnecting) less
-        boolean loadChanged = recentMean > 0 && Math.abs(mean - recentMean) > recentMean * LOAD_CHANGE_PERCENT / 100;
+        int away = recentMean > 0 && Math.abs(mean - recentMean) > recentMean * LOAD_CHANGE_PERCENT / 100
+                ? (mean > recentMean ? 1 : -1) : 0;
+        // a load change is two windows in a row away the same way: one alone is a burst (a client reconnecting)
+        boolean loadChanged = away != 0 && away == lastAway;
+        lastAway = loadChanged ? 0 : away;
         pool.add(window);
         long pooledP99 = pool.p99();
         boolean windowOver = windowP99 > targetNanos / 100 * CUT_PERCENT;
@@ -229,7 +235,7 @@ final class LatencyTargetDelay implements QueueDelay {
             stepNanos = maxStepNanos;
             restart();
             recentMean = mean;
-        } else {
+        } else if (away == 0) {
             recentMean = recentMean == 0 ? mean : recentMean * 0.75 + mean * 0.25;
             if (lastCurrentDelay == delayNanos) {
                 double half = (mean - lastCurrentMean) * (mean - lastCurrentMean) / 2;
@@ -345,6 +351,7 @@ final class LatencyTargetDelay implements QueueDelay {
         lastMove = move;
         delayNanos = nanos;
         recentMean = mean;
+        lastAway = 0;
         restart();
     }
 
