@@ -59,7 +59,7 @@ final class LatencyTargetDelay implements QueueDelay {
     /** A single window's p99 this far over the target (in % of it) cuts the delay without waiting for the pool. */
     static final int CUT_PERCENT = 125;
     static final int LOAD_CHANGE_PERCENT = 10;
-    static final int ROUNDS_PER_STEP = 4;
+    static final int ROUNDS_PER_STEP = 3;
     static final int MAX_REST = 8;
     /** A probe is at most the current mean latency over this away from the current delay. */
     static final int STEP_SHARE_OF_MEAN = 8;
