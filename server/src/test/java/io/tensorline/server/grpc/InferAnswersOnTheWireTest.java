@@ -65,10 +65,6 @@ class InferAnswersOnTheWireTest {
         frontend.close();
     }
 
-    private static MethodDescriptor<byte[], byte[]> raw(String name, MethodDescriptor.MethodType type) {
-        return RawCalls.method(name, type);
-    }
-
     private static ByteString floats(float... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
@@ -95,7 +91,7 @@ class InferAnswersOnTheWireTest {
     @Test
     void modelInferAnswersAreTheGeneratedBytes() throws Exception {
         for (ModelInferRequest request : List.of(addSub("req-1"), addSub(""), strings())) {
-            byte[] wire = ClientCalls.blockingUnaryCall(channel, raw(INFER, MethodDescriptor.MethodType.UNARY),
+            byte[] wire = ClientCalls.blockingUnaryCall(channel, RawCalls.method(INFER, MethodDescriptor.MethodType.UNARY),
                     CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request.toByteArray());
             ModelInferResponse parsed = ModelInferResponse.parseFrom(wire);
             assertArrayEquals(parsed.toByteArray(), wire);
@@ -104,7 +100,7 @@ class InferAnswersOnTheWireTest {
             assertEquals(parsed.getOutputsCount(), parsed.getRawOutputContentsCount());
         }
         ModelInferResponse sum = ModelInferResponse.parseFrom(ClientCalls.blockingUnaryCall(channel,
-                raw(INFER, MethodDescriptor.MethodType.UNARY), CallOptions.DEFAULT.withDeadlineAfter(30,
+                RawCalls.method(INFER, MethodDescriptor.MethodType.UNARY), CallOptions.DEFAULT.withDeadlineAfter(30,
                         TimeUnit.SECONDS), addSub("x").toByteArray()));
         assertEquals(floats(1.5f, 2.5f, 3.5f, 4.5f), sum.getRawOutputContents(0));
         assertEquals(floats(0.5f, 1.5f, 2.5f, 3.5f), sum.getRawOutputContents(1));
@@ -115,7 +111,7 @@ class InferAnswersOnTheWireTest {
         List<byte[]> replies = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
         StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(
-                channel.newCall(raw(STREAM, MethodDescriptor.MethodType.BIDI_STREAMING),
+                channel.newCall(RawCalls.method(STREAM, MethodDescriptor.MethodType.BIDI_STREAMING),
                         CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
                 new StreamObserver<>() {
                     @Override

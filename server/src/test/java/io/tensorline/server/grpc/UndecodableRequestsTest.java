@@ -93,10 +93,6 @@ class UndecodableRequestsTest {
         grpcLog.removeHandler(capture);
     }
 
-    private static MethodDescriptor<byte[], byte[]> raw(String name, MethodDescriptor.MethodType type) {
-        return RawCalls.method(name, type);
-    }
-
     private static byte[] goodRequest() {
         return ModelInferRequest.newBuilder().setModelName("identity_fp32")
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("INPUT0").setDatatype("FP32")
@@ -106,7 +102,7 @@ class UndecodableRequestsTest {
 
     private Status unary(byte[] body) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
-                channel, raw(INFER, MethodDescriptor.MethodType.UNARY),
+                channel, RawCalls.method(INFER, MethodDescriptor.MethodType.UNARY),
                 CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), body));
         return e.getStatus();
     }
@@ -114,7 +110,7 @@ class UndecodableRequestsTest {
     private void assertStillServing() {
         assertTrue(GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
-        byte[] reply = ClientCalls.blockingUnaryCall(channel, raw(INFER, MethodDescriptor.MethodType.UNARY),
+        byte[] reply = ClientCalls.blockingUnaryCall(channel, RawCalls.method(INFER, MethodDescriptor.MethodType.UNARY),
                 CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), goodRequest());
         assertTrue(reply.length > 0);
         assertEquals(List.of(), warnings, "grpc-java logged warnings");
@@ -160,7 +156,7 @@ class UndecodableRequestsTest {
     void anUndecodableStreamMessageEndsTheStreamWithInvalidArgument() throws Exception {
         CompletableFuture<Status> end = new CompletableFuture<>();
         StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(
-                raw(STREAM, MethodDescriptor.MethodType.BIDI_STREAMING),
+                RawCalls.method(STREAM, MethodDescriptor.MethodType.BIDI_STREAMING),
                 CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)), new StreamObserver<>() {
                     @Override
                     public void onNext(byte[] value) {
