@@ -28,8 +28,12 @@ import java.util.Map;
  * noise does not. A probe up is tried while the current delay's p99 is within the target, and at delay 0 always
  * (no shorter delay is left to try). A move doubles the step when it goes the same way as the last; a round where
  * every probe did worse, or the {@value #ROUNDS_PER_STEP}th without a move, halves it (down to 1/64 of the bound):
- * the search narrows onto the best delay instead of oscillating. At the smallest step the rounds are spaced out by
- * rests of 1, 2, 4, then {@value #MAX_REST} windows at the current delay. The current delay's p99 is that of its
+ * the search narrows onto the best delay instead of oscillating. A probe costs its requests what the delay either
+ * side loses, so after {@value #QUIET_ROUNDS} rounds in a row without a move the rounds are spaced out by rests of 2,
+ * 4, 8, ... up to {@value #MAX_REST} windows at the current delay; a move halves that count of quiet rounds (a real
+ * slope moves the delay round after round and soon ends the rests, a single move on a flat optimum only shortens
+ * them), a cut or a load change ends them. The step follows an eighth of the mean latency only when that is an eighth
+ * or more below it. The current delay's p99 is that of its
  * last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a window of 256 requests puts its p99 on its third
  * longest, which moves from window to window by as much as a step changes it), the accepted probe's windows counting
  * as its first; a probe's p99 is likewise that of its windows since the evidence last restarted. When that pooled
@@ -41,7 +45,7 @@ import java.util.Map;
  * to what requests already take, however long the target would let them wait).
  *
  * <p>It starts at 0; a model that cannot meet the target keeps 0, its probes up finding no delay with a shorter
- * tail (at the smallest step about one window in nine is a probe). The bound is the model's
+ * tail (once rests are at their longest, one window in about twelve is a probe). The bound is the model's
  * {@code max_queue_delay_microseconds} when set (at most the target), else half the target. Batcher thread only.
  */
 final class LatencyTargetDelay implements QueueDelay {
@@ -60,7 +64,10 @@ final class LatencyTargetDelay implements QueueDelay {
     static final int CUT_PERCENT = 125;
     static final int LOAD_CHANGE_PERCENT = 10;
     static final int ROUNDS_PER_STEP = 3;
-    static final int MAX_REST = 8;
+    /** Rounds in a row without a move before the tuner rests between rounds; the rest then doubles, up to
+     *  {@value #MAX_REST} windows at the current delay. */
+    static final int QUIET_ROUNDS = 2;
+    static final int MAX_REST = 32;
     /** A probe is at most the current mean latency over this away from the current delay. */
     static final int STEP_SHARE_OF_MEAN = 8;
 
@@ -107,9 +114,10 @@ final class LatencyTargetDelay implements QueueDelay {
     private int roundsAtStep;
     /** +1 or -1: the direction of the last move; 0 after a round without one. */
     private int lastMove;
-    /** Windows at the current delay before the next round, and how many the last rest had. */
+    /** Windows at the current delay before the next round. */
     private int rest;
-    private int restLength;
+    /** Rounds without a move, in a row; a move halves it, a cut or a load change sets it to 0. */
+    private int quietRounds;
     /** The mean of recent windows at the current delay, to tell a load change; 0: none yet. */
     private double recentMean;
     /** +1 or -1 when the last window at the current delay had a mean 10 % above or below the recent ones, else 0. */
@@ -223,6 +231,7 @@ final class LatencyTargetDelay implements QueueDelay {
             // a new search from the cut: with the step it had, a search narrowed onto the old delay would only
             // probe next to the new one
             stepNanos = maxStepNanos;
+            quietRounds = 0;
             moveTo(cut < minStepNanos ? 0 : cut, -1, 0);
             lastCurrentDelay = -1;
             if (LOG.isDebugEnabled()) {
@@ -233,6 +242,8 @@ final class LatencyTargetDelay implements QueueDelay {
         }
         if (loadChanged) {
             stepNanos = maxStepNanos;
+            quietRounds = 0;
+            rest = 0;
             restart();
             recentMean = mean;
         } else if (away == 0) {
@@ -253,9 +264,13 @@ final class LatencyTargetDelay implements QueueDelay {
         currentP99 = pooledP99;
         // a probe is a small change next to what requests already take, whatever the target allows
         long step = Math.max(minStepNanos, (long) (mean / STEP_SHARE_OF_MEAN));
-        if (step < stepNanos) {
+        // (by more than an eighth: the mean wanders from window to window, and a step that followed it by a few
+        // microseconds would restart the evidence and the count of rounds at this step every round)
+        if (step < stepNanos - stepNanos / 8) {
             stepNanos = step;
+            int rounds = roundsAtStep;
             restart(); // the evidence and the probe windows were of the longer step
+            roundsAtStep = rounds;
         }
         bestDirection = -1;
         allWorse = true;
@@ -329,17 +344,14 @@ final class LatencyTargetDelay implements QueueDelay {
         }
         lastMove = 0;
         roundsAtStep++;
+        quietRounds = Math.min(quietRounds + 1, 64);
+        // probes cost what the delays either side lose: once rounds keep finding nothing better, fewer of them
+        rest = quietRounds <= QUIET_ROUNDS ? 0 : Math.min(MAX_REST, 1 << Math.min(30, quietRounds - QUIET_ROUNDS));
         if (stepNanos > minStepNanos && (allWorse || roundsAtStep >= ROUNDS_PER_STEP)) {
             stepNanos = Math.max(minStepNanos, stepNanos / 2);
             restart();
-        } else if (stepNanos == minStepNanos) {
-            restLength = Math.min(MAX_REST, Math.max(1, restLength * 2));
-            rest = restLength;
-            if (roundsAtStep >= 2 * ROUNDS_PER_STEP) {
-                // evidence that old may be of another load
-                restart();
-                rest = restLength;
-            }
+        } else if (stepNanos == minStepNanos && roundsAtStep >= 2 * ROUNDS_PER_STEP) {
+            restart(); // evidence that old may be of another load
         }
     }
 
@@ -349,19 +361,22 @@ final class LatencyTargetDelay implements QueueDelay {
             stepNanos = Math.min(maxStepNanos, stepNanos * 2);
         }
         lastMove = move;
+        // a real slope moves the delay round after round, which soon ends the rests; a single move on a flat
+        // optimum (noise past the evidence rule) only shortens them
+        quietRounds /= 2;
+        rest = 0;
         delayNanos = nanos;
         recentMean = mean;
         lastAway = 0;
         restart();
     }
 
-    /** Forgets the evidence, the probe windows and the rest: the delay, the step or the load changed. */
+    /** Forgets the evidence and the probe windows: the delay, the step or the load changed. */
     private void restart() {
         probePools[UP].clear();
         probePools[DOWN].clear();
         evidence[UP] = evidence[DOWN] = 0;
         variance[UP] = variance[DOWN] = 0;
         roundsAtStep = 0;
-        rest = restLength = 0;
     }
 }

@@ -147,6 +147,36 @@ class LatencyTargetDelayTest {
     }
 
     @Test
+    void theLongerNothingBetterIsFoundTheRarerItProbes() {
+        Driver d = driver(spread(400 * US)).windows(200);
+        List<Long> last = d.delays.subList(d.delays.size() - 100 * LatencyTargetDelay.WINDOW_REQUESTS,
+                d.delays.size());
+        long tuned = d.tuner.tunedNanos();
+        long probed = last.stream().filter(x -> x != tuned).count();
+        assertTrue(probed <= last.size() * 0.1, probed + " of the last 100 windows' " + last.size()
+                + " requests waited under a probe");
+    }
+
+    @Test
+    void aFlatOptimumStopsDrawingMoves() {
+        // every delay up to 2 ms gives the same latencies: whatever the tuner does, moves are noise
+        Driver d = driver((delay, random) -> 3 * MS + noise(random, 300 * US)).windows(200);
+        List<Long> tuned = d.tuned.subList(d.tuned.size() - 100 * BATCHES_PER_WINDOW, d.tuned.size());
+        int moves = 0;
+        for (int i = 1; i < tuned.size(); i++) {
+            moves += tuned.get(i).equals(tuned.get(i - 1)) ? 0 : 1;
+        }
+        List<Long> last = d.delays.subList(d.delays.size() - 100 * LatencyTargetDelay.WINDOW_REQUESTS,
+                d.delays.size());
+        long probed = 0;
+        for (int i = 0; i < last.size(); i++) {
+            probed += last.get(i).equals(tuned.get(i / ROWS)) ? 0 : 1;
+        }
+        assertTrue(moves <= 3, moves + " moves over the last 100 windows");
+        assertTrue(probed <= last.size() * 0.15, probed + " of " + last.size() + " requests waited under a probe");
+    }
+
+    @Test
     void theTunedDelayBeatsEveryFixedOneItCouldHaveChosen() {
         Plant plant = spread(400 * US);
         double tuned = driver(plant).windows(60).windows(40).meanOfLast(40 * LatencyTargetDelay.WINDOW_REQUESTS);
