@@ -18,9 +18,12 @@ import java.util.Map;
  *
  * <p>How: a search in rounds over {@link LatencyWindow windows} (at least {@value #WINDOW_REQUESTS} requests from
  * {@value #WINDOW_BATCHES} batches, each counting only requests that arrived under the delay it judges). A round is
- * one window at the current delay, then one at {@code delay + step} and one at {@code delay - step}. Each probe
- * adds its difference of means to the current delay's to the evidence for its direction, and its variance (each
- * window's standard error, or the drift between successive windows at one delay when that is larger); the
+ * a window at the current delay, one at {@code delay + step}, one at the current delay, one at {@code delay - step}
+ * and one at the current delay again (the first of the next round). Each probe adds the difference of its mean to
+ * the mean of the two windows either side of it to the evidence for its direction (a drift of the machine or the
+ * load that is steady over the three cancels out; measured against the window before alone, the drift between
+ * windows was as large as what a step changes), and that difference's variance (each window's standard error, or
+ * the drift between successive windows at one delay when that is larger); the
  * delay moves to a probe once that evidence is over {@value #Z} standard errors, its mean in this round is lower
  * and its p99 within the target (for a probe up also within {@value #HEADROOM_PERCENT} % of it, or no higher than
  * the current delay's: in a closed loop a longer delay can shorten the tail, as batches that merge more requests
@@ -37,7 +40,7 @@ import java.util.Map;
  * last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a window of 256 requests puts its p99 on its third
  * longest, which moves from window to window by as much as a step changes it), the accepted probe's windows counting
  * as its first; a probe's p99 is likewise that of its windows since the evidence last restarted. When that pooled
- * p99 (of 2 windows or more) passes the target, or a single window's passes it by {@value #CUT_PERCENT} %, the delay
+ * p99 (of 2 windows or more) passes the target, or a single window's reaches {@value #CUT_PERCENT} % of it, the delay
  * is halved at once (again every other window while the excess lasts), and the search starts again from there
  * with the largest step. Two windows in a row whose means are {@value #LOAD_CHANGE_PERCENT} % away from the recent
  * ones the same way (the load changed; one alone is a burst) restart the search with the largest step too: a
@@ -60,8 +63,11 @@ final class LatencyTargetDelay implements QueueDelay {
     static final int HEADROOM_PERCENT = 90;
     /** Windows at the current delay whose latencies are pooled for its p99. */
     static final int POOL_WINDOWS = 4;
-    /** A single window's p99 this far over the target (in % of it) cuts the delay without waiting for the pool. */
-    static final int CUT_PERCENT = 125;
+    /** A single window's p99 this far over the target (in % of it) cuts the delay without waiting for the pool: twice
+     *  the target, as one window's p99 is its third longest request, and a pause of the client or the machine (a
+     *  collection, a compilation) puts that at 1.5-1.8x the target at 4 outstanding with nothing wrong with the
+     *  delay; a lasting excess passes on the pooled p99 a window later. */
+    static final int CUT_PERCENT = 200;
     static final int LOAD_CHANGE_PERCENT = 10;
     static final int ROUNDS_PER_STEP = 3;
     /** Rounds in a row without a move before the tuner rests between rounds; the rest then doubles, up to
@@ -95,9 +101,14 @@ final class LatencyTargetDelay implements QueueDelay {
     private int phase = CURRENT;
     /** The delay in force during a probe window. */
     private long probeNanos;
-    /** This round's window at the current delay. */
-    private double currentMean;
-    private double currentError;
+    /** The window at the current delay before the pending probe. */
+    private double beforeMean;
+    private double beforeError;
+    /** UP or DOWN: a probe window closed and waits for the window after it; -1: none. */
+    private int pendingDirection = -1;
+    private double pendingMean;
+    private double pendingError;
+    private long pendingNanos;
     /** The current delay's pooled p99. */
     private long currentP99;
     /** Per direction, since the delay or the step last changed: the sum of (current mean - probe mean), and of
@@ -255,13 +266,29 @@ final class LatencyTargetDelay implements QueueDelay {
         }
         lastCurrentMean = mean;
         lastCurrentDelay = delayNanos;
+        currentP99 = pooledP99;
+        if (pendingDirection >= 0) {
+            // this window closes the one around the probe: the probe is judged against the mean of both
+            int judged = pendingDirection;
+            judge(mean, error);
+            if (judged == UP && probeDown()) {
+                beforeMean = mean;
+                beforeError = error;
+                return;
+            }
+            if (endRound()) {
+                return; // this window was of the old delay: the next round starts from one of the new
+            }
+        }
         if (rest > 0) {
             rest--;
             return;
         }
-        currentMean = mean;
-        currentError = error;
-        currentP99 = pooledP99;
+        if (delayNanos > 0 && pooledP99 > targetNanos) {
+            return; // one window over the target: the next one at this delay confirms a cut, or does not
+        }
+        beforeMean = mean;
+        beforeError = error;
         // a probe is a small change next to what requests already take, whatever the target allows
         long step = Math.max(minStepNanos, (long) (mean / STEP_SHARE_OF_MEAN));
         // (by more than an eighth: the mean wanders from window to window, and a step that followed it by a few
@@ -279,15 +306,29 @@ final class LatencyTargetDelay implements QueueDelay {
         }
     }
 
-    /** A probe window closed. */
+    /** A probe window closed: it is judged once the window after it, at the current delay, closes too. */
     private void probed(double mean, double error) {
-        int direction = phase;
-        probePools[direction].add(window);
+        pendingDirection = phase;
+        pendingMean = mean;
+        pendingError = error;
+        pendingNanos = probeNanos;
+        probePools[phase].add(window);
+        phase = CURRENT;
+    }
+
+    /**
+     * Judges the pending probe against the windows at the current delay either side of it: a drift of the machine
+     * or the load that is steady over the three windows cancels out of the difference.
+     */
+    private void judge(double afterMean, double afterError) {
+        int direction = pendingDirection;
+        pendingDirection = -1;
         long p99 = probePools[direction].p99();
-        double difference = currentMean - mean;
+        double difference = (beforeMean + afterMean) / 2 - pendingMean;
         evidence[direction] += difference;
-        variance[direction] += Math.max(currentError * currentError, driftVariance)
-                + Math.max(error * error, driftVariance);
+        variance[direction] += (Math.max(beforeError * beforeError, driftVariance)
+                + Math.max(afterError * afterError, driftVariance)) / 4
+                + Math.max(pendingError * pendingError, driftVariance);
         allWorse &= difference < 0;
         double z = evidence[direction] / Math.sqrt(variance[direction]);
         boolean withinTarget = p99 <= targetNanos
@@ -295,18 +336,12 @@ final class LatencyTargetDelay implements QueueDelay {
         if (withinTarget && difference > 0 && z > Z && (bestDirection < 0 || z > bestZ)) {
             bestDirection = direction;
             bestZ = z;
-            bestNanos = probeNanos;
-            bestMean = mean;
-        }
-        if (direction == DOWN || !probeDown()) {
-            endRound();
+            bestNanos = pendingNanos;
+            bestMean = pendingMean;
         }
     }
 
     private boolean probeUp() {
-        if (delayNanos > 0 && currentP99 > targetNanos) {
-            return false;
-        }
         long up = Math.min(boundNanos, delayNanos + stepNanos);
         if (up <= delayNanos) {
             return false;
@@ -326,7 +361,8 @@ final class LatencyTargetDelay implements QueueDelay {
         return true;
     }
 
-    private void endRound() {
+    /** @return whether the delay moved */
+    private boolean endRound() {
         phase = CURRENT;
         if (bestDirection >= 0) {
             int move = bestDirection == UP ? 1 : -1;
@@ -340,7 +376,7 @@ final class LatencyTargetDelay implements QueueDelay {
                         + "p99 {} µs)", model, delayNanos / 1000, Math.round(bestMean / 1000),
                         Math.round(bestZ * 10) / 10.0, targetNanos / 1000);
             }
-            return;
+            return true;
         }
         lastMove = 0;
         roundsAtStep++;
@@ -353,6 +389,7 @@ final class LatencyTargetDelay implements QueueDelay {
         } else if (stepNanos == minStepNanos && roundsAtStep >= 2 * ROUNDS_PER_STEP) {
             restart(); // evidence that old may be of another load
         }
+        return false;
     }
 
     /** Moves the tuned delay; the step doubles when the move goes the same way as the last. */
@@ -378,5 +415,6 @@ final class LatencyTargetDelay implements QueueDelay {
         evidence[UP] = evidence[DOWN] = 0;
         variance[UP] = variance[DOWN] = 0;
         roundsAtStep = 0;
+        pendingDirection = -1;
     }
 }

@@ -224,6 +224,19 @@ class LatencyTargetDelayTest {
     }
 
     @Test
+    void aLowerMeanIsTakenWhenTheTailSitsBetweenTheHeadroomAndTheTarget() {
+        // 2 % of requests take 5.7 ms whatever the delay (over 90 % of the target, under it), the rest less the
+        // longer the delay up to 1 ms: every probe up's p99 ties with the current one's, a coin toss window by window
+        Plant plant = (delay, random) -> random.nextDouble() < 0.02 ? 5700 * US + noise(random, 100 * US)
+                : 3900 * US - Math.min(delay, 1000 * US) + noise(random, 100 * US);
+        Driver d = driver(plant).windows(120);
+        long tuned = d.tuner.tunedNanos();
+        assertTrue(tuned >= 750 * US, "tuned " + tuned / US + " µs, best 1000 µs and more");
+        long p99 = d.p99OfLast(40 * LatencyTargetDelay.WINDOW_REQUESTS);
+        assertTrue(p99 <= TARGET, "p99 of the last 40 windows, probes included: " + p99 / US + " µs");
+    }
+
+    @Test
     void staysUnderTheTargetWhenALongerDelayWouldStillRaiseThroughput() {
         // the mean falls as the delay grows, but 2 % of requests wait 3 ms + 3 × the delay: p99 = 3 ms + 3 d, so
         // the target of 6 ms allows up to 1 ms and the headroom (90 %) up to 800 µs
@@ -252,25 +265,26 @@ class LatencyTargetDelayTest {
     void afterACutTheSearchStartsOverWithTheLargestStep() {
         Driver d = driver(spread(1500 * US)).windows(60);
         assertTrue(d.tuner.tunedNanos() >= 1000 * US, "tuned " + d.tuner.tunedNanos() / US + " µs");
-        d.plant = (delay, random) -> 5500 * US + delay + noise(random, 50 * US);
-        d.windows(6);
+        // over the target whatever the delay, under twice it: cut on the pooled p99, halved every other window
+        d.plant = (delay, random) -> 7 * MS + delay + noise(random, 50 * US);
+        d.windows(12);
         assertEquals(0, d.tuner.tunedNanos());
         d.plant = spread(1500 * US);
-        d.windows(12);
+        d.windows(16);
         long back = d.tuner.tunedNanos();
-        assertTrue(back >= 1000 * US, "back to " + back / US + " µs within 12 windows (4 rounds), best 1500 µs");
+        assertTrue(back >= 1000 * US, "back to " + back / US + " µs within 16 windows (4 rounds), best 1500 µs");
     }
 
     @Test
-    void oneWindowALittleOverTheTargetDoesNotCutButThePooledTailDoes() {
+    void oneWindowOverTheTargetDoesNotCutButThePooledTailDoes() {
         Driver d = driver(spread(1500 * US)).windows(60);
         long before = d.tuner.tunedNanos();
         assertTrue(before >= 1000 * US, "tuned " + before / US + " µs");
-        // one window whose slowest 2 % pass the target by 10 %, then windows like before
-        d.plant = (delay, random) -> random.nextDouble() < 0.02 ? TARGET + TARGET / 10 : 2100 * US + delay / 2;
+        // one window whose slowest 2 % pass the target by 60 % (a pause of the client), then windows like before
+        d.plant = (delay, random) -> random.nextDouble() < 0.02 ? TARGET + TARGET * 6 / 10 : 2100 * US + delay / 2;
         d.run(BATCHES_PER_WINDOW);
         d.plant = spread(1500 * US);
-        assertEquals(before, d.tuner.tunedNanos(), "a single window 10 % over the target is noise");
+        assertEquals(before, d.tuner.tunedNanos(), "a single window 60 % over the target is noise");
         // the same tail for good: the pooled p99 passes the target and the delay comes down
         d.plant = (delay, random) -> random.nextDouble() < 0.02 ? TARGET + TARGET / 10 : 2100 * US + delay / 2;
         d.windows(3 * 3);
