@@ -70,6 +70,8 @@ final class LatencyTargetDelay implements QueueDelay {
     static final int CUT_PERCENT = 200;
     static final int LOAD_CHANGE_PERCENT = 10;
     static final int ROUNDS_PER_STEP = 3;
+    /** A direction whose evidence is this many standard errors in its favour keeps the step longer. */
+    static final double BUILDING_Z = 1.0;
     /** Rounds in a row without a move before the tuner rests between rounds; the rest then doubles, up to
      *  {@value #MAX_REST} windows at the current delay. */
     static final int QUIET_ROUNDS = 2;
@@ -122,6 +124,8 @@ final class LatencyTargetDelay implements QueueDelay {
     private double bestMean;
     /** Whether every probe of this round did worse than the current delay. */
     private boolean allWorse;
+    /** Whether a direction's evidence is a standard error or more in its favour: a gain still building up. */
+    private boolean building;
     private int roundsAtStep;
     /** +1 or -1: the direction of the last move; 0 after a round without one. */
     private int lastMove;
@@ -301,6 +305,7 @@ final class LatencyTargetDelay implements QueueDelay {
         }
         bestDirection = -1;
         allWorse = true;
+        building = false;
         if (!probeUp() && !probeDown()) {
             endRound();
         }
@@ -331,6 +336,7 @@ final class LatencyTargetDelay implements QueueDelay {
                 + Math.max(pendingError * pendingError, driftVariance);
         allWorse &= difference < 0;
         double z = evidence[direction] / Math.sqrt(variance[direction]);
+        building |= z >= BUILDING_Z;
         boolean withinTarget = p99 <= targetNanos
                 && (direction == DOWN || p99 <= headroom() || p99 <= currentP99);
         if (withinTarget && difference > 0 && z > Z && (bestDirection < 0 || z > bestZ)) {
@@ -383,7 +389,10 @@ final class LatencyTargetDelay implements QueueDelay {
         quietRounds = Math.min(quietRounds + 1, 64);
         // probes cost what the delays either side lose: once rounds keep finding nothing better, fewer of them
         rest = quietRounds <= QUIET_ROUNDS ? 0 : Math.min(MAX_REST, 1 << Math.min(30, quietRounds - QUIET_ROUNDS));
-        if (stepNanos > minStepNanos && (allWorse || roundsAtStep >= ROUNDS_PER_STEP)) {
+        // a gain of a few per cent at a few outstanding takes more than 3 rounds to pass the evidence rule: the step
+        // (and the evidence with it) is kept while a direction leads by a standard error, up to 3x as many rounds
+        boolean keep = building && roundsAtStep < 3 * ROUNDS_PER_STEP;
+        if (stepNanos > minStepNanos && (allWorse || roundsAtStep >= ROUNDS_PER_STEP && !keep)) {
             stepNanos = Math.max(minStepNanos, stepNanos / 2);
             restart();
         } else if (stepNanos == minStepNanos && roundsAtStep >= 2 * ROUNDS_PER_STEP) {
