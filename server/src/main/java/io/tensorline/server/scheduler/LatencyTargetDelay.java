@@ -19,33 +19,44 @@ import java.util.Map;
  * <p>How: a search in rounds over {@link LatencyWindow windows} (at least {@value #WINDOW_REQUESTS} requests from
  * {@value #WINDOW_BATCHES} batches, each counting only requests that arrived under the delay it judges). A round is
  * a window at the current delay, one at {@code delay + step}, one at the current delay, one at {@code delay - step}
- * and one at the current delay again (the first of the next round). Each probe adds the difference of its mean to
- * the mean of the two windows either side of it to the evidence for its direction (a drift of the machine or the
- * load that is steady over the three cancels out; measured against the window before alone, the drift between
- * windows was as large as what a step changes), and that difference's variance (each window's standard error, or
- * the drift between successive windows at one delay when that is larger); the
- * delay moves to a probe once that evidence is over {@value #Z} standard errors, its mean in this round is lower
- * and its p99 within the target (for a probe up also within {@value #HEADROOM_PERCENT} % of it, or no higher than
- * the current delay's: in a closed loop a longer delay can shorten the tail, as batches that merge more requests
- * leave fewer of them queued behind an execution). So a small but steady gain moves it after a few rounds while
- * noise does not. A probe up is tried while the current delay's p99 is within the target, and at delay 0 always
- * (no shorter delay is left to try). A move doubles the step when it goes the same way as the last; a round where
- * every probe did worse, or the {@value #ROUNDS_PER_STEP}th without a move, halves it (down to 1/64 of the bound):
- * the search narrows onto the best delay instead of oscillating. A probe costs its requests what the delay either
- * side loses, so after {@value #QUIET_ROUNDS} rounds in a row without a move the rounds are spaced out by rests of 2,
- * 4, 8, ... up to {@value #MAX_REST} windows at the current delay; a move halves that count of quiet rounds (a real
- * slope moves the delay round after round and soon ends the rests, a single move on a flat optimum only shortens
- * them), a cut or a load change ends them. The step follows an eighth of the mean latency only when that is an eighth
- * or more below it. The current delay's p99 is that of its
- * last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a window of 256 requests puts its p99 on its third
- * longest, which moves from window to window by as much as a step changes it), the accepted probe's windows counting
- * as its first; a probe's p99 is likewise that of its windows since the evidence last restarted. When that pooled
- * p99 (of 2 windows or more) passes the target, or a single window's reaches {@value #CUT_PERCENT} % of it, the delay
- * is halved at once (again every other window while the excess lasts), and the search starts again from there
- * with the largest step. Two windows in a row whose means are {@value #LOAD_CHANGE_PERCENT} % away from the recent
- * ones the same way (the load changed; one alone is a burst) restart the search with the largest step too: a
- * quarter of the bound, and never more than an eighth of the current mean latency (a probe is a small change next
- * to what requests already take, however long the target would let them wait).
+ * and one at the current delay again (the first of the next round).
+ *
+ * <p>Evidence: each probe's difference to the mean of the two windows at the current delay either side of it (a
+ * drift of the machine or the load that is steady over the three cancels out; against the window before alone, the
+ * drift between windows was as large as what a step changes) is added to a one-sided cumulative sum for its
+ * direction, with that difference's variance (each window's standard error, or the drift between successive
+ * windows at one delay when that is larger); a sum that falls to 0 starts again, with the probe's tail, so that a
+ * window that met a pause does not hold back the rounds after it. The delay moves to a probe once its sum is over
+ * {@value #Z} standard errors, its mean in this round is lower and its p99 within the target (for a probe up also
+ * within {@value #HEADROOM_PERCENT} % of it, or no higher than the current delay's: in a closed loop a longer delay
+ * can shorten the tail, as batches that merge more requests leave fewer of them queued behind an execution). So a
+ * small but steady gain moves it after a few rounds while noise does not. Probes start only while the current
+ * delay's pooled p99 is within the target (at delay 0 always: no shorter delay is left to try).
+ *
+ * <p>Step: a move doubles it when it goes the same way as the last. A round where both probes did worse (the best
+ * delay is bracketed; at delay 0 one probe worse is one noisy window), or the {@value #ROUNDS_PER_STEP}th without a
+ * move, halves it, unless a direction's sum leads by {@value #BUILDING_Z} standard error (at a few outstanding a
+ * gain of a few per cent takes more rounds than that to pass the rule; then up to 3x as many). It never exceeds a
+ * quarter of the bound nor an eighth of the current mean latency (a probe is a small change next to what requests
+ * already take; it follows that cap only when the cap falls an eighth or more below it, as the mean wanders from
+ * window to window), and never falls under a {@value #FLOOR_SHARE_OF_MEAN}th of the mean nor 1/64 of the bound (a
+ * smaller step's effect is lost in a window's noise). At that floor, after {@code 2 x} {@value #ROUNDS_PER_STEP}
+ * rounds without a move the step goes back to the largest: a narrow search may have settled on a flat stretch
+ * short of the best delay, or the load moved it.
+ *
+ * <p>Rests: a probe costs its requests what the delay either side loses, so after {@value #QUIET_ROUNDS} rounds in
+ * a row without a move the rounds are spaced out by rests of 2, 4, 8, ... up to {@value #MAX_REST} windows at the
+ * current delay; a move halves that count of quiet rounds (a real slope moves the delay round after round and soon
+ * ends the rests, a single move on a flat optimum only shortens them), a cut or a load change ends them.
+ *
+ * <p>Tail: the current delay's p99 is that of its last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a
+ * window of 256 requests puts its p99 on its third longest, which moves from window to window by as much as a step
+ * changes it), the accepted probe's windows counting as its first; a probe's p99 is that of its windows since its
+ * sum last started. When the pooled p99 (of 2 windows or more) passes the target, or a single window's reaches
+ * {@value #CUT_PERCENT} % of it, the delay is halved at once (again every other window while the excess lasts), and
+ * the search starts again from there with the largest step. Two windows in a row whose means are
+ * {@value #LOAD_CHANGE_PERCENT} % away from the recent ones the same way (the load changed; one alone is a burst)
+ * restart the search with the largest step too.
  *
  * <p>It starts at 0; a model that cannot meet the target keeps 0, its probes up finding no delay with a shorter
  * tail (once rests are at their longest, one window in about twelve is a probe). The bound is the model's
@@ -68,7 +79,12 @@ final class LatencyTargetDelay implements QueueDelay {
      *  collection, a compilation) puts that at 1.5-1.8x the target at 4 outstanding with nothing wrong with the
      *  delay; a lasting excess passes on the pooled p99 a window later. */
     static final int CUT_PERCENT = 200;
+    /** How far two windows in a row must be from the recent mean, the same way, to be a load change: this many per
+     *  cent of it, and {@value #LOAD_CHANGE_SD} times the drift's standard deviation (at 4 outstanding on a shared
+     *  2-core machine successive windows at one delay were 13-26 % apart, and 10 % alone restarted the evidence every
+     *  few rounds). */
     static final int LOAD_CHANGE_PERCENT = 10;
+    static final double LOAD_CHANGE_SD = 3.0;
     static final int ROUNDS_PER_STEP = 3;
     /** A direction whose evidence is this many standard errors in its favour keeps the step longer. */
     static final double BUILDING_Z = 1.0;
@@ -78,6 +94,8 @@ final class LatencyTargetDelay implements QueueDelay {
     static final int MAX_REST = 32;
     /** A probe is at most the current mean latency over this away from the current delay. */
     static final int STEP_SHARE_OF_MEAN = 8;
+    /** The step is never less than the current mean latency over this (nor 1/64 of the bound). */
+    static final int FLOOR_SHARE_OF_MEAN = 32;
 
     private static final int UP = 0;
     private static final int DOWN = 1;
@@ -124,6 +142,11 @@ final class LatencyTargetDelay implements QueueDelay {
     private double bestMean;
     /** Whether every probe of this round did worse than the current delay. */
     private boolean allWorse;
+    /** Probes judged this round: a round halves the step when all did worse only if it had one either side. */
+    private int probesThisRound;
+    /** The smallest step for this load: {@code minStepNanos}, or a {@value #FLOOR_SHARE_OF_MEAN}th of the mean latency
+     *  when that is larger (a step whose effect is lost in the noise of a window's mean only costs its probes). */
+    private long floorNanos;
     /** Whether a direction's evidence is a standard error or more in its favour: a gain still building up. */
     private boolean building;
     private int roundsAtStep;
@@ -135,7 +158,7 @@ final class LatencyTargetDelay implements QueueDelay {
     private int quietRounds;
     /** The mean of recent windows at the current delay, to tell a load change; 0: none yet. */
     private double recentMean;
-    /** +1 or -1 when the last window at the current delay had a mean 10 % above or below the recent ones, else 0. */
+    /** +1 or -1 when the last window at the current delay had a mean that far above or below the recent ones, else 0. */
     private int lastAway;
     /**
      * How much the means of windows at one delay differ from one to the next, as a variance of one window's mean:
@@ -227,8 +250,8 @@ final class LatencyTargetDelay implements QueueDelay {
     private void current(double mean, double error, long windowP99) {
         // after a load change the pool keeps the old load's windows: a lasting heavier tail passes the target on the
         // pooled p99 as well (its own share of the pool is its top 4 %), a passing one (a client reconnecting) less
-        int away = recentMean > 0 && Math.abs(mean - recentMean) > recentMean * LOAD_CHANGE_PERCENT / 100
-                ? (mean > recentMean ? 1 : -1) : 0;
+        double awayBy = Math.max(recentMean * LOAD_CHANGE_PERCENT / 100, LOAD_CHANGE_SD * Math.sqrt(driftVariance));
+        int away = recentMean > 0 && Math.abs(mean - recentMean) > awayBy ? (mean > recentMean ? 1 : -1) : 0;
         // a load change is two windows in a row away the same way: one alone is a burst (a client reconnecting)
         boolean loadChanged = away != 0 && away == lastAway;
         lastAway = loadChanged ? 0 : away;
@@ -303,8 +326,10 @@ final class LatencyTargetDelay implements QueueDelay {
             restart(); // the evidence and the probe windows were of the longer step
             roundsAtStep = rounds;
         }
+        floorNanos = Math.min(stepNanos, Math.max(minStepNanos, (long) (mean / FLOOR_SHARE_OF_MEAN)));
         bestDirection = -1;
         allWorse = true;
+        probesThisRound = 0;
         building = false;
         if (!probeUp() && !probeDown()) {
             endRound();
@@ -328,14 +353,24 @@ final class LatencyTargetDelay implements QueueDelay {
     private void judge(double afterMean, double afterError) {
         int direction = pendingDirection;
         pendingDirection = -1;
-        long p99 = probePools[direction].p99();
         double difference = (beforeMean + afterMean) / 2 - pendingMean;
-        evidence[direction] += difference;
-        variance[direction] += (Math.max(beforeError * beforeError, driftVariance)
-                + Math.max(afterError * afterError, driftVariance)) / 4
-                + Math.max(pendingError * pendingError, driftVariance);
+        // evidence for the probe only (a one-sided cumulative sum): once its sum falls to 0 it starts again, so a
+        // window that met a pause does not hold back the rounds after it, and a delay that is worse for long builds
+        // no debt that a later better stretch must first repay
+        if (evidence[direction] + difference <= 0) {
+            evidence[direction] = 0;
+            variance[direction] = 0;
+            probePools[direction].clear(); // its tail, too, is judged on the windows since the evidence started
+        } else {
+            evidence[direction] += difference;
+            variance[direction] += (Math.max(beforeError * beforeError, driftVariance)
+                    + Math.max(afterError * afterError, driftVariance)) / 4
+                    + Math.max(pendingError * pendingError, driftVariance);
+        }
         allWorse &= difference < 0;
-        double z = evidence[direction] / Math.sqrt(variance[direction]);
+        probesThisRound++;
+        double z = variance[direction] > 0 ? evidence[direction] / Math.sqrt(variance[direction]) : 0;
+        long p99 = probePools[direction].size() > 0 ? probePools[direction].p99() : Long.MAX_VALUE;
         building |= z >= BUILDING_Z;
         boolean withinTarget = p99 <= targetNanos
                 && (direction == DOWN || p99 <= headroom() || p99 <= currentP99);
@@ -392,11 +427,16 @@ final class LatencyTargetDelay implements QueueDelay {
         // a gain of a few per cent at a few outstanding takes more than 3 rounds to pass the evidence rule: the step
         // (and the evidence with it) is kept while a direction leads by a standard error, up to 3x as many rounds
         boolean keep = building && roundsAtStep < 3 * ROUNDS_PER_STEP;
-        if (stepNanos > minStepNanos && (allWorse || roundsAtStep >= ROUNDS_PER_STEP && !keep)) {
-            stepNanos = Math.max(minStepNanos, stepNanos / 2);
+        // both sides worse brackets the best delay; one probe (at delay 0) worse in one round is one noisy window
+        boolean bracketed = allWorse && probesThisRound == 2;
+        if (stepNanos > floorNanos && (bracketed || roundsAtStep >= ROUNDS_PER_STEP && !keep)) {
+            stepNanos = Math.max(floorNanos, stepNanos / 2);
             restart();
-        } else if (stepNanos == minStepNanos && roundsAtStep >= 2 * ROUNDS_PER_STEP) {
-            restart(); // evidence that old may be of another load
+        } else if (stepNanos <= floorNanos && roundsAtStep >= 2 * ROUNDS_PER_STEP) {
+            // nothing found next to the delay for long: look further again (the rests stay long), in case a narrow
+            // search settled on a flat stretch short of the best delay, or the load moved it
+            stepNanos = maxStepNanos;
+            restart();
         }
         return false;
     }

@@ -177,6 +177,21 @@ class LatencyTargetDelayTest {
     }
 
     @Test
+    void oneBadWindowAtDelayZeroDoesNotHoldTheSearchBack() {
+        // the first probe window (at delay 0 the only probe of its round) lands on a pause of 2 ms: alone it must not
+        // halve the step (the search would creep from 0 in steps too small to see) nor weigh on the rounds after it
+        int[] seen = {0};
+        Plant spread = spread(1500 * US);
+        Driver d = driver((delay, random) -> {
+            seen[0]++;
+            return spread.latency(delay, random) + (delay > 0 && seen[0] <= 3 * LatencyTargetDelay.WINDOW_REQUESTS
+                    ? 2 * MS : 0);
+        }).windows(12);
+        long tuned = d.tuner.tunedNanos();
+        assertTrue(tuned >= 500 * US, "tuned " + tuned / US + " µs after 12 windows, best 1500 µs");
+    }
+
+    @Test
     void theTunedDelayBeatsEveryFixedOneItCouldHaveChosen() {
         Plant plant = spread(400 * US);
         double tuned = driver(plant).windows(60).windows(40).meanOfLast(40 * LatencyTargetDelay.WINDOW_REQUESTS);
