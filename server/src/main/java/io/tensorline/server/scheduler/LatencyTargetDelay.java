@@ -59,7 +59,7 @@ import java.util.Map;
  * restart the search with the largest step too.
  *
  * <p>It starts at 0; a model that cannot meet the target keeps 0, its probes up finding no delay with a shorter
- * tail (once rests are at their longest, one window in about twelve is a probe). The bound is the model's
+ * tail (once rests are at their longest, about one window in eighteen is a probe). The bound is the model's
  * {@code max_queue_delay_microseconds} when set (at most the target), else half the target. Batcher thread only.
  */
 final class LatencyTargetDelay implements QueueDelay {
@@ -131,8 +131,8 @@ final class LatencyTargetDelay implements QueueDelay {
     private long pendingNanos;
     /** The current delay's pooled p99. */
     private long currentP99;
-    /** Per direction, since the delay or the step last changed: the sum of (current mean - probe mean), and of
-     *  the variances of those differences. */
+    /** Per direction, since the delay or the step last changed or the sum last fell to 0: the sum of (mean of the
+     *  current-delay windows either side - probe mean), and of the variances of those differences. */
     private final double[] evidence = new double[2];
     private final double[] variance = new double[2];
     /** This round's best probe (its delay and its lead in standard errors); -1: none that may move the delay. */
