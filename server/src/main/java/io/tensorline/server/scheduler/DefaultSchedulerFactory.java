@@ -107,7 +107,7 @@ public final class DefaultSchedulerFactory implements SchedulerFactory {
                         clock, queueCapacity, SpinPolicy.DEFAULT, threads);
             } else {
                 scheduler = new DirectScheduler(spec.name() + "-" + version, "'" + spec.name() + "' version " + version,
-                        instances, queueCapacity, modelStats, clock, SpinPolicy.DEFAULT.instanceNanos(), threads);
+                        instances, queueCapacity, modelStats, clock, SpinPolicy.DEFAULT, threads);
             }
             if (cache != null && spec.responseCache()) {
                 scheduler = new CachingScheduler(scheduler, cache, spec.name(), version, modelStats, clock);

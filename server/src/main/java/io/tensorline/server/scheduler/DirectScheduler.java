@@ -79,6 +79,12 @@ public final class DirectScheduler implements Scheduler {
     /** @param threads makes the instance and completer threads (the server's one thread factory) */
     DirectScheduler(String label, String model, List<LoadedModel> instances, int queueCapacity, ModelStats stats,
                     NanoClock clock, long spinNanos, ServerThreads threads) {
+        this(label, model, instances, queueCapacity, stats, clock, new SpinPolicy(0, spinNanos), threads);
+    }
+
+    /** @param spin the instance threads' spin and when a lone request runs on its submitter's thread */
+    DirectScheduler(String label, String model, List<LoadedModel> instances, int queueCapacity, ModelStats stats,
+                    NanoClock clock, SpinPolicy spin, ServerThreads threads) {
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: >= 1)");
         }
@@ -86,7 +92,7 @@ public final class DirectScheduler implements Scheduler {
         this.capacity = queueCapacity;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.stats = Objects.requireNonNull(stats, "stats");
-        this.pool = new InstancePool(label, model, instances, stats, clock, ReleaseStrategy.immediate(), spinNanos,
+        this.pool = new InstancePool(label, model, instances, stats, clock, ReleaseStrategy.immediate(), spin,
                 threads);
         this.completer = pool.completer();
         this.serving = pool.size();
@@ -111,13 +117,17 @@ public final class DirectScheduler implements Scheduler {
             } else if ((instance = idle.pollFirst()) == null) {
                 queue.addLast(r);
                 stats.setPending(queue.size());
+                pool.sawLoad();
                 return reply;
             }
         }
         if (instance == null) {
             completer.fail(r, unloading(), FailureReason.OTHER);
         } else {
-            pool.assign(new Batch(instance, List.of(r), batchSize));
+            Batch batch = new Batch(instance, List.of(r), batchSize);
+            if (!pool.runHere(batch)) {
+                pool.assign(batch);
+            }
         }
         return reply;
     }

@@ -120,7 +120,7 @@ public final class DynamicBatcher implements Scheduler {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ringSize = ringSize;
         ReleaseStrategy release = ReleaseStrategy.of(policy.preserveOrdering());
-        this.pool = new InstancePool(label, model, instances, stats, clock, release, spin.instanceNanos(), threads);
+        this.pool = new InstancePool(label, model, instances, stats, clock, release, spin, threads);
         this.completer = pool.completer();
         DeadlineWaitStrategy waitStrategy = new DeadlineWaitStrategy(clock, spin.batcherNanos());
         this.ring = RingBuffer.createMultiProducer(RingEvent::new, ringSize, waitStrategy);
@@ -239,8 +239,11 @@ public final class DynamicBatcher implements Scheduler {
      * (batch size out of range) or one already cancelled takes the ring, where it gets its answer.
      */
     private boolean handOff(PendingRequest pending) {
-        if (pending.rows < 1 || pending.rows > policy.maxBatchSize() || pending.abandoned()
-                || ring.getCursor() != processor.getSequence().get()) {
+        if (pending.rows < 1 || pending.rows > policy.maxBatchSize() || pending.abandoned()) {
+            return false;
+        }
+        if (ring.getCursor() != processor.getSequence().get()) {
+            pool.sawLoad(); // requests on the ring that the batcher has not taken yet
             return false;
         }
         int id = leases.claim();
@@ -248,7 +251,10 @@ public final class DynamicBatcher implements Scheduler {
             return false;
         }
         pending.state = PendingRequest.State.DISPATCHED;
-        pool.assign(new Batch(id, List.of(pending), pending.rows));
+        Batch batch = new Batch(id, List.of(pending), pending.rows);
+        if (!pool.runHere(batch)) {
+            pool.assign(batch);
+        }
         return true;
     }
 

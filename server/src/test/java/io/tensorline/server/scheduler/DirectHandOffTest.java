@@ -49,9 +49,14 @@ class DirectHandOffTest {
         }
     }
 
+    /** Runs every request on an instance's own thread ({@link SpinPolicy#NONE}: no spin, never on the submitter). */
     private DynamicBatcher started(BatchingPolicy policy, NanoClock clock, FakeModel... instances) {
+        return started(policy, clock, SpinPolicy.NONE, instances);
+    }
+
+    private DynamicBatcher started(BatchingPolicy policy, NanoClock clock, SpinPolicy spin, FakeModel... instances) {
         DynamicBatcher b = DynamicBatcher.start("m", 1, policy, QueueDelay.fixed(policy.maxQueueDelayNanos()),
-                List.of(instances), stats, clock, 64, SpinPolicy.NONE);
+                List.of(instances), stats, clock, 64, spin);
         batchers.add(b);
         return b;
     }
@@ -128,11 +133,59 @@ class DirectHandOffTest {
         assertEquals(7_000, stats.snapshot().queue().nanos() - queuedBefore);
     }
 
+    /** Once an instance has run a batch, its lone requests run on whichever thread submits them. */
+    private static final SpinPolicy ALWAYS_HERE = new SpinPolicy(0, 0, Long.MAX_VALUE);
+
+    @Test
+    void aLoneRequestForAFastInstanceRunsOnTheSubmittersThreadWithItsOwnOutputs() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        FakeModel model = new FakeModel(inputs -> {
+            threads.add(Thread.currentThread().getName());
+            return FakeModel.ECHO.run(inputs);
+        });
+        DynamicBatcher batcher = started(BatchingPolicy.simple(8, 0, 64), NanoClock.SYSTEM, ALWAYS_HERE, model);
+        // the first takes the ring and runs on the instance thread: nothing is lent yet, and the instance's
+        // execution time is not known before it ran once
+        batcher.submit(request("warm", fp32("INPUT0", 1, 4, 0)), 1).get(TIMEOUT_S, TimeUnit.SECONDS);
+        awaitLent(batcher, 1);
+        String me = Thread.currentThread().getName();
+        for (int i = 0; i < 20; i++) {
+            Tensor input = fp32("INPUT0", 1 + i % 3, 4, i * 1000);
+            CompletableFuture<List<Tensor>> reply = batcher.submit(request("r" + i, input), 1 + i % 3);
+            // run and answered before submit returned
+            assertTrue(reply.isDone(), "request " + i);
+            List<Tensor> out = reply.get();
+            assertArrayEquals(input.shape(), out.get(0).shape());
+            assertArrayEquals(floats(input), floats(out.get(0)), "request " + i);
+        }
+        assertEquals(20, batcher.directHandOffs());
+        assertEquals("instance-m-1-0", threads.get(0));
+        assertEquals(java.util.Collections.nCopies(20, me), threads.subList(1, 21));
+        // the instance went back to the lease after each: a request that must batch still takes the ring
+        assertEquals(1, batcher.lentIdleInstances());
+        batcher.shutdown();
+        assertTrue(batcher.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
+        ModelStatsSnapshot s = stats.snapshot();
+        assertEquals(21, s.success().count());
+        assertEquals(21, s.executionCount());
+        assertEquals(21, s.queue().count());
+        assertTrue(model.closed.get());
+    }
+
     @Test
     void everyRequestIsAnsweredExactlyOnceWhenSubmittersRaceAShutdown() throws Exception {
+        raceAShutdown(SpinPolicy.NONE);
+    }
+
+    @Test
+    void everyRequestIsAnsweredExactlyOnceWhenSubmittersRunningTheModelRaceAShutdown() throws Exception {
+        raceAShutdown(ALWAYS_HERE);
+    }
+
+    private void raceAShutdown(SpinPolicy spin) throws Exception {
         FakeModel a = new FakeModel(FakeModel.ECHO);
         FakeModel b = new FakeModel(FakeModel.ECHO);
-        DynamicBatcher batcher = started(BatchingPolicy.simple(8, 0, 64), NanoClock.SYSTEM, a, b);
+        DynamicBatcher batcher = started(BatchingPolicy.simple(8, 0, 64), NanoClock.SYSTEM, spin, a, b);
         // the direct path is live when the race starts (whether racing requests take it is up to the interleaving)
         batcher.submit(request("warm", fp32("INPUT0", 1, 4, 0)), 1).get(TIMEOUT_S, TimeUnit.SECONDS);
         awaitLent(batcher, 2);

@@ -135,6 +135,58 @@ class DirectSchedulerTest {
         assertTrue(busy.model().closed.get());
     }
 
+    @Test
+    void aRequestForAFastIdleInstanceRunsOnTheSubmittersThreadAndTheQueueStillDrains() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeModel model = new FakeModel(inputs -> {
+            threads.add(Thread.currentThread().getName());
+            if (inputs.get(0).shape()[0] == 2) {
+                entered.countDown();
+                try {
+                    if (!release.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("never released");
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return FakeModel.ECHO.run(inputs);
+        });
+        ModelStats stats = new ModelStats("m", 1);
+        // once the instance has run a batch, every lone request for it while idle runs where it was submitted
+        DirectScheduler scheduler = new DirectScheduler("m-1", "'m' version 1", List.of(model), 4, stats,
+                NanoClock.SYSTEM, new SpinPolicy(0, 0, Long.MAX_VALUE), ServerThreads.DEFAULT);
+        try {
+            scheduler.submit(request(fp32("INPUT0", 1, 2, 0)), 1).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of("instance-m-1-0"), threads);
+            CompletableFuture<List<Tensor>> here = scheduler.submit(request(fp32("INPUT0", 1, 2, 5)), 1);
+            assertTrue(here.isDone());
+            assertEquals(Thread.currentThread().getName(), threads.get(1));
+            // a submitter running the model holds its instance: a request meanwhile waits in the queue and runs
+            // on the instance thread once the instance is free
+            Thread holder = new Thread(() -> scheduler.submit(request(fp32("INPUT0", 2, 2, 0)), 2), "holder");
+            holder.start();
+            assertTrue(entered.await(30, TimeUnit.SECONDS));
+            CompletableFuture<List<Tensor>> queued = scheduler.submit(request(fp32("INPUT0", 1, 2, 9)), 1);
+            assertFalse(queued.isDone());
+            release.countDown();
+            holder.join(30_000);
+            assertArrayEquals(new float[] {9, 10}, floats(queued.get(30, TimeUnit.SECONDS).get(0)));
+            assertEquals(List.of("instance-m-1-0", Thread.currentThread().getName(), "holder", "instance-m-1-0"),
+                    threads);
+            // a request met load (it queued): the next hand-offs keep the instance thread for a while
+            scheduler.submit(request(fp32("INPUT0", 1, 2, 0)), 1).get(30, TimeUnit.SECONDS);
+            assertEquals("instance-m-1-0", threads.get(4));
+        } finally {
+            scheduler.shutdown();
+        }
+        assertTrue(scheduler.awaitTermination(30, TimeUnit.SECONDS));
+        assertEquals(5, stats.snapshot().success().count());
+        assertTrue(model.closed.get());
+    }
+
     private static DirectScheduler scheduler(int capacity, FakeModel model) {
         return new DirectScheduler("m-1", "'m' version 1", List.of(model), capacity, new ModelStats("m", 1),
                 NanoClock.SYSTEM, 0);
