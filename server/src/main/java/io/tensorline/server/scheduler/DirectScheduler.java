@@ -217,6 +217,11 @@ public final class DirectScheduler implements Scheduler {
         }
     }
 
+    /** Instances holding a batch right now ({@link InstancePool#busyNow}); for tests. */
+    int busyInstances() {
+        return pool.busyNow();
+    }
+
     @Override
     public InPlaceChanges inPlace() {
         return (added, removed, batching) -> change(added, removed);

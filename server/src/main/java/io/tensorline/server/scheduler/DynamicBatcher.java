@@ -268,6 +268,11 @@ public final class DynamicBatcher implements Scheduler {
         return ring.getCursor() == processor.getSequence().get();
     }
 
+    /** Instances holding a batch right now ({@link InstancePool#busyNow}); for tests. */
+    int busyInstances() {
+        return pool.busyNow();
+    }
+
     /** Requests handed straight to an instance so far ({@link InstanceLeases}); for tests. */
     long directHandOffs() {
         return leases == null ? 0 : leases.directCount();

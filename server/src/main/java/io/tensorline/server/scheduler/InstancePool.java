@@ -260,6 +260,11 @@ final class InstancePool {
         return true;
     }
 
+    /** How many instances hold a batch right now; for tests (a run here waits for an instance's answer to end). */
+    int busyNow() {
+        return busy.get();
+    }
+
     /** A request met load (it queued, or found no idle instance): {@link #runHere} holds off for a while. */
     void sawLoad() {
         if (runHereHold != RUN_HERE_HOLD) {

@@ -148,6 +148,14 @@ class DirectHandOffTest {
         // execution time is not known before it ran once
         batcher.submit(request("warm", fp32("INPUT0", 1, 4, 0)), 1).get(TIMEOUT_S, TimeUnit.SECONDS);
         awaitLent(batcher, 1);
+        // the instance thread is done with its batch only after answering it; a request before that met load
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (batcher.busyInstances() > 0) {
+            if (System.nanoTime() > end) {
+                fail("the instance never finished its batch");
+            }
+            Thread.sleep(1);
+        }
         String me = Thread.currentThread().getName();
         for (int i = 0; i < 20; i++) {
             Tensor input = fp32("INPUT0", 1 + i % 3, 4, i * 1000);

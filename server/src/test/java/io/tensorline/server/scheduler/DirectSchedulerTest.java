@@ -161,6 +161,11 @@ class DirectSchedulerTest {
         try {
             scheduler.submit(request(fp32("INPUT0", 1, 2, 0)), 1).get(30, TimeUnit.SECONDS);
             assertEquals(List.of("instance-m-1-0"), threads);
+            // the instance thread is done with its batch only after answering it; a request before that met load
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (scheduler.busyInstances() > 0 && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
             CompletableFuture<List<Tensor>> here = scheduler.submit(request(fp32("INPUT0", 1, 2, 5)), 1);
             assertTrue(here.isDone());
             assertEquals(Thread.currentThread().getName(), threads.get(1));
