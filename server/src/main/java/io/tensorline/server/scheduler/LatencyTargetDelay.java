@@ -68,6 +68,8 @@ final class LatencyTargetDelay implements QueueDelay {
 
     static final String PARAMETER = "max_queue_delay_target_p99_us";
     static final int WINDOW_REQUESTS = 256;
+    /** Windows between two DEBUG summaries of where the windows went. */
+    static final int SUMMARY_WINDOWS = 64;
     static final int WINDOW_BATCHES = 16;
     /** Standard errors of the accumulated difference a probe needs to move the delay. */
     static final double Z = 2.0;
@@ -144,6 +146,11 @@ final class LatencyTargetDelay implements QueueDelay {
     private boolean allWorse;
     /** Probes judged this round: a round halves the step when all did worse only if it had one either side. */
     private int probesThisRound;
+    /** Since the start, for the DEBUG summary every {@value #SUMMARY_WINDOWS} windows: windows at the tuned delay,
+     *  probe windows (up, down) and cuts; what the search costs is the probes' share. */
+    private long windowsAtDelay;
+    private final long[] probeWindows = new long[2];
+    private long cuts;
     /** The smallest step for this load: {@code minStepNanos}, or a {@value #FLOOR_SHARE_OF_MEAN}th of the mean latency
      *  when that is larger (a step whose effect is lost in the noise of a window's mean only costs its probes). */
     private long floorNanos;
@@ -234,11 +241,20 @@ final class LatencyTargetDelay implements QueueDelay {
             double mean = window.mean();
             double error = window.standardError();
             if (phase == CURRENT) {
+                windowsAtDelay++;
                 current(mean, error, window.p99());
             } else {
+                probeWindows[phase]++;
                 probed(mean, error);
             }
             window.restart(doneNanos);
+            long windows = windowsAtDelay + probeWindows[UP] + probeWindows[DOWN];
+            if (windows % SUMMARY_WINDOWS == 0 && LOG.isDebugEnabled()) {
+                LOG.debug("model {}: windows so far {}: {} at the tuned delay, {} probes up, {} probes down ({} %), {} "
+                        + "cuts; now {} µs", model, windows, windowsAtDelay, probeWindows[UP], probeWindows[DOWN],
+                        Math.round(100.0 * (probeWindows[UP] + probeWindows[DOWN]) / windows), cuts,
+                        delayNanos / 1000);
+            }
         }
     }
 
@@ -264,6 +280,7 @@ final class LatencyTargetDelay implements QueueDelay {
             // it lengthens it), and a burst of contention (a client starting up) passes the target whatever the
             // delay; a lasting excess halves it again every other window
             long cut = delayNanos / 2;
+            cuts++;
             String judged = windowOver ? "one window" : pool.size() + " windows pooled";
             pool.clear();
             // a new search from the cut: with the step it had, a search narrowed onto the old delay would only
