@@ -224,16 +224,16 @@ final class InstancePool {
 
     /**
      * Runs a batch on the calling thread, start to end (execute, answer, report free), when its instance's recent
-     * executions (real time, a moving average) took less than {@link SpinPolicy#runHereNanos}, no instance of the
-     * model holds a batch (none is running or answering one), and no request met load in the last
-     * {@value #RUN_HERE_HOLD} hand-offs. For a model that fast the hops to the instance thread and, for the answer, back to the
-     * transport's event loop (whose write then no longer coalesces with the others of its read) cost more than the
-     * execution. Only on an idle model, because the submitter waits meanwhile (an event loop running the model
-     * reads no further requests) and the requests that arrive while a batch is run and answered would batch
-     * together. The caller holds the idle instance for the batch (a direct hand-off) and would otherwise {@link #assign}
-     * it; the instance's own thread stays parked (an instance runs one batch at a time, wherever it runs). The batch
-     * is answered before the instance reports itself free, so the instance and its engine session (closed at
-     * shutdown only after every instance reported free) are this caller's until nothing of the batch is left.
+     * executions (real time, a moving average) took less than {@link SpinPolicy#runHereNanos}, no instance of the model
+     * holds a batch (none is running or answering one), and no request met load in the last {@value #RUN_HERE_HOLD}
+     * hand-offs. For a model that fast the hops to the instance thread and, for the answer, back to the transport's
+     * event loop (whose write then no longer coalesces with the others of its read) cost more than the execution. Only
+     * on an idle model, because the submitter waits meanwhile (an event loop running the model reads no further
+     * requests) and the requests that arrive while a batch is run and answered would batch together. The caller holds
+     * the idle instance for the batch (a direct hand-off) and would otherwise {@link #assign} it; the instance's own
+     * thread stays parked (an instance runs one batch at a time, wherever it runs). The batch is answered before the
+     * instance reports itself free, so the instance and its engine session (closed at shutdown only after every
+     * instance reported free) are this caller's until nothing of the batch is left.
      *
      * @return false when the instance is not that fast (or not known yet), the model met load, or the batch is a
      *         bulk: assign it instead
@@ -260,7 +260,7 @@ final class InstancePool {
         return true;
     }
 
-    /** How many instances hold a batch right now; for tests (a run here waits for an instance's answer to end). */
+    /** How many instances hold a batch right now; for tests, which wait for 0 before expecting a run here. */
     int busyNow() {
         return busy.get();
     }
