@@ -248,7 +248,7 @@ final class InstancePool {
         // the test, 4-5 requests per execution became 1.6; with "none holds a batch", 2.7), so once a request met
         // load the next RUN_HERE_HOLD hand-offs keep the instance threads
         if (busy.get() > 0) {
-            runHereHold = RUN_HERE_HOLD;
+            sawLoad();
             return false;
         }
         int hold = runHereHold;

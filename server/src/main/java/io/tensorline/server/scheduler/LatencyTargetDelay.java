@@ -68,9 +68,9 @@ final class LatencyTargetDelay implements QueueDelay {
 
     static final String PARAMETER = "max_queue_delay_target_p99_us";
     static final int WINDOW_REQUESTS = 256;
+    static final int WINDOW_BATCHES = 16;
     /** Windows between two DEBUG summaries of where the windows went. */
     static final int SUMMARY_WINDOWS = 64;
-    static final int WINDOW_BATCHES = 16;
     /** Standard errors of the accumulated difference a probe needs to move the delay. */
     static final double Z = 2.0;
     static final int HEADROOM_PERCENT = 90;
