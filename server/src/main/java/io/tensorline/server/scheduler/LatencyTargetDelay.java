@@ -47,16 +47,21 @@ import java.util.Map;
  * <p>Rests: a probe costs its requests what the delay either side loses, so after {@value #QUIET_ROUNDS} rounds in
  * a row without a move the rounds are spaced out by rests of 2, 4, 8, ... up to {@value #MAX_REST} windows at the
  * current delay; a move halves that count of quiet rounds (a real slope moves the delay round after round and soon
- * ends the rests, a single move on a flat optimum only shortens them), a cut or a load change ends them.
+ * ends the rests, a single move on a flat optimum only shortens them) unless it goes back the way the last move came
+ * (to and fro about a flat optimum: the rests stay as long), a cut or a load change ends them.
  *
  * <p>Tail: the current delay's p99 is that of its last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a
  * window of 256 requests puts its p99 on its third longest, which moves from window to window by as much as a step
  * changes it), the accepted probe's windows counting as its first; a probe's p99 is that of its windows since its
- * sum last started. When the pooled p99 (of 2 windows or more) passes the target, or a single window's reaches
- * {@value #CUT_PERCENT} % of it, the delay is halved at once (again every other window while the excess lasts), and
- * the search starts again from there with the largest step. Two windows in a row whose means are
- * {@value #LOAD_CHANGE_PERCENT} % away from the recent ones the same way (the load changed; one alone is a burst)
- * restart the search with the largest step too.
+ * sum last started. When the pooled p99 (of 2 windows or more) passes the target by no more than the delay, the
+ * delay is halved at once (again every other window while the excess lasts), and the search starts again from there
+ * with the largest step. A delay adds at most itself to a request's wait, so an excess larger than the delay is not
+ * its doing: a pause of the machine or of the clients (a client process starting up compiles on the same cores for
+ * seconds), which a cut would not end and would leave the delay short after; that halves the delay only once it
+ * has lasted {@code LASTING_NANOS} (10 s: a load at which no delay meets the target, where the shortest tail is
+ * what is left to win). Windows in a row whose means are {@value #LOAD_CHANGE_PERCENT} % away from the recent ones
+ * the same way for a second or more ({@code LOAD_CHANGE_NANOS}, two windows at least: the load changed; a window or
+ * two alone are a burst) restart the search with the largest step too.
  *
  * <p>It starts at 0; a model that cannot meet the target keeps 0, its probes up finding no delay with a shorter
  * tail (once rests are at their longest, about one window in eighteen is a probe). The bound is the model's
@@ -76,17 +81,21 @@ final class LatencyTargetDelay implements QueueDelay {
     static final int HEADROOM_PERCENT = 90;
     /** Windows at the current delay whose latencies are pooled for its p99. */
     static final int POOL_WINDOWS = 4;
-    /** A single window's p99 this far over the target (in % of it) cuts the delay without waiting for the pool: twice
-     *  the target, as one window's p99 is its third longest request, and a pause of the client or the machine (a
-     *  collection, a compilation) puts that at 1.5-1.8x the target at 4 outstanding with nothing wrong with the
-     *  delay; a lasting excess passes on the pooled p99 a window later. */
-    static final int CUT_PERCENT = 200;
-    /** How far two windows in a row must be from the recent mean, the same way, to be a load change: this many per
+    /** How long the pooled p99 must stay over the target by more than the delay before that, too, cuts it: a delay
+     *  adds at most itself to a request's wait, so an excess larger than it is a pause (of the machine or the
+     *  clients: a collection, a client process starting and compiling on the same 2 cores) or a load at which no
+     *  delay meets the target; only the latter lasts. */
+    static final long LASTING_NANOS = 10_000_000_000L;
+    /** How far windows in a row must be from the recent mean, the same way, to be a load change: this many per
      *  cent of it, and {@value #LOAD_CHANGE_SD} times the drift's standard deviation (at 4 outstanding on a shared
      *  2-core machine successive windows at one delay were 13-26 % apart, and 10 % alone restarted the evidence every
      *  few rounds). */
     static final int LOAD_CHANGE_PERCENT = 10;
     static final double LOAD_CHANGE_SD = 3.0;
+    /** How long windows at the current delay must stay away the same way (2 of them at least) to be a load change:
+     *  clients pausing, reconnecting or switching phase moved two 40 ms windows in a row at 32 outstanding, 16 times
+     *  in 1,088 windows, each restarting the search; a load that changed stays changed. */
+    static final long LOAD_CHANGE_NANOS = 1_000_000_000L;
     static final int ROUNDS_PER_STEP = 3;
     /** A direction whose evidence is this many standard errors in its favour keeps the step longer. */
     static final double BUILDING_Z = 1.0;
@@ -133,6 +142,8 @@ final class LatencyTargetDelay implements QueueDelay {
     private long pendingNanos;
     /** The current delay's pooled p99. */
     private long currentP99;
+    /** When the pooled p99 at the current delay last went over the target (a window's end); -1: it is within. */
+    private long overSinceNanos = -1;
     /** Per direction, since the delay or the step last changed or the sum last fell to 0: the sum of (mean of the
      *  current-delay windows either side - probe mean), and of the variances of those differences. */
     private final double[] evidence = new double[2];
@@ -147,10 +158,11 @@ final class LatencyTargetDelay implements QueueDelay {
     /** Probes judged this round: a round halves the step when all did worse only if it had one either side. */
     private int probesThisRound;
     /** Since the start, for the DEBUG summary every {@value #SUMMARY_WINDOWS} windows: windows at the tuned delay,
-     *  probe windows (up, down) and cuts; what the search costs is the probes' share. */
+     *  probe windows (up, down), cuts and load changes; what the search costs is the probes' share. */
     private long windowsAtDelay;
     private final long[] probeWindows = new long[2];
     private long cuts;
+    private long loadChanges;
     /** The smallest step for this load: {@code minStepNanos}, or a {@value #FLOOR_SHARE_OF_MEAN}th of the mean latency
      *  when that is larger (a step whose effect is lost in the noise of a window's mean only costs its probes). */
     private long floorNanos;
@@ -159,6 +171,8 @@ final class LatencyTargetDelay implements QueueDelay {
     private int roundsAtStep;
     /** +1 or -1: the direction of the last move; 0 after a round without one. */
     private int lastMove;
+    /** +1 or -1: the direction of the last move, however many rounds ago; 0 after a cut or a load change. */
+    private int previousMove;
     /** Windows at the current delay before the next round. */
     private int rest;
     /** Rounds without a move, in a row; a move halves it, a cut or a load change sets it to 0. */
@@ -167,6 +181,8 @@ final class LatencyTargetDelay implements QueueDelay {
     private double recentMean;
     /** +1 or -1 when the last window at the current delay had a mean that far above or below the recent ones, else 0. */
     private int lastAway;
+    /** When the first of the windows in a row away the way of {@code lastAway} closed. */
+    private long awaySinceNanos;
     /**
      * How much the means of windows at one delay differ from one to the next, as a variance of one window's mean:
      * what the machine's own ups and downs add to the noise, which each window's standard error does not see.
@@ -240,9 +256,14 @@ final class LatencyTargetDelay implements QueueDelay {
         if (lastOfBatch && window.full()) {
             double mean = window.mean();
             double error = window.standardError();
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("model {}: window at {} µs ({}): mean {} µs, p99 {} µs, {} requests", model, nanos() / 1000,
+                        phase == CURRENT ? "tuned" : phase == UP ? "probe up" : "probe down", Math.round(mean / 1000),
+                        window.p99() / 1000, window.count());
+            }
             if (phase == CURRENT) {
                 windowsAtDelay++;
-                current(mean, error, window.p99());
+                current(mean, error, doneNanos);
             } else {
                 probeWindows[phase]++;
                 probed(mean, error);
@@ -251,9 +272,9 @@ final class LatencyTargetDelay implements QueueDelay {
             long windows = windowsAtDelay + probeWindows[UP] + probeWindows[DOWN];
             if (windows % SUMMARY_WINDOWS == 0 && LOG.isDebugEnabled()) {
                 LOG.debug("model {}: windows so far {}: {} at the tuned delay, {} probes up, {} probes down ({} %), {} "
-                        + "cuts; now {} µs", model, windows, windowsAtDelay, probeWindows[UP], probeWindows[DOWN],
-                        Math.round(100.0 * (probeWindows[UP] + probeWindows[DOWN]) / windows), cuts,
-                        delayNanos / 1000);
+                        + "cuts, {} load changes; now {} µs", model, windows, windowsAtDelay, probeWindows[UP],
+                        probeWindows[DOWN], Math.round(100.0 * (probeWindows[UP] + probeWindows[DOWN]) / windows),
+                        cuts, loadChanges, delayNanos / 1000);
             }
         }
     }
@@ -262,44 +283,64 @@ final class LatencyTargetDelay implements QueueDelay {
         return targetNanos / 100 * HEADROOM_PERCENT;
     }
 
-    /** A window at the current delay closed. */
-    private void current(double mean, double error, long windowP99) {
+    /** A window at the current delay closed at {@code doneNanos}. */
+    private void current(double mean, double error, long doneNanos) {
         // after a load change the pool keeps the old load's windows: a lasting heavier tail passes the target on the
         // pooled p99 as well (its own share of the pool is its top 4 %), a passing one (a client reconnecting) less
         double awayBy = Math.max(recentMean * LOAD_CHANGE_PERCENT / 100, LOAD_CHANGE_SD * Math.sqrt(driftVariance));
         int away = recentMean > 0 && Math.abs(mean - recentMean) > awayBy ? (mean > recentMean ? 1 : -1) : 0;
-        // a load change is two windows in a row away the same way: one alone is a burst (a client reconnecting)
-        boolean loadChanged = away != 0 && away == lastAway;
+        // a load change is windows in a row away the same way for a second: one or two alone are a burst (a client
+        // reconnecting, pausing or changing phase)
+        if (away != 0 && away != lastAway) {
+            awaySinceNanos = doneNanos;
+        }
+        boolean loadChanged = away != 0 && away == lastAway && doneNanos - awaySinceNanos >= LOAD_CHANGE_NANOS;
         lastAway = loadChanged ? 0 : away;
         pool.add(window);
         long pooledP99 = pool.p99();
-        boolean windowOver = windowP99 > targetNanos / 100 * CUT_PERCENT;
-        if (delayNanos > 0 && (windowOver || pool.size() >= 2 && pooledP99 > targetNanos)) {
-            long p99 = windowOver ? Math.max(windowP99, pooledP99) : pooledP99;
+        long excess = pooledP99 - targetNanos;
+        if (excess <= 0) {
+            overSinceNanos = -1;
+        } else if (overSinceNanos < 0) {
+            overSinceNanos = doneNanos;
+        }
+        // the delay adds at most itself to a request's wait: an excess larger than it is a pause of the machine or
+        // the clients, which a shorter delay would not end and which would leave the delay short once it is over;
+        // unless it lasts (then no delay meets the target at this load, and the shortest tail is what is left)
+        boolean lasting = overSinceNanos >= 0 && doneNanos - overSinceNanos >= LASTING_NANOS;
+        if (delayNanos > 0 && pool.size() >= 2 && excess > 0 && (excess <= delayNanos || lasting)) {
             // halved, not cut by the excess: in a closed loop a shorter delay need not shorten the tail (at low load
             // it lengthens it), and a burst of contention (a client starting up) passes the target whatever the
             // delay; a lasting excess halves it again every other window
             long cut = delayNanos / 2;
             cuts++;
-            String judged = windowOver ? "one window" : pool.size() + " windows pooled";
+            String judged = pool.size() + " windows pooled" + (excess > delayNanos
+                    ? ", over by more than the delay for " + (doneNanos - overSinceNanos) / 1_000_000 + " ms" : "");
             pool.clear();
             // a new search from the cut: with the step it had, a search narrowed onto the old delay would only
             // probe next to the new one
             stepNanos = maxStepNanos;
             quietRounds = 0;
             moveTo(cut < minStepNanos ? 0 : cut, -1, 0);
+            previousMove = 0;
             lastCurrentDelay = -1;
             if (LOG.isDebugEnabled()) {
                 LOG.debug("model {}: p99 {} µs over the target {} µs ({}); queue delay cut to {} µs", model,
-                        p99 / 1000, targetNanos / 1000, judged, delayNanos / 1000);
+                        pooledP99 / 1000, targetNanos / 1000, judged, delayNanos / 1000);
             }
             return;
         }
         if (loadChanged) {
             stepNanos = maxStepNanos;
             quietRounds = 0;
+            previousMove = 0;
             rest = 0;
             restart();
+            loadChanges++;
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("model {}: load changed (mean {} µs, recently {} µs); the search starts again at {} µs", model,
+                        Math.round(mean / 1000), Math.round(recentMean / 1000), delayNanos / 1000);
+            }
             recentMean = mean;
         } else if (away == 0) {
             recentMean = recentMean == 0 ? mean : recentMean * 0.75 + mean * 0.25;
@@ -464,9 +505,13 @@ final class LatencyTargetDelay implements QueueDelay {
             stepNanos = Math.min(maxStepNanos, stepNanos * 2);
         }
         lastMove = move;
-        // a real slope moves the delay round after round, which soon ends the rests; a single move on a flat
-        // optimum (noise past the evidence rule) only shortens them
-        quietRounds /= 2;
+        // a real slope moves the delay round after round the same way, which soon ends the rests; a single move on
+        // a flat optimum (noise past the evidence rule) only shortens them, and one back the way the last came
+        // (to and fro about a flat optimum) leaves them as they are
+        if (move != -previousMove) {
+            quietRounds /= 2;
+        }
+        previousMove = move;
         rest = 0;
         delayNanos = nanos;
         recentMean = mean;

@@ -280,9 +280,10 @@ class LatencyTargetDelayTest {
     void afterACutTheSearchStartsOverWithTheLargestStep() {
         Driver d = driver(spread(1500 * US)).windows(60);
         assertTrue(d.tuner.tunedNanos() >= 1000 * US, "tuned " + d.tuner.tunedNanos() / US + " µs");
-        // over the target whatever the delay, under twice it: cut on the pooled p99, halved every other window
+        // over the target whatever the delay, by more than the delay: a load no delay meets, cut once that has
+        // lasted 10 s (16 windows of 640 ms), then halved every other window
         d.plant = (delay, random) -> 7 * MS + delay + noise(random, 50 * US);
-        d.windows(12);
+        d.windows(32);
         assertEquals(0, d.tuner.tunedNanos());
         d.plant = spread(1500 * US);
         d.windows(16);
@@ -304,6 +305,47 @@ class LatencyTargetDelayTest {
         d.plant = (delay, random) -> random.nextDouble() < 0.02 ? TARGET + TARGET / 10 : 2100 * US + delay / 2;
         d.windows(3 * 3);
         assertTrue(d.tuner.tunedNanos() < before, "from " + before / US + " to " + d.tuner.tunedNanos() / US + " µs");
+    }
+
+    @Test
+    void aPauseLongerThanTheDelayDoesNotCutItUnlessItLasts() {
+        Driver d = driver(spread(1500 * US)).windows(60);
+        long before = d.tuner.tunedNanos();
+        assertTrue(before >= 1000 * US, "tuned " + before / US + " µs");
+        // 5 % of the requests 3 ms over the target for 5 s (8 windows): a client starting up on the same cores;
+        // no delay would bring that within the target, and cutting it would leave the delay short after
+        Plant spread = spread(1500 * US);
+        Plant pause = (delay, random) -> random.nextDouble() < 0.05 ? TARGET + 3 * MS : spread.latency(delay, random);
+        d.plant = pause;
+        d.windows(8);
+        assertEquals(before, d.tuner.tunedNanos(), "a pause the delay cannot explain is not cut");
+        d.plant = spread;
+        d.windows(8);
+        // the same tail for 12 s: no delay meets the target at this load, and the shortest tail is what is left
+        d.plant = pause;
+        d.windows(20);
+        assertTrue(d.tuner.tunedNanos() < before, "from " + before / US + " to " + d.tuner.tunedNanos() / US + " µs");
+    }
+
+    @Test
+    void twoWindowsAwayFromTheRecentOnesAreABurstNotALoadChange() {
+        Plant spread = spread(400 * US);
+        Driver d = driver(spread).windows(200);
+        // two windows (1.3 s: under the second a load change needs) 40 % slower, as clients pausing would make them,
+        // then the load as before: the search keeps its long rests instead of starting again
+        d.plant = (delay, random) -> spread.latency(delay, random) * 14 / 10;
+        d.windows(2);
+        d.plant = spread;
+        d.windows(30);
+        List<Long> tuned = d.tuned.subList(d.tuned.size() - 30 * BATCHES_PER_WINDOW, d.tuned.size());
+        List<Long> last = d.delays.subList(d.delays.size() - 30 * LatencyTargetDelay.WINDOW_REQUESTS,
+                d.delays.size());
+        long probed = 0;
+        for (int i = 0; i < last.size(); i++) {
+            probed += last.get(i).equals(tuned.get(i / ROWS)) ? 0 : 1;
+        }
+        assertTrue(probed <= 4 * LatencyTargetDelay.WINDOW_REQUESTS, probed / LatencyTargetDelay.WINDOW_REQUESTS
+                + " of the next 30 windows were probes");
     }
 
     @Test
