@@ -53,7 +53,8 @@ import java.util.Map;
  * <p>Tail: the current delay's p99 is that of its last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a
  * window of 256 requests puts its p99 on its third longest, which moves from window to window by as much as a step
  * changes it), the accepted probe's windows counting as its first; a probe's p99 is that of its windows since its
- * sum last started. When the pooled p99 (of 2 windows or more) passes the target by no more than the delay, the
+ * sum last started, leaving out a window whose p99 passes the target by more than the probe's delay (a pause, as
+ * below). When the pooled p99 (of 2 windows or more) passes the target by no more than the delay, the
  * delay is halved at once (again every other window while the excess lasts), and the search starts again from there
  * with the largest step. A delay adds at most itself to a request's wait, so an excess larger than the delay is not
  * its doing: a pause of the machine or of the clients (a client process starting up compiles on the same cores for
@@ -400,7 +401,12 @@ final class LatencyTargetDelay implements QueueDelay {
         pendingMean = mean;
         pendingError = error;
         pendingNanos = probeNanos;
-        probePools[phase].add(window);
+        // a window whose p99 passes the target by more than the probe's delay met a pause, not the probe's doing (as
+        // with a cut): its mean still counts against the probe, its tail does not bar it (at 4 outstanding probes
+        // that opened a client's turn had p99s of 12-21 ms with a 10 ms target and were never taken)
+        if (window.p99() - targetNanos <= probeNanos) {
+            probePools[phase].add(window);
+        }
         phase = CURRENT;
     }
 
