@@ -53,8 +53,7 @@ import java.util.Map;
  * <p>Tail: the current delay's p99 is that of its last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a
  * window of 256 requests puts its p99 on its third longest, which moves from window to window by as much as a step
  * changes it), the accepted probe's windows counting as its first; a probe's p99 is that of its windows since its
- * sum last started, leaving out a window whose p99 passes the target by more than the probe's delay (a pause, as
- * below). When the pooled p99 (of 2 windows or more) passes the target by no more than the delay, the
+ * sum last started, leaving out a window that met a pause (below). When the pooled p99 (of 2 windows or more) passes the target by no more than the delay, the
  * delay is halved at once (again every other window while the excess lasts), and the search starts again from there
  * with the largest step. A delay adds at most itself to a request's wait, so an excess larger than the delay is not
  * its doing: a pause of the machine or of the clients (a client process starting up compiles on the same cores for
@@ -63,6 +62,12 @@ import java.util.Map;
  * what is left to win). Windows in a row whose means are {@value #LOAD_CHANGE_PERCENT} % away from the recent ones
  * the same way for a second or more ({@code LOAD_CHANGE_NANOS}, two windows at least: the load changed; a window or
  * two alone are a burst) restart the search with the largest step too.
+ *
+ * <p>Pauses: a window whose p99 passes the target by more than its delay and {@value #PAUSE_MARGIN_PERCENT} % of the
+ * target met a pause (a delay adds at most itself to a request's wait), and its mean tells of the pause more than of
+ * the delay: it judges no probe (a round whose probes all met one rests like a quiet round, but does not count
+ * towards halving the step), joins no probe's tail and is no sign of a load change; unless the current delay's
+ * excess has lasted {@code LASTING_NANOS}.
  *
  * <p>It starts at 0; a model that cannot meet the target keeps 0, its probes up finding no delay with a shorter
  * tail (once rests are at their longest, about one window in eighteen is a probe). The bound is the model's
@@ -97,6 +102,9 @@ final class LatencyTargetDelay implements QueueDelay {
      *  clients pausing, reconnecting or switching phase moved two 40 ms windows in a row at 32 outstanding, 16 times
      *  in 1,088 windows, each restarting the search; a load that changed stays changed. */
     static final long LOAD_CHANGE_NANOS = 1_000_000_000L;
+    /** A window met a pause when its p99 passes the target by more than its delay and this share of the target
+     *  (at delay 0 a window just over a target set near the p99 is the load, not a pause). */
+    static final int PAUSE_MARGIN_PERCENT = 10;
     static final int ROUNDS_PER_STEP = 3;
     /** A direction whose evidence is this many standard errors in its favour keeps the step longer. */
     static final double BUILDING_Z = 1.0;
@@ -136,11 +144,14 @@ final class LatencyTargetDelay implements QueueDelay {
     /** The window at the current delay before the pending probe. */
     private double beforeMean;
     private double beforeError;
+    /** Whether that window met a pause (see {@link #paused}). */
+    private boolean beforePaused;
     /** UP or DOWN: a probe window closed and waits for the window after it; -1: none. */
     private int pendingDirection = -1;
     private double pendingMean;
     private double pendingError;
     private long pendingNanos;
+    private boolean pendingPaused;
     /** The current delay's pooled p99. */
     private long currentP99;
     /** When the pooled p99 at the current delay last went over the target (a window's end); -1: it is within. */
@@ -158,10 +169,16 @@ final class LatencyTargetDelay implements QueueDelay {
     private boolean allWorse;
     /** Probes judged this round: a round halves the step when all did worse only if it had one either side. */
     private int probesThisRound;
+    /** Probes of this round not judged because a window of theirs met a pause. */
+    private int excusedThisRound;
     /** Since the start, for the DEBUG summary every {@value #SUMMARY_WINDOWS} windows: windows at the tuned delay,
      *  probe windows (up, down), cuts and load changes; what the search costs is the probes' share. */
     private long windowsAtDelay;
     private final long[] probeWindows = new long[2];
+    /** Probes not judged (a window of theirs met a pause) and windows at the tuned delay kept out of the load's
+     *  recent mean for the same reason. */
+    private long excusedProbes;
+    private long excusedWindows;
     private long cuts;
     private long loadChanges;
     /** The smallest step for this load: {@code minStepNanos}, or a {@value #FLOOR_SHARE_OF_MEAN}th of the mean latency
@@ -267,15 +284,16 @@ final class LatencyTargetDelay implements QueueDelay {
                 current(mean, error, doneNanos);
             } else {
                 probeWindows[phase]++;
-                probed(mean, error);
+                probed(mean, error, doneNanos);
             }
             window.restart(doneNanos);
             long windows = windowsAtDelay + probeWindows[UP] + probeWindows[DOWN];
             if (windows % SUMMARY_WINDOWS == 0 && LOG.isDebugEnabled()) {
                 LOG.debug("model {}: windows so far {}: {} at the tuned delay, {} probes up, {} probes down ({} %), {} "
-                        + "cuts, {} load changes; now {} µs", model, windows, windowsAtDelay, probeWindows[UP],
-                        probeWindows[DOWN], Math.round(100.0 * (probeWindows[UP] + probeWindows[DOWN]) / windows),
-                        cuts, loadChanges, delayNanos / 1000);
+                        + "cuts, {} load changes; pauses: {} windows, {} probes not judged; now {} µs", model, windows,
+                        windowsAtDelay, probeWindows[UP], probeWindows[DOWN],
+                        Math.round(100.0 * (probeWindows[UP] + probeWindows[DOWN]) / windows), cuts, loadChanges,
+                        excusedWindows, excusedProbes, delayNanos / 1000);
             }
         }
     }
@@ -284,19 +302,17 @@ final class LatencyTargetDelay implements QueueDelay {
         return targetNanos / 100 * HEADROOM_PERCENT;
     }
 
+    /**
+     * Whether a window under {@code delayNanos} whose p99 is {@code p99Nanos} met a pause: a delay adds at most itself
+     * to a request's wait, so a p99 past the target by more than that (and a margin) is a pause of the machine or the
+     * clients, and the window's mean says more of the pause than of the delay.
+     */
+    private boolean paused(long p99Nanos, long delayNanos) {
+        return p99Nanos - targetNanos > delayNanos + targetNanos / 100 * PAUSE_MARGIN_PERCENT;
+    }
+
     /** A window at the current delay closed at {@code doneNanos}. */
     private void current(double mean, double error, long doneNanos) {
-        // after a load change the pool keeps the old load's windows: a lasting heavier tail passes the target on the
-        // pooled p99 as well (its own share of the pool is its top 4 %), a passing one (a client reconnecting) less
-        double awayBy = Math.max(recentMean * LOAD_CHANGE_PERCENT / 100, LOAD_CHANGE_SD * Math.sqrt(driftVariance));
-        int away = recentMean > 0 && Math.abs(mean - recentMean) > awayBy ? (mean > recentMean ? 1 : -1) : 0;
-        // a load change is windows in a row away the same way for a second: one or two alone are a burst (a client
-        // reconnecting, pausing or changing phase)
-        if (away != 0 && away != lastAway) {
-            awaySinceNanos = doneNanos;
-        }
-        boolean loadChanged = away != 0 && away == lastAway && doneNanos - awaySinceNanos >= LOAD_CHANGE_NANOS;
-        lastAway = loadChanged ? 0 : away;
         pool.add(window);
         long pooledP99 = pool.p99();
         long excess = pooledP99 - targetNanos;
@@ -309,6 +325,26 @@ final class LatencyTargetDelay implements QueueDelay {
         // the clients, which a shorter delay would not end and which would leave the delay short once it is over;
         // unless it lasts (then no delay meets the target at this load, and the shortest tail is what is left)
         boolean lasting = overSinceNanos >= 0 && doneNanos - overSinceNanos >= LASTING_NANOS;
+        // a window that met a pause tells of the pause: it judges no probe and is no sign of a load change (at 4
+        // outstanding the first windows of a client's turn, its JVM starting on the same cores, had means 10-50 %
+        // over the rest and p99s of 13-47 ms with a 10 ms target, and shrank the step before a round was judged)
+        boolean excused = !lasting && paused(window.p99(), delayNanos);
+        // after a load change the pool keeps the old load's windows: a lasting heavier tail passes the target on the
+        // pooled p99 as well (its own share of the pool is its top 4 %), a passing one (a client reconnecting) less
+        double awayBy = Math.max(recentMean * LOAD_CHANGE_PERCENT / 100, LOAD_CHANGE_SD * Math.sqrt(driftVariance));
+        int away = excused || recentMean <= 0 || Math.abs(mean - recentMean) <= awayBy ? 0
+                : mean > recentMean ? 1 : -1;
+        // a load change is windows in a row away the same way for a second: one or two alone are a burst (a client
+        // reconnecting, pausing or changing phase); a pause in between neither ends nor extends the run
+        if (excused) {
+            excusedWindows++;
+        } else if (away != 0 && away != lastAway) {
+            awaySinceNanos = doneNanos;
+        }
+        boolean loadChanged = away != 0 && away == lastAway && doneNanos - awaySinceNanos >= LOAD_CHANGE_NANOS;
+        if (!excused) {
+            lastAway = loadChanged ? 0 : away;
+        }
         if (delayNanos > 0 && pool.size() >= 2 && excess > 0 && (excess <= delayNanos || lasting)) {
             // halved, not cut by the excess: in a closed loop a shorter delay need not shorten the tail (at low load
             // it lengthens it), and a burst of contention (a client starting up) passes the target whatever the
@@ -343,23 +379,33 @@ final class LatencyTargetDelay implements QueueDelay {
                         Math.round(mean / 1000), Math.round(recentMean / 1000), delayNanos / 1000);
             }
             recentMean = mean;
-        } else if (away == 0) {
+        } else if (away == 0 && !excused) {
             recentMean = recentMean == 0 ? mean : recentMean * 0.75 + mean * 0.25;
             if (lastCurrentDelay == delayNanos) {
                 double half = (mean - lastCurrentMean) * (mean - lastCurrentMean) / 2;
                 driftVariance = driftVariance == 0 ? half : driftVariance * 0.8 + half * 0.2;
             }
         }
-        lastCurrentMean = mean;
-        lastCurrentDelay = delayNanos;
+        if (!excused) {
+            lastCurrentMean = mean;
+            lastCurrentDelay = delayNanos;
+        }
         currentP99 = pooledP99;
         if (pendingDirection >= 0) {
-            // this window closes the one around the probe: the probe is judged against the mean of both
+            // this window closes the one around the probe: the probe is judged against the mean of both, unless one
+            // of the three met a pause
             int judged = pendingDirection;
-            judge(mean, error);
+            if (excused || beforePaused || pendingPaused) {
+                pendingDirection = -1;
+                excusedThisRound++;
+                excusedProbes++;
+            } else {
+                judge(mean, error);
+            }
             if (judged == UP && probeDown()) {
                 beforeMean = mean;
                 beforeError = error;
+                beforePaused = excused;
                 return;
             }
             if (endRound()) {
@@ -375,6 +421,7 @@ final class LatencyTargetDelay implements QueueDelay {
         }
         beforeMean = mean;
         beforeError = error;
+        beforePaused = excused;
         // a probe is a small change next to what requests already take, whatever the target allows
         long step = Math.max(minStepNanos, (long) (mean / STEP_SHARE_OF_MEAN));
         // (by more than an eighth: the mean wanders from window to window, and a step that followed it by a few
@@ -389,6 +436,7 @@ final class LatencyTargetDelay implements QueueDelay {
         bestDirection = -1;
         allWorse = true;
         probesThisRound = 0;
+        excusedThisRound = 0;
         building = false;
         if (!probeUp() && !probeDown()) {
             endRound();
@@ -396,15 +444,18 @@ final class LatencyTargetDelay implements QueueDelay {
     }
 
     /** A probe window closed: it is judged once the window after it, at the current delay, closes too. */
-    private void probed(double mean, double error) {
+    private void probed(double mean, double error, long doneNanos) {
         pendingDirection = phase;
         pendingMean = mean;
         pendingError = error;
         pendingNanos = probeNanos;
         // a window whose p99 passes the target by more than the probe's delay met a pause, not the probe's doing (as
-        // with a cut): its mean still counts against the probe, its tail does not bar it (at 4 outstanding probes
-        // that opened a client's turn had p99s of 12-21 ms with a 10 ms target and were never taken)
-        if (window.p99() - targetNanos <= probeNanos) {
+        // with a cut): the round is not judged, and its tail does not bar the probe later (at 4 outstanding probes
+        // that opened a client's turn had p99s of 12-21 ms with a 10 ms target and were never taken); unless the
+        // current delay's excess has lasted, when no window is a pause
+        pendingPaused = paused(window.p99(), probeNanos) && !(overSinceNanos >= 0
+                && doneNanos - overSinceNanos >= LASTING_NANOS);
+        if (!pendingPaused) {
             probePools[phase].add(window);
         }
         phase = CURRENT;
@@ -484,10 +535,15 @@ final class LatencyTargetDelay implements QueueDelay {
             return true;
         }
         lastMove = 0;
-        roundsAtStep++;
         quietRounds = Math.min(quietRounds + 1, 64);
         // probes cost what the delays either side lose: once rounds keep finding nothing better, fewer of them
         rest = quietRounds <= QUIET_ROUNDS ? 0 : Math.min(MAX_REST, 1 << Math.min(30, quietRounds - QUIET_ROUNDS));
+        if (probesThisRound == 0 && excusedThisRound > 0) {
+            // every probe of the round met a pause: it rests like a quiet round (a pause that goes on is no time to
+            // probe), but judged nothing, so it does not count against the step
+            return false;
+        }
+        roundsAtStep++;
         // a gain of a few per cent at a few outstanding takes more than 3 rounds to pass the evidence rule: the step
         // (and the evidence with it) is kept while a direction leads by a standard error, up to 3x as many rounds
         boolean keep = building && roundsAtStep < 3 * ROUNDS_PER_STEP;
