@@ -98,8 +98,8 @@ final class BatcherCore {
 
     /**
      * Lets submitters hand lone requests straight to idle instances through {@code leases} whenever this core
-     * would send a lone request at once anyway: nothing waits, the queue delay is 0 and does not adapt, answers
-     * are not held for preserve_ordering, and the core is neither draining nor closed. Before it batches anything
+     * would send a lone request at once anyway: nothing waits, the queue delay is 0 (a tuned one too, whose
+     * direct batches come back through {@link #onDirectDone}), answers are not held for preserve_ordering, and the core is neither draining nor closed. Before it batches anything
      * (a request arrived, the policy changed, a drain or shutdown) the core calls every lent instance back; one
      * that is running a direct batch counts as running until its batch-done event. Set before the first event.
      */
@@ -143,6 +143,22 @@ final class BatcherCore {
         }
         queues.add(r);
         release.accepted(r);
+    }
+
+    /** Whether the queue delay is tuned from what batches take, which then needs the direct batches too. */
+    boolean delayAdapts() {
+        return queueDelay.adapts();
+    }
+
+    /**
+     * A request that a submitter handed straight to a lent instance, stamped at {@code arrivalNanos}, was done at
+     * {@code doneNanos} (a batch of one): a tuned delay counts it like the batches it sent, or its windows at delay
+     * 0 would hold only the requests that queued.
+     */
+    void onDirectDone(long arrivalNanos, long doneNanos) {
+        if (queueDelay.adapts()) {
+            queueDelay.observe(arrivalNanos, doneNanos, true);
+        }
     }
 
     /** An instance finished a batch (whose requests hold their outcomes) at {@code now} and is idle again. */
@@ -219,8 +235,7 @@ final class BatcherCore {
     }
 
     private boolean mayLend() {
-        return leases != null && !draining && !closed && release.answersOnInstance() && !queueDelay.adapts()
-                && queueDelay.nanos() == 0;
+        return leases != null && !draining && !closed && release.answersOnInstance() && queueDelay.nanos() == 0;
     }
 
     /** Lends every idle instance; only while nothing waits. */

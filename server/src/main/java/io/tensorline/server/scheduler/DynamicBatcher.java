@@ -21,7 +21,9 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -54,6 +56,13 @@ public final class DynamicBatcher implements Scheduler {
     private final Completer completer;
     /** Idle instances lent to submitters while nothing waits; null when the policy never allows it. */
     private final InstanceLeases leases;
+    /** Whether the queue delay is tuned ({@link BatcherCore#delayAdapts}): then direct batches are reported. */
+    private volatile boolean observeDirect;
+    /** Arrival and done stamps of direct requests, for the batcher thread's tuned delay; at most
+     *  {@value #DIRECT_OBSERVATIONS} wait (the ring may stay idle while every request goes direct). */
+    private final ConcurrentLinkedQueue<long[]> directDone = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger directWaiting = new AtomicInteger();
+    static final int DIRECT_OBSERVATIONS = 4096;
     private final Thread batcherThread;
     private final Object lifecycle = new Object();
     /** Set first thing in shutdown; submitters check it before and after publishing. */
@@ -130,9 +139,12 @@ public final class DynamicBatcher implements Scheduler {
         this.leases = release.answersOnInstance() ? new InstanceLeases(pool.size()) : null;
         if (leases != null) {
             core.lendTo(leases);
+            this.observeDirect = delay.adapts();
             pool.onFree(batch -> {
                 if (!leases.finished(batch.instance())) {
                     ring.publishEvent(RingEvent.BATCH_DONE, batch);
+                } else if (observeDirect) {
+                    directDone(batch);
                 }
             });
         } else {
@@ -256,6 +268,27 @@ public final class DynamicBatcher implements Scheduler {
             pool.assign(batch);
         }
         return true;
+    }
+
+    /** A direct batch is done (on the instance's or the submitter's thread): its stamps go to the batcher thread. */
+    private void directDone(Batch batch) {
+        long now = clock.nanoTime();
+        for (PendingRequest r : batch.requests()) {
+            if (directWaiting.incrementAndGet() > DIRECT_OBSERVATIONS) {
+                directWaiting.decrementAndGet();
+                return; // the tuner has more than a window's worth waiting already
+            }
+            directDone.add(new long[] {r.arrivalNanos, now});
+        }
+    }
+
+    /** Batcher thread: hands the direct requests done since the last event to the core. */
+    private void takeDirectDone() {
+        long[] done;
+        while ((done = directDone.poll()) != null) {
+            directWaiting.decrementAndGet();
+            core.onDirectDone(done[0], done[1]);
+        }
     }
 
     /** Instances lent for the direct hand-off and idle right now; for tests. */
@@ -420,7 +453,10 @@ public final class DynamicBatcher implements Scheduler {
                     case BATCH_DONE -> core.onBatchDone(e.batch, clock.nanoTime());
                     case DRAIN -> core.drain();
                     case SHUTDOWN_NOW -> core.shutdown();
-                    case CHANGE -> e.change.run();
+                    case CHANGE -> {
+                        e.change.run();
+                        observeDirect = core.delayAdapts();
+                    }
                 }
             } catch (RuntimeException | Error ex) {
                 // a bug in the batcher: answer what we can and keep the ring going
@@ -442,6 +478,7 @@ public final class DynamicBatcher implements Scheduler {
         }
 
         private void stepAndMaybeStop() {
+            takeDirectDone();
             core.step(clock.nanoTime());
             if (core.finished()) {
                 processor.halt();

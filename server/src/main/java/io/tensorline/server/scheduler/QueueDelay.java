@@ -16,9 +16,9 @@ interface QueueDelay {
     void observe(long arrivalNanos, long doneNanos, boolean lastOfBatch);
 
     /**
-     * Whether {@link #nanos} follows what {@link #observe} sees: then every request's latency must be observed, so
-     * the batcher does not lend instances for the direct hand-off ({@link InstanceLeases}), whose batches it does
-     * not hear of.
+     * Whether {@link #nanos} follows what {@link #observe} sees: then every request's latency must be observed, the
+     * direct hand-off's too ({@link InstanceLeases}: while the delay is 0, lone requests run on lent instances, and
+     * their stamps come back to the batcher thread as batches of one).
      */
     default boolean adapts() {
         return false;

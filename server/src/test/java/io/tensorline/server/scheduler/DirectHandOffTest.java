@@ -133,6 +133,58 @@ class DirectHandOffTest {
         assertEquals(7_000, stats.snapshot().queue().nanos() - queuedBefore);
     }
 
+    /** A tuned delay that stays at 0 and records, on the batcher thread, every request it is told of. */
+    private static final class RecordingDelay implements QueueDelay {
+        final List<long[]> seen = new CopyOnWriteArrayList<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public long nanos() {
+            return 0;
+        }
+
+        @Override
+        public void observe(long arrivalNanos, long doneNanos, boolean lastOfBatch) {
+            seen.add(new long[] {arrivalNanos, doneNanos});
+            threads.add(Thread.currentThread().getName());
+        }
+
+        @Override
+        public boolean adapts() {
+            return true;
+        }
+    }
+
+    @Test
+    void aTunedDelayAtZeroLendsInstancesAndHearsOfTheirDirectRequests() throws Exception {
+        FakeClock clock = new FakeClock(1_000_000);
+        RecordingDelay delay = new RecordingDelay();
+        DynamicBatcher batcher = DynamicBatcher.start("m", 1, BatchingPolicy.simple(8, 0, 64), delay,
+                List.of(new FakeModel(FakeModel.ECHO)), stats, clock, 64, SpinPolicy.NONE);
+        batchers.add(batcher);
+        batcher.submit(request("warm", fp32("INPUT0", 1, 4, 0), 1_000_000, Map.of()), 1)
+                .get(TIMEOUT_S, TimeUnit.SECONDS);
+        awaitLent(batcher, 1);
+        for (int i = 0; i < 5; i++) {
+            // stamped 3 µs before the clock's now, one after another
+            long stamp = 1_000_000 + i * 10_000 - 3_000;
+            clock.advanceMicros(10);
+            batcher.submit(request("r" + i, fp32("INPUT0", 1, 4, i), stamp, Map.of()), 1)
+                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        assertEquals(5, batcher.directHandOffs(), "each lone request went direct");
+        // the batcher thread hears of them at its next event: one more request, through the ring
+        batcher.shutdown();
+        assertTrue(batcher.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
+        assertEquals(6, delay.seen.size(), "the warm-up batch and the 5 direct requests");
+        for (int i = 0; i < 5; i++) {
+            long[] r = delay.seen.get(1 + i);
+            assertEquals(1_000_000 + i * 10_000 - 3_000, r[0], "request " + i + "'s arrival stamp");
+            assertEquals(1_000_000 + (i + 1) * 10_000, r[1], "request " + i + " done when the clock read");
+        }
+        assertTrue(delay.threads.stream().allMatch("batcher-m-1"::equals), delay.threads.toString());
+    }
+
     /** Once an instance has run a batch, its lone requests run on whichever thread submits them. */
     private static final SpinPolicy ALWAYS_HERE = new SpinPolicy(0, 0, Long.MAX_VALUE);
 
