@@ -97,11 +97,12 @@ final class BatcherCore {
     }
 
     /**
-     * Lets submitters hand lone requests straight to idle instances through {@code leases} whenever this core
-     * would send a lone request at once anyway: nothing waits, the queue delay is 0 (a tuned one too, whose
-     * direct batches come back through {@link #onDirectDone}), answers are not held for preserve_ordering, and the core is neither draining nor closed. Before it batches anything
-     * (a request arrived, the policy changed, a drain or shutdown) the core calls every lent instance back; one
-     * that is running a direct batch counts as running until its batch-done event. Set before the first event.
+     * Lets submitters hand lone requests straight to idle instances through {@code leases} whenever this core would
+     * send a lone request at once anyway: nothing waits, the queue delay is 0 (a tuned one too, whose direct batches
+     * come back through {@link #onDirectDone}), answers are not held for preserve_ordering, and the core is neither
+     * draining nor closed. Before it batches anything (a request arrived, the policy changed, a drain or shutdown) the
+     * core calls every lent instance back; one that is running a direct batch counts as running until its batch-done
+     * event. Set before the first event.
      */
     void lendTo(InstanceLeases leases) {
         this.leases = leases;

@@ -144,7 +144,7 @@ public final class DynamicBatcher implements Scheduler {
                 if (!leases.finished(batch.instance())) {
                     ring.publishEvent(RingEvent.BATCH_DONE, batch);
                 } else if (observeDirect) {
-                    directDone(batch);
+                    reportDirect(batch);
                 }
             });
         } else {
@@ -271,7 +271,7 @@ public final class DynamicBatcher implements Scheduler {
     }
 
     /** A direct batch is done (on the instance's or the submitter's thread): its stamps go to the batcher thread. */
-    private void directDone(Batch batch) {
+    private void reportDirect(Batch batch) {
         long now = clock.nanoTime();
         for (PendingRequest r : batch.requests()) {
             if (directWaiting.incrementAndGet() > DIRECT_OBSERVATIONS) {

@@ -52,16 +52,16 @@ import java.util.Map;
  *
  * <p>Tail: the current delay's p99 is that of its last {@value #POOL_WINDOWS} windows pooled ({@link TailPool}; a
  * window of 256 requests puts its p99 on its third longest, which moves from window to window by as much as a step
- * changes it), the accepted probe's windows counting as its first; a probe's p99 is that of its windows since its
- * sum last started, leaving out a window that met a pause (below). When the pooled p99 (of 2 windows or more) passes the target by no more than the delay, the
- * delay is halved at once (again every other window while the excess lasts), and the search starts again from there
- * with the largest step. A delay adds at most itself to a request's wait, so an excess larger than the delay is not
- * its doing: a pause of the machine or of the clients (a client process starting up compiles on the same cores for
- * seconds), which a cut would not end and would leave the delay short after; that halves the delay only once it
- * has lasted {@code LASTING_NANOS} (10 s: a load at which no delay meets the target, where the shortest tail is
- * what is left to win). Windows in a row whose means are {@value #LOAD_CHANGE_PERCENT} % away from the recent ones
- * the same way for a second or more ({@code LOAD_CHANGE_NANOS}, two windows at least: the load changed; a window or
- * two alone are a burst) restart the search with the largest step too.
+ * changes it), the accepted probe's windows counting as its first; a probe's p99 is that of its windows since its sum
+ * last started, leaving out a window that met a pause (below). When the pooled p99 (of 2 windows or more) passes the
+ * target by no more than the delay, the delay is halved at once (again every other window while the excess lasts), and
+ * the search starts again from there with the largest step. A delay adds at most itself to a request's wait, so an
+ * excess larger than the delay is not its doing: a pause of the machine or of the clients (a client process starting up
+ * compiles on the same cores for seconds), which a cut would not end and would leave the delay short after; that halves
+ * the delay only once it has lasted {@code LASTING_NANOS} (10 s: a load at which no delay meets the target, where the
+ * shortest tail is what is left to win). Windows in a row whose means are {@value #LOAD_CHANGE_PERCENT} % away from the
+ * recent ones the same way for a second or more ({@code LOAD_CHANGE_NANOS}, two windows at least: the load changed; a
+ * window or two alone are a burst) restart the search with the largest step too.
  *
  * <p>Pauses: a window whose p99 passes the target by more than its delay and {@value #PAUSE_MARGIN_PERCENT} % of the
  * target met a pause (a delay adds at most itself to a request's wait), and its mean tells of the pause more than of
@@ -311,6 +311,11 @@ final class LatencyTargetDelay implements QueueDelay {
         return p99Nanos - targetNanos > delayNanos + targetNanos / 100 * PAUSE_MARGIN_PERCENT;
     }
 
+    /** Whether, at {@code nowNanos}, the current delay's pooled p99 has been over the target for 10 s or more. */
+    private boolean lasting(long nowNanos) {
+        return overSinceNanos >= 0 && nowNanos - overSinceNanos >= LASTING_NANOS;
+    }
+
     /** A window at the current delay closed at {@code doneNanos}. */
     private void current(double mean, double error, long doneNanos) {
         pool.add(window);
@@ -324,7 +329,7 @@ final class LatencyTargetDelay implements QueueDelay {
         // the delay adds at most itself to a request's wait: an excess larger than it is a pause of the machine or
         // the clients, which a shorter delay would not end and which would leave the delay short once it is over;
         // unless it lasts (then no delay meets the target at this load, and the shortest tail is what is left)
-        boolean lasting = overSinceNanos >= 0 && doneNanos - overSinceNanos >= LASTING_NANOS;
+        boolean lasting = lasting(doneNanos);
         // a window that met a pause tells of the pause: it judges no probe and is no sign of a load change (at 4
         // outstanding the first windows of a client's turn, its JVM starting on the same cores, had means 10-50 %
         // over the rest and p99s of 13-47 ms with a 10 ms target, and shrank the step before a round was judged)
@@ -453,8 +458,7 @@ final class LatencyTargetDelay implements QueueDelay {
         // with a cut): the round is not judged, and its tail does not bar the probe later (at 4 outstanding probes
         // that opened a client's turn had p99s of 12-21 ms with a 10 ms target and were never taken); unless the
         // current delay's excess has lasted, when no window is a pause
-        pendingPaused = paused(window.p99(), probeNanos) && !(overSinceNanos >= 0
-                && doneNanos - overSinceNanos >= LASTING_NANOS);
+        pendingPaused = paused(window.p99(), probeNanos) && !lasting(doneNanos);
         if (!pendingPaused) {
             probePools[phase].add(window);
         }
