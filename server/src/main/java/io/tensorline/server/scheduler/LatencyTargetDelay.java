@@ -21,6 +21,12 @@ import java.util.Map;
  * a window at the current delay, one at {@code delay + step}, one at the current delay, one at {@code delay - step}
  * and one at the current delay again (the first of the next round).
  *
+ * <p>Settling: whenever the delay in force changes (a probe opens or ends, the delay moves or is cut), the next
+ * {@value #SETTLE_REQUESTS} requests and {@value #SETTLE_BATCHES} batches (both) belong to no window. In a closed
+ * loop the batches a delay forms settle over many executions: at 4 outstanding the clients' requests either split
+ * over two executions or merge into one, and under either delay the pattern they are in tends to last, so a window
+ * that opened at once read the probe a fraction of its effect and the window after it the rest.
+ *
  * <p>Evidence: each probe's difference to the mean of the two windows at the current delay either side of it (a
  * drift of the machine or the load that is steady over the three cancels out; against the window before alone, the
  * drift between windows was as large as what a step changes) is added to a one-sided cumulative sum for its
@@ -35,10 +41,11 @@ import java.util.Map;
  *
  * <p>Step: a move doubles it when it goes the same way as the last. A round where both probes did worse (the best
  * delay is bracketed; at delay 0 one probe worse is one noisy window), or the {@value #ROUNDS_PER_STEP}th without a
- * move, halves it, unless a direction's sum leads by {@value #BUILDING_Z} standard error (at a few outstanding a
- * gain of a few per cent takes more rounds than that to pass the rule; then up to 3x as many). It never exceeds a
- * quarter of the bound nor an eighth of the current mean latency (a probe is a small change next to what requests
- * already take; it follows that cap only when the cap falls an eighth or more below it, as the mean wanders from
+ * move, halves it, unless a direction's sum leads by {@value #BUILDING_Z} standard error and its probe's tail is
+ * within what a move needs (at a few outstanding a gain of a few per cent takes more rounds than that to pass the
+ * rule; then up to 3x as many; a gain the tail bars keeps no step, a shorter one may find a delay within it). It
+ * never exceeds a quarter of the bound nor an eighth of the current mean latency (a probe is a small change next to
+ * what requests already take; it follows that cap only when the cap falls an eighth or more below it, as the mean wanders from
  * window to window), and never falls under a {@value #FLOOR_SHARE_OF_MEAN}th of the mean nor 1/64 of the bound (a
  * smaller step's effect is lost in a window's noise). At that floor, after {@code 2 x} {@value #ROUNDS_PER_STEP}
  * rounds without a move the step goes back to the largest: a narrow search may have settled on a flat stretch
@@ -116,6 +123,13 @@ final class LatencyTargetDelay implements QueueDelay {
     static final int STEP_SHARE_OF_MEAN = 8;
     /** The step is never less than the current mean latency over this (nor 1/64 of the bound). */
     static final int FLOOR_SHARE_OF_MEAN = 32;
+    /** After the delay in force changes (a probe opens or ends, a move, a cut), the requests and batches (both) that
+     *  no window judges: in a closed loop the batches a delay forms take a while to settle (at 4 outstanding the
+     *  clients' requests split over two executions or merge into one, and under either delay the pattern they are
+     *  in tends to last), and a window that opens at once reads a mix of the old delay's pattern and the new. A
+     *  quarter of a window: half a window cost the memoryless plants of the tests more rounds than it won. */
+    static final int SETTLE_REQUESTS = WINDOW_REQUESTS / 4;
+    static final int SETTLE_BATCHES = WINDOW_BATCHES / 4;
 
     private static final int UP = 0;
     private static final int DOWN = 1;
@@ -181,6 +195,10 @@ final class LatencyTargetDelay implements QueueDelay {
     private long excusedWindows;
     private long cuts;
     private long loadChanges;
+    /** Settlings after the delay in force changed, and what is left of the one under way (requests, batches). */
+    private long settlings;
+    private int settleRequests;
+    private int settleBatches;
     /** The smallest step for this load: {@code minStepNanos}, or a {@value #FLOOR_SHARE_OF_MEAN}th of the mean latency
      *  when that is larger (a step whose effect is lost in the noise of a window's mean only costs its probes). */
     private long floorNanos;
@@ -270,8 +288,24 @@ final class LatencyTargetDelay implements QueueDelay {
 
     @Override
     public void observe(long arrivalNanos, long doneNanos, boolean lastOfBatch) {
+        if (settleRequests > 0 || settleBatches > 0) {
+            // the delay in force just changed: the closed loop takes a while to reach the batches it forms under the
+            // new one, and what it does meanwhile is judged by no window
+            settleRequests--;
+            if (lastOfBatch && --settleBatches <= 0 && settleRequests <= 0) {
+                settleRequests = 0;
+                settleBatches = 0;
+                settlings++;
+                window.restart(doneNanos);
+                if (LOG.isTraceEnabled()) {
+                    LOG.trace("model {}: settled at {} µs; the next window judges it", model, nanos() / 1000);
+                }
+            }
+            return;
+        }
         window.add(arrivalNanos, doneNanos, lastOfBatch);
         if (lastOfBatch && window.full()) {
+            long inForce = nanos();
             double mean = window.mean();
             double error = window.standardError();
             if (LOG.isTraceEnabled()) {
@@ -286,14 +320,19 @@ final class LatencyTargetDelay implements QueueDelay {
                 probeWindows[phase]++;
                 probed(mean, error, doneNanos);
             }
-            window.restart(doneNanos);
+            if (nanos() != inForce && SETTLE_BATCHES > 0) {
+                settleRequests = SETTLE_REQUESTS;
+                settleBatches = SETTLE_BATCHES;
+            } else {
+                window.restart(doneNanos);
+            }
             long windows = windowsAtDelay + probeWindows[UP] + probeWindows[DOWN];
             if (windows % SUMMARY_WINDOWS == 0 && LOG.isDebugEnabled()) {
                 LOG.debug("model {}: windows so far {}: {} at the tuned delay, {} probes up, {} probes down ({} %), {} "
-                        + "cuts, {} load changes; pauses: {} windows, {} probes not judged; now {} µs", model, windows,
-                        windowsAtDelay, probeWindows[UP], probeWindows[DOWN],
+                        + "cuts, {} load changes; pauses: {} windows, {} probes not judged; {} settlings; now {} µs",
+                        model, windows, windowsAtDelay, probeWindows[UP], probeWindows[DOWN],
                         Math.round(100.0 * (probeWindows[UP] + probeWindows[DOWN]) / windows), cuts, loadChanges,
-                        excusedWindows, excusedProbes, delayNanos / 1000);
+                        excusedWindows, excusedProbes, settlings, delayNanos / 1000);
             }
         }
     }
@@ -490,9 +529,10 @@ final class LatencyTargetDelay implements QueueDelay {
         probesThisRound++;
         double z = variance[direction] > 0 ? evidence[direction] / Math.sqrt(variance[direction]) : 0;
         long p99 = probePools[direction].size() > 0 ? probePools[direction].p99() : Long.MAX_VALUE;
-        building |= z >= BUILDING_Z;
         boolean withinTarget = p99 <= targetNanos
                 && (direction == DOWN || p99 <= headroom() || p99 <= currentP99);
+        // a gain the tail bars from being taken keeps no step: a shorter one may find the delay that is within
+        building |= z >= BUILDING_Z && withinTarget;
         if (withinTarget && difference > 0 && z > Z && (bestDirection < 0 || z > bestZ)) {
             bestDirection = direction;
             bestZ = z;

@@ -213,8 +213,9 @@ class LatencyTargetDelayTest {
         // by 5 % (flat to 1000 µs, worse past it), windows whose means drift 4 % from one to the next; and the first
         // 8 windows meet a client starting up: 0-50 % slower, 3 % of requests 10 ms more (past the 10 ms target by
         // more than any delay explains). Judged, such windows reset the evidence and shrink the step while the search
-        // has a 5 % gain to find; over 20 seeds the tuner lands in 400-1100 µs after 80 windows in 17 or more (18 of
-        // them; 9 when those windows judge probes)
+        // has a 5 % gain to find; over 20 seeds the tuner lands in 400-1100 µs after 100 windows' requests (80
+        // windows and the settling after each change of the delay) in 17 or more (18 of them; 9 when those windows
+        // judge probes)
         int reached = 0;
         StringBuilder tunedBySeed = new StringBuilder();
         for (int seed = 1; seed <= 20; seed++) {
@@ -224,7 +225,7 @@ class LatencyTargetDelayTest {
             long clock = 1_000 * MS;
             double factor = 1;
             int seen = 0;
-            for (int batch = 0; batch < 80 * LatencyTargetDelay.WINDOW_REQUESTS / 4; batch++) {
+            for (int batch = 0; batch < 100 * LatencyTargetDelay.WINDOW_REQUESTS / 4; batch++) {
                 long delay = tuner.nanos();
                 clock += 4 * MS;
                 for (int i = 0; i < 4; i++, seen++) {
@@ -244,6 +245,47 @@ class LatencyTargetDelayTest {
             tunedBySeed.append(' ').append(tuned / US);
         }
         assertTrue(reached >= 17, reached + " of 20 seeds in 400-1100 µs; tuned (µs):" + tunedBySeed);
+    }
+
+    /**
+     * 4 outstanding in a closed loop, where the batches a delay forms take a while to settle: the latency follows
+     * not the delay in force but a state that moves towards it by a 48th per batch (three quarters of a window of
+     * 64 batches), a mean of 3.8 ms that a settled delay of 500 µs lowers by 200 µs (flat to 1000 µs, worse past it).
+     * Returns how many of 20 seeds the tuner leaves in 400-1100 µs after {@code windows} windows, and their delays.
+     */
+    private static String laggingLoop(int windows, int[] reached) {
+        StringBuilder tunedBySeed = new StringBuilder();
+        for (int seed = 1; seed <= 20; seed++) {
+            LatencyTargetDelay tuner = new LatencyTargetDelay(10 * MS, 0);
+            Random random = new Random(seed);
+            long clock = 1_000 * MS;
+            double settled = 0;
+            for (int batch = 0; batch < windows * LatencyTargetDelay.WINDOW_REQUESTS / 4; batch++) {
+                long delay = tuner.nanos();
+                settled += (delay - settled) / 48;
+                double gain = 200 * US * Math.min(settled, 500 * US) / (500 * US)
+                        - Math.max(0, settled - 1000 * US) / 2;
+                clock += 4 * MS;
+                for (int i = 0; i < 4; i++) {
+                    long latency = (long) (3800 * US - gain + random.nextGaussian() * 600 * US);
+                    tuner.observe(clock - Math.max(100 * US, latency), clock, i == 3);
+                }
+            }
+            long tuned = tuner.tunedNanos();
+            reached[0] += tuned >= 400 * US && tuned <= 1100 * US ? 1 : 0;
+            tunedBySeed.append(' ').append(tuned / US);
+        }
+        return tunedBySeed.toString();
+    }
+
+    @Test
+    void aProbeIsJudgedOnceTheBatchesItFormsHaveSettled() {
+        // a window that opened as soon as the delay changed would read the probe part of its effect and the window
+        // after it the rest, so that the gain hardly shows in their difference: 18 of 20 seeds land there (8 when
+        // windows open as soon as the delay changes)
+        int[] reached = {0};
+        String tuned = laggingLoop(80, reached);
+        assertTrue(reached[0] >= 16, reached[0] + " of 20 seeds in 400-1100 µs; tuned (µs):" + tuned);
     }
 
     @Test
@@ -313,7 +355,13 @@ class LatencyTargetDelayTest {
         Driver d = driver((delay, random) -> random.nextDouble() < 0.02 ? 3 * MS + 3 * delay
                 : 4 * MS - delay / 2 + noise(random, 100 * US)).windows(80);
         long tuned = d.tuner.tunedNanos();
-        assertTrue(tuned >= 500 * US && tuned <= 1000 * US, "tuned " + tuned / US + " µs");
+        StringBuilder moves = new StringBuilder(); // window:delay µs
+        for (int i = 1; i < d.tuned.size(); i++) {
+            if (!d.tuned.get(i).equals(d.tuned.get(i - 1))) {
+                moves.append(' ').append(i / BATCHES_PER_WINDOW).append(':').append(d.tuned.get(i) / US);
+            }
+        }
+        assertTrue(tuned >= 500 * US && tuned <= 1000 * US, "tuned " + tuned / US + " µs; moves" + moves);
         long p99 = d.p99OfLast(40 * LatencyTargetDelay.WINDOW_REQUESTS);
         assertTrue(p99 <= TARGET, "p99 of the last 40 windows, probes included: " + p99 / US + " µs");
     }
