@@ -45,9 +45,9 @@ import java.util.Map;
  * within what a move needs (at a few outstanding a gain of a few per cent takes more rounds than that to pass the
  * rule; then up to 3x as many; a gain the tail bars keeps no step, a shorter one may find a delay within it). It
  * never exceeds a quarter of the bound nor an eighth of the current mean latency (a probe is a small change next to
- * what requests already take; it follows that cap only when the cap falls an eighth or more below it, as the mean wanders from
- * window to window), and never falls under a {@value #FLOOR_SHARE_OF_MEAN}th of the mean nor 1/64 of the bound (a
- * smaller step's effect is lost in a window's noise). At that floor, after {@code 2 x} {@value #ROUNDS_PER_STEP}
+ * what requests already take; it follows that cap only when the cap falls an eighth or more below it, as the mean
+ * wanders from window to window), and never falls under a {@value #FLOOR_SHARE_OF_MEAN}th of the mean nor 1/64 of
+ * the bound (a smaller step's effect is lost in a window's noise). At that floor, after {@code 2 x} {@value #ROUNDS_PER_STEP}
  * rounds without a move the step goes back to the largest: a narrow search may have settled on a flat stretch
  * short of the best delay, or the load moved it.
  *
@@ -197,6 +197,7 @@ final class LatencyTargetDelay implements QueueDelay {
     private long loadChanges;
     /** Settlings after the delay in force changed, and what is left of the one under way (requests, batches). */
     private long settlings;
+    private boolean settling;
     private int settleRequests;
     private int settleBatches;
     /** The smallest step for this load: {@code minStepNanos}, or a {@value #FLOOR_SHARE_OF_MEAN}th of the mean latency
@@ -286,15 +287,20 @@ final class LatencyTargetDelay implements QueueDelay {
         return delayNanos;
     }
 
+    /** Windows judged so far (at the tuned delay and probes); for tests. */
+    long windowsJudged() {
+        return windowsAtDelay + probeWindows[UP] + probeWindows[DOWN];
+    }
+
     @Override
     public void observe(long arrivalNanos, long doneNanos, boolean lastOfBatch) {
-        if (settleRequests > 0 || settleBatches > 0) {
+        if (settling) {
             // the delay in force just changed: the closed loop takes a while to reach the batches it forms under the
-            // new one, and what it does meanwhile is judged by no window
+            // new one, and what it does meanwhile is judged by no window; it ends with a batch
             settleRequests--;
-            if (lastOfBatch && --settleBatches <= 0 && settleRequests <= 0) {
-                settleRequests = 0;
-                settleBatches = 0;
+            settleBatches -= lastOfBatch ? 1 : 0;
+            if (lastOfBatch && settleBatches <= 0 && settleRequests <= 0) {
+                settling = false;
                 settlings++;
                 window.restart(doneNanos);
                 if (LOG.isTraceEnabled()) {
@@ -321,6 +327,7 @@ final class LatencyTargetDelay implements QueueDelay {
                 probed(mean, error, doneNanos);
             }
             if (nanos() != inForce && SETTLE_BATCHES > 0) {
+                settling = true;
                 settleRequests = SETTLE_REQUESTS;
                 settleBatches = SETTLE_BATCHES;
             } else {

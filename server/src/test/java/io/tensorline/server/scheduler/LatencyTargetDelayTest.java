@@ -289,6 +289,31 @@ class LatencyTargetDelayTest {
     }
 
     @Test
+    void everyWindowIsOfRequestsThatArrivedAfterTheSettling() {
+        // 3-row batches: the settling's 64th request is not always the last of its batch, and it still ends with a
+        // batch and a fresh window (a window left full would close again at the next batch on its old requests)
+        LatencyTargetDelay tuner = new LatencyTargetDelay(TARGET, 0);
+        Plant plant = spread(1500 * US);
+        Random random = new Random(11);
+        long clock = 1_000 * MS;
+        int requests = 0;
+        int changes = 0;
+        for (int batch = 0; batch < 60 * LatencyTargetDelay.WINDOW_REQUESTS / 3; batch++) {
+            long delay = tuner.nanos();
+            clock += 10 * MS;
+            for (int i = 0; i < 3; i++, requests++) {
+                tuner.observe(clock - plant.latency(delay, random), clock, i == 2);
+            }
+            changes += tuner.nanos() != delay ? 1 : 0;
+        }
+        assertTrue(changes >= 10, changes + " changes of the delay in force");
+        long most = (requests - (long) changes * LatencyTargetDelay.SETTLE_REQUESTS)
+                / LatencyTargetDelay.WINDOW_REQUESTS;
+        assertTrue(tuner.windowsJudged() <= most, tuner.windowsJudged() + " windows judged from " + requests
+                + " requests and " + changes + " settlings: at most " + most);
+    }
+
+    @Test
     void theTunedDelayBeatsEveryFixedOneItCouldHaveChosen() {
         Plant plant = spread(400 * US);
         double tuned = driver(plant).windows(60).windows(40).meanOfLast(40 * LatencyTargetDelay.WINDOW_REQUESTS);
