@@ -3,6 +3,7 @@ package io.tensorline.server.scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -31,8 +32,9 @@ import java.util.Map;
  * drift of the machine or the load that is steady over the three cancels out; against the window before alone, the
  * drift between windows was as large as what a step changes) is added to a one-sided cumulative sum for its
  * direction, with that difference's variance (each window's standard error, or the drift between successive
- * windows at one delay when that is larger); a sum that falls to 0 starts again, with the probe's tail, so that a
- * window that met a pause does not hold back the rounds after it. The delay moves to a probe once its sum is over
+ * windows at one delay when that is larger: the median of the last {@value #DRIFT_PAIRS} pairs'); a sum that falls
+ * to 0 starts again, with the probe's tail, so that a window that met a pause does not hold back the rounds after
+ * it. The delay moves to a probe once its sum is over
  * {@value #Z} standard errors, its mean in this round is lower and its p99 within the target (for a probe up also
  * within {@value #HEADROOM_PERCENT} % of it, or no higher than the current delay's: in a closed loop a longer delay
  * can shorten the tail, as batches that merge more requests leave fewer of them queued behind an execution). So a
@@ -47,8 +49,8 @@ import java.util.Map;
  * never exceeds a quarter of the bound nor an eighth of the current mean latency (a probe is a small change next to
  * what requests already take; it follows that cap only when the cap falls an eighth or more below it, as the mean
  * wanders from window to window), and never falls under a {@value #FLOOR_SHARE_OF_MEAN}th of the mean nor 1/64 of
- * the bound (a smaller step's effect is lost in a window's noise). At that floor, after {@code 2 x} {@value #ROUNDS_PER_STEP}
- * rounds without a move the step goes back to the largest: a narrow search may have settled on a flat stretch
+ * the bound (a smaller step's effect is lost in a window's noise). At that floor, after {@code 2 x}
+ * {@value #ROUNDS_PER_STEP} rounds without a move the step goes back to the largest: a narrow search may have settled on a flat stretch
  * short of the best delay, or the load moved it.
  *
  * <p>Rests: a probe costs its requests what the delay either side loses, so after {@value #QUIET_ROUNDS} rounds in
@@ -129,6 +131,11 @@ final class LatencyTargetDelay implements QueueDelay {
      *  in tends to last), and a window that opens at once reads a mix of the old delay's pattern and the new. A
      *  quarter of a window: half a window cost the memoryless plants of the tests more rounds than it won. */
     static final int SETTLE_REQUESTS = WINDOW_REQUESTS / 4;
+    /** Pairs of successive windows at one delay whose differences give the drift's variance, and how many it takes. */
+    static final int DRIFT_PAIRS = 8;
+    static final int DRIFT_MIN_PAIRS = 3;
+    /** The median of a chi-square variable of one degree of freedom (its mean is 1). */
+    static final double CHI_SQUARE_MEDIAN = 0.4549;
     static final int SETTLE_BATCHES = WINDOW_BATCHES / 4;
 
     private static final int UP = 0;
@@ -225,6 +232,10 @@ final class LatencyTargetDelay implements QueueDelay {
      * what the machine's own ups and downs add to the noise, which each window's standard error does not see.
      */
     private double driftVariance;
+    /** Half the squared difference of each of the last {@value #DRIFT_PAIRS} pairs of successive windows at one
+     *  delay, and how many pairs there have been. */
+    private final double[] driftPairs = new double[DRIFT_PAIRS];
+    private long driftCount;
     private double lastCurrentMean;
     private long lastCurrentDelay = -1;
 
@@ -357,6 +368,24 @@ final class LatencyTargetDelay implements QueueDelay {
         return p99Nanos - targetNanos > delayNanos + targetNanos / 100 * PAUSE_MARGIN_PERCENT;
     }
 
+    /**
+     * The drift's variance: the median of the recent pairs' half squared differences over that of a chi-square of
+     * one degree of freedom ({@value #CHI_SQUARE_MEDIAN}), so that one pair far apart (a turn's first window, slowed
+     * by a client starting up, within the target and no pause) does not weigh on the evidence for the next dozen
+     * windows as it did in a running mean; 0 (each window's own standard error alone) until there are
+     * {@value #DRIFT_MIN_PAIRS}.
+     */
+    private double drift() {
+        int n = (int) Math.min(driftCount, DRIFT_PAIRS);
+        if (n < DRIFT_MIN_PAIRS) {
+            return 0;
+        }
+        double[] sorted = Arrays.copyOf(driftPairs, n);
+        Arrays.sort(sorted);
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return median / CHI_SQUARE_MEDIAN;
+    }
+
     /** Whether, at {@code nowNanos}, the current delay's pooled p99 has been over the target for 10 s or more. */
     private boolean lasting(long nowNanos) {
         return overSinceNanos >= 0 && nowNanos - overSinceNanos >= LASTING_NANOS;
@@ -433,8 +462,8 @@ final class LatencyTargetDelay implements QueueDelay {
         } else if (away == 0 && !excused) {
             recentMean = recentMean == 0 ? mean : recentMean * 0.75 + mean * 0.25;
             if (lastCurrentDelay == delayNanos) {
-                double half = (mean - lastCurrentMean) * (mean - lastCurrentMean) / 2;
-                driftVariance = driftVariance == 0 ? half : driftVariance * 0.8 + half * 0.2;
+                driftPairs[(int) (driftCount++ % DRIFT_PAIRS)] = (mean - lastCurrentMean) * (mean - lastCurrentMean) / 2;
+                driftVariance = drift();
             }
         }
         if (!excused) {
