@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -216,76 +217,78 @@ class LatencyTargetDelayTest {
         // has a 5 % gain to find; over 20 seeds the tuner lands in 400-1100 µs after 100 windows' requests (80
         // windows and the settling after each change of the delay) in 17 or more (18 of them; 9 when those windows
         // judge probes)
-        int reached = 0;
         StringBuilder tunedBySeed = new StringBuilder();
-        for (int seed = 1; seed <= 20; seed++) {
-            LatencyTargetDelay tuner = new LatencyTargetDelay(10 * MS, 0);
-            Random random = new Random(seed);
+        int reached = seedsLanding(100, seed -> {
             Random pauses = new Random(seed * 31L);
-            long clock = 1_000 * MS;
-            double factor = 1;
-            int seen = 0;
-            for (int batch = 0; batch < 100 * LatencyTargetDelay.WINDOW_REQUESTS / 4; batch++) {
-                long delay = tuner.nanos();
-                clock += 4 * MS;
-                for (int i = 0; i < 4; i++, seen++) {
-                    boolean pause = seen < 8 * LatencyTargetDelay.WINDOW_REQUESTS;
-                    if (seen % LatencyTargetDelay.WINDOW_REQUESTS == 0) {
-                        factor = 1 + 0.04 * random.nextGaussian() + (pause ? 0.5 * pauses.nextDouble() : 0);
-                    }
-                    double d = delay;
-                    double gain = 200 * US * Math.min(d, 500 * US) / (500 * US) - Math.max(0, d - 1000 * US) / 2;
-                    long latency = (long) ((3800 * US - gain) * factor + random.nextGaussian() * 600 * US)
-                            + (pause && random.nextDouble() < 0.03 ? 10 * MS : 0);
-                    tuner.observe(clock - Math.max(100 * US, latency), clock, i == 3);
+            double[] factor = {1};
+            return (delay, request, random) -> {
+                boolean pause = request < 8 * LatencyTargetDelay.WINDOW_REQUESTS;
+                if (request % LatencyTargetDelay.WINDOW_REQUESTS == 0) {
+                    factor[0] = 1 + 0.04 * random.nextGaussian() + (pause ? 0.5 * pauses.nextDouble() : 0);
                 }
-            }
-            long tuned = tuner.tunedNanos();
-            reached += tuned >= 400 * US && tuned <= 1100 * US ? 1 : 0;
-            tunedBySeed.append(' ').append(tuned / US);
-        }
+                return (long) ((3800 * US - gain(delay, 200 * US)) * factor[0] + random.nextGaussian() * 600 * US)
+                        + (pause && random.nextDouble() < 0.03 ? 10 * MS : 0);
+            };
+        }, tunedBySeed);
         assertTrue(reached >= 17, reached + " of 20 seeds in 400-1100 µs; tuned (µs):" + tunedBySeed);
     }
 
+    /** The latency of a seeded loop's {@code request}th request (from 0) under {@code delayNanos}. */
+    private interface LoopPlant {
+        long latency(long delayNanos, int request, Random random);
+    }
+
     /**
-     * 4 outstanding in a closed loop, where the batches a delay forms take a while to settle: the latency follows
-     * not the delay in force but a state that moves towards it by a 48th per batch (three quarters of a window of
-     * 64 batches), a mean of 3.8 ms that a settled delay of 500 µs lowers by 200 µs (flat to 1000 µs, worse past it).
-     * Returns how many of 20 seeds the tuner leaves in 400-1100 µs after {@code windows} windows, and their delays.
+     * 4 outstanding: for each of 20 seeds, 4-row batches 4 ms apart for {@code windows} windows' requests with a 10 ms
+     * target, each request's latency from the seed's plant. Returns how many seeds end with a tuned delay in 400-1100
+     * µs, and appends each seed's (µs) to {@code tuned}.
      */
-    private static String laggingLoop(int windows, int[] reached) {
-        StringBuilder tunedBySeed = new StringBuilder();
+    private static int seedsLanding(int windows, IntFunction<LoopPlant> plantForSeed, StringBuilder tuned) {
+        int reached = 0;
         for (int seed = 1; seed <= 20; seed++) {
             LatencyTargetDelay tuner = new LatencyTargetDelay(10 * MS, 0);
+            LoopPlant plant = plantForSeed.apply(seed);
             Random random = new Random(seed);
             long clock = 1_000 * MS;
-            double settled = 0;
-            for (int batch = 0; batch < windows * LatencyTargetDelay.WINDOW_REQUESTS / 4; batch++) {
+            for (int batch = 0, request = 0; batch < windows * LatencyTargetDelay.WINDOW_REQUESTS / 4; batch++) {
                 long delay = tuner.nanos();
-                settled += (delay - settled) / 48;
-                double gain = 200 * US * Math.min(settled, 500 * US) / (500 * US)
-                        - Math.max(0, settled - 1000 * US) / 2;
                 clock += 4 * MS;
-                for (int i = 0; i < 4; i++) {
-                    long latency = (long) (3800 * US - gain + random.nextGaussian() * 600 * US);
+                for (int i = 0; i < 4; i++, request++) {
+                    long latency = plant.latency(delay, request, random);
                     tuner.observe(clock - Math.max(100 * US, latency), clock, i == 3);
                 }
             }
-            long tuned = tuner.tunedNanos();
-            reached[0] += tuned >= 400 * US && tuned <= 1100 * US ? 1 : 0;
-            tunedBySeed.append(' ').append(tuned / US);
+            long delay = tuner.tunedNanos();
+            reached += delay >= 400 * US && delay <= 1100 * US ? 1 : 0;
+            tuned.append(' ').append(delay / US);
         }
-        return tunedBySeed.toString();
+        return reached;
+    }
+
+    /** What a delay of {@code d} takes off a 4-outstanding loop's mean: {@code atHalfMs} at 500 µs, flat to 1 ms,
+     *  then half of what it adds past that. */
+    private static double gain(double d, double atHalfMs) {
+        return atHalfMs * Math.min(d, 500 * US) / (500 * US) - Math.max(0, d - 1000 * US) / 2;
     }
 
     @Test
     void aProbeIsJudgedOnceTheBatchesItFormsHaveSettled() {
-        // a window that opened as soon as the delay changed would read the probe part of its effect and the window
-        // after it the rest, so that the gain hardly shows in their difference: 18 of 20 seeds land there (8 when
-        // windows open as soon as the delay changes)
-        int[] reached = {0};
-        String tuned = laggingLoop(80, reached);
-        assertTrue(reached[0] >= 16, reached[0] + " of 20 seeds in 400-1100 µs; tuned (µs):" + tuned);
+        // 4 outstanding where the batches a delay forms take a while to settle: the latency follows not the delay in
+        // force but a state that moves towards it by a 48th per batch (three quarters of a window of 64 batches), a
+        // mean of 3.8 ms that a settled 500 µs lowers by 200 µs. A window that opened as soon as the delay changed
+        // would read the probe part of its effect and the window after it the rest, so that the gain hardly shows in
+        // their difference: 18 of 20 seeds land in 400-1100 µs (8 when windows open as soon as the delay changes)
+        StringBuilder tuned = new StringBuilder();
+        int reached = seedsLanding(80, seed -> {
+            double[] settled = {0};
+            return (delay, request, random) -> {
+                if (request % 4 == 0) {
+                    settled[0] += (delay - settled[0]) / 48;
+                }
+                return (long) (3800 * US - gain(settled[0], 200 * US) + random.nextGaussian() * 600 * US);
+            };
+        }, tuned);
+        assertTrue(reached >= 16, reached + " of 20 seeds in 400-1100 µs; tuned (µs):" + tuned);
     }
 
     @Test
@@ -294,29 +297,17 @@ class LatencyTargetDelayTest {
         // with a 100 µs gain at 500 µs and windows 1 % apart: as a running mean, the drift of that first pair weighed
         // on the evidence of the rounds that had the largest step; the median of recent pairs leaves it out (20 of
         // 20 seeds land in 400-1100 µs; 18 with the running mean)
-        int reached = 0;
         StringBuilder tunedBySeed = new StringBuilder();
-        for (int seed = 1; seed <= 20; seed++) {
-            LatencyTargetDelay tuner = new LatencyTargetDelay(10 * MS, 0);
-            Random random = new Random(seed);
-            long clock = 1_000 * MS;
-            double factor = 1;
-            for (int batch = 0, seen = 0; batch < 40 * LatencyTargetDelay.WINDOW_REQUESTS / 4; batch++) {
-                long delay = tuner.nanos();
-                double gain = 100 * US * Math.min(delay, 500 * US) / (500 * US) - Math.max(0, delay - 1000 * US) / 2.0;
-                clock += 4 * MS;
-                for (int i = 0; i < 4; i++, seen++) {
-                    if (seen % LatencyTargetDelay.WINDOW_REQUESTS == 0) {
-                        factor = (seen < LatencyTargetDelay.WINDOW_REQUESTS ? 1.12 : 1) + 0.01 * random.nextGaussian();
-                    }
-                    long latency = (long) ((3800 * US - gain) * factor + random.nextGaussian() * 600 * US);
-                    tuner.observe(clock - Math.max(100 * US, latency), clock, i == 3);
+        int reached = seedsLanding(40, seed -> {
+            double[] factor = {1};
+            return (delay, request, random) -> {
+                if (request % LatencyTargetDelay.WINDOW_REQUESTS == 0) {
+                    boolean first = request < LatencyTargetDelay.WINDOW_REQUESTS;
+                    factor[0] = (first ? 1.12 : 1) + 0.01 * random.nextGaussian();
                 }
-            }
-            long tuned = tuner.tunedNanos();
-            reached += tuned >= 400 * US && tuned <= 1100 * US ? 1 : 0;
-            tunedBySeed.append(' ').append(tuned / US);
-        }
+                return (long) ((3800 * US - gain(delay, 100 * US)) * factor[0] + random.nextGaussian() * 600 * US);
+            };
+        }, tunedBySeed);
         assertTrue(reached >= 19, reached + " of 20 seeds in 400-1100 µs after 40 windows; tuned (µs):" + tunedBySeed);
     }
 
