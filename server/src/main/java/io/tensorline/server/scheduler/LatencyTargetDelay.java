@@ -28,18 +28,17 @@ import java.util.Map;
  * over two executions or merge into one, and under either delay the pattern they are in tends to last, so a window
  * that opened at once read the probe a fraction of its effect and the window after it the rest.
  *
- * <p>Evidence: each probe's difference to the mean of the two windows at the current delay either side of it (a
- * drift of the machine or the load that is steady over the three cancels out; against the window before alone, the
- * drift between windows was as large as what a step changes) is added to a one-sided cumulative sum for its
- * direction, with that difference's variance (each window's standard error, or the drift between successive
- * windows at one delay when that is larger: the median of the last {@value #DRIFT_PAIRS} pairs'); a sum that falls
- * to 0 starts again, with the probe's tail, so that a window that met a pause does not hold back the rounds after
- * it. The delay moves to a probe once its sum is over
- * {@value #Z} standard errors, its mean in this round is lower and its p99 within the target (for a probe up also
- * within {@value #HEADROOM_PERCENT} % of it, or no higher than the current delay's: in a closed loop a longer delay
- * can shorten the tail, as batches that merge more requests leave fewer of them queued behind an execution). So a
- * small but steady gain moves it after a few rounds while noise does not. Probes start only while the current
- * delay's pooled p99 is within the target (at delay 0 always: no shorter delay is left to try).
+ * <p>Evidence: each probe's difference to the mean of the two windows at the current delay either side of it (a drift
+ * of the machine or the load that is steady over the three cancels out; against the window before alone, the drift
+ * between windows was as large as what a step changes) is added to a one-sided cumulative sum for its direction, with
+ * that difference's variance (each window's standard error, or the drift between successive windows at one delay when
+ * that is larger: the median of the last {@value #DRIFT_PAIRS} pairs'); a sum that falls to 0 starts again, with the
+ * probe's tail, so that a window that met a pause does not hold back the rounds after it. The delay moves to a probe
+ * once its sum is over {@value #Z} standard errors, its mean in this round is lower and its p99 within the target (for
+ * a probe up also within {@value #HEADROOM_PERCENT} % of it, or no higher than the current delay's: in a closed loop a
+ * longer delay can shorten the tail, as batches that merge more requests leave fewer of them queued behind an
+ * execution). So a small but steady gain moves it after a few rounds while noise does not. Probes start only while the
+ * current delay's pooled p99 is within the target (at delay 0 always: no shorter delay is left to try).
  *
  * <p>Step: a move doubles it when it goes the same way as the last. A round where both probes did worse (the best
  * delay is bracketed; at delay 0 one probe worse is one noisy window), or the {@value #ROUNDS_PER_STEP}th without a
@@ -50,8 +49,8 @@ import java.util.Map;
  * what requests already take; it follows that cap only when the cap falls an eighth or more below it, as the mean
  * wanders from window to window), and never falls under a {@value #FLOOR_SHARE_OF_MEAN}th of the mean nor 1/64 of
  * the bound (a smaller step's effect is lost in a window's noise). At that floor, after {@code 2 x}
- * {@value #ROUNDS_PER_STEP} rounds without a move the step goes back to the largest: a narrow search may have settled on a flat stretch
- * short of the best delay, or the load moved it.
+ * {@value #ROUNDS_PER_STEP} rounds without a move the step goes back to the largest: a narrow search may have
+ * settled on a flat stretch short of the best delay, or the load moved it.
  *
  * <p>Rests: a probe costs its requests what the delay either side loses, so after {@value #QUIET_ROUNDS} rounds in
  * a row without a move the rounds are spaced out by rests of 2, 4, 8, ... up to {@value #MAX_REST} windows at the
@@ -131,12 +130,12 @@ final class LatencyTargetDelay implements QueueDelay {
      *  in tends to last), and a window that opens at once reads a mix of the old delay's pattern and the new. A
      *  quarter of a window: half a window cost the memoryless plants of the tests more rounds than it won. */
     static final int SETTLE_REQUESTS = WINDOW_REQUESTS / 4;
+    static final int SETTLE_BATCHES = WINDOW_BATCHES / 4;
     /** Pairs of successive windows at one delay whose differences give the drift's variance, and how many it takes. */
     static final int DRIFT_PAIRS = 8;
     static final int DRIFT_MIN_PAIRS = 3;
     /** The median of a chi-square variable of one degree of freedom (its mean is 1). */
     static final double CHI_SQUARE_MEDIAN = 0.4549;
-    static final int SETTLE_BATCHES = WINDOW_BATCHES / 4;
 
     private static final int UP = 0;
     private static final int DOWN = 1;
@@ -337,7 +336,7 @@ final class LatencyTargetDelay implements QueueDelay {
                 probeWindows[phase]++;
                 probed(mean, error, doneNanos);
             }
-            if (nanos() != inForce && SETTLE_BATCHES > 0) {
+            if (nanos() != inForce) {
                 settling = true;
                 settleRequests = SETTLE_REQUESTS;
                 settleBatches = SETTLE_BATCHES;
@@ -462,7 +461,8 @@ final class LatencyTargetDelay implements QueueDelay {
         } else if (away == 0 && !excused) {
             recentMean = recentMean == 0 ? mean : recentMean * 0.75 + mean * 0.25;
             if (lastCurrentDelay == delayNanos) {
-                driftPairs[(int) (driftCount++ % DRIFT_PAIRS)] = (mean - lastCurrentMean) * (mean - lastCurrentMean) / 2;
+                double difference = mean - lastCurrentMean;
+                driftPairs[(int) (driftCount++ % DRIFT_PAIRS)] = difference * difference / 2;
                 driftVariance = drift();
             }
         }
