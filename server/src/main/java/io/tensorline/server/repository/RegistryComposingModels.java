@@ -24,21 +24,35 @@ final class RegistryComposingModels implements ComposingModels {
 
     @Override
     public Composing resolve(String model, long version) {
-        ModelVersion mv = registry.resolve(model, version < 0 ? "" : Long.toString(version));
-        return new Composing(mv.spec(), mv.versionString(), new Guarded(mv));
+        String requested = version < 0 ? "" : Long.toString(version);
+        ModelVersion mv = registry.resolve(model, requested);
+        return new Composing(mv.spec(), mv.versionString(), new Guarded(registry, requested, mv));
     }
 
-    /** Submits through the version's retire guard; never shuts the composing model down (its owner does). */
-    private record Guarded(ModelVersion version) implements Scheduler {
+    /**
+     * Submits through the version's retire guard; never shuts the composing model down (its owner does). A version
+     * retired between the step's resolve and its submit refuses the request: a reload has published its successor
+     * by then, so the step resolves the model again and submits there (an unload leaves nothing to resolve, and the
+     * registry's own error says so).
+     */
+    private record Guarded(ModelRegistry registry, String requested, ModelVersion version) implements Scheduler {
 
         @Override
         public CompletableFuture<List<Tensor>> submit(InferenceRequest request, int batchSize) {
-            CompletableFuture<List<Tensor>> result = version.trySubmit(request, batchSize);
-            if (result == null) {
-                throw InferenceException.unavailable("model '%s' version %s is being reloaded or unloaded; retry "
-                        + "the request", version.name(), version.versionString());
+            ModelVersion target = version;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                CompletableFuture<List<Tensor>> result = target.trySubmit(request, batchSize);
+                if (result != null) {
+                    return result;
+                }
+                ModelVersion next = registry.resolve(version.name(), requested);
+                if (next == target) {
+                    break;
+                }
+                target = next;
             }
-            return result;
+            throw InferenceException.unavailable("model '%s' version %s is being reloaded or unloaded; retry "
+                    + "the request", target.name(), target.versionString());
         }
 
         @Override
