@@ -297,7 +297,7 @@ final class LatencyTargetDelay implements QueueDelay {
         return delayNanos;
     }
 
-    /** Windows judged so far (at the tuned delay and probes); for tests. */
+    /** Windows judged so far (at the tuned delay and probes). */
     long windowsJudged() {
         return windowsAtDelay + probeWindows[UP] + probeWindows[DOWN];
     }
@@ -343,7 +343,7 @@ final class LatencyTargetDelay implements QueueDelay {
             } else {
                 window.restart(doneNanos);
             }
-            long windows = windowsAtDelay + probeWindows[UP] + probeWindows[DOWN];
+            long windows = windowsJudged();
             if (windows % SUMMARY_WINDOWS == 0 && LOG.isDebugEnabled()) {
                 LOG.debug("model {}: windows so far {}: {} at the tuned delay, {} probes up, {} probes down ({} %), {} "
                         + "cuts, {} load changes; pauses: {} windows, {} probes not judged; {} settlings; now {} µs",
