@@ -1,7 +1,6 @@
 package io.tensorline.server.repository;
 
 import io.tensorline.engine.Tensor;
-import io.tensorline.server.core.InferenceException;
 import io.tensorline.server.core.InferenceRequest;
 import io.tensorline.server.scheduler.Scheduler;
 import io.tensorline.server.scheduler.ensemble.ComposingModels;
@@ -31,28 +30,15 @@ final class RegistryComposingModels implements ComposingModels {
 
     /**
      * Submits through the version's retire guard; never shuts the composing model down (its owner does). A version
-     * retired between the step's resolve and its submit refuses the request: a reload has published its successor
-     * by then, so the step resolves the model again and submits there (an unload leaves nothing to resolve, and the
-     * registry's own error says so).
+     * retired between the step's resolve and its submit refuses the request: the step then resolves the model again
+     * and submits to its successor, as every other request path does ({@link CurrentVersion}).
      */
     private record Guarded(ModelRegistry registry, String requested, ModelVersion version) implements Scheduler {
 
         @Override
         public CompletableFuture<List<Tensor>> submit(InferenceRequest request, int batchSize) {
-            ModelVersion target = version;
-            for (int attempt = 0; attempt < 3; attempt++) {
-                CompletableFuture<List<Tensor>> result = target.trySubmit(request, batchSize);
-                if (result != null) {
-                    return result;
-                }
-                ModelVersion next = registry.resolve(version.name(), requested);
-                if (next == target) {
-                    break;
-                }
-                target = next;
-            }
-            throw InferenceException.unavailable("model '%s' version %s is being reloaded or unloaded; retry "
-                    + "the request", target.name(), target.versionString());
+            return CurrentVersion.submit(registry, version, version.name(), requested,
+                    mv -> mv.trySubmit(request, batchSize)).result();
         }
 
         @Override

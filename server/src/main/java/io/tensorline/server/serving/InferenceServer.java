@@ -15,6 +15,7 @@ import io.tensorline.server.core.ModelMetadata;
 import io.tensorline.server.core.RequestLimits;
 import io.tensorline.server.core.RequestValidator;
 import io.tensorline.server.core.ServerInfo;
+import io.tensorline.server.repository.CurrentVersion;
 import io.tensorline.server.repository.LoadParameters;
 import io.tensorline.server.repository.ModelIndexEntry;
 import io.tensorline.server.repository.ModelRegistry;
@@ -41,7 +42,6 @@ import java.util.concurrent.CompletableFuture;
 public final class InferenceServer {
 
     /** Resolves per request while versions are being swapped; each retry follows a completed swap. */
-    private static final int MAX_RESOLVE_ATTEMPTS = 8;
 
     private final ModelRegistry registry;
     private final ServerInfo info;
@@ -293,19 +293,13 @@ public final class InferenceServer {
 
     private CompletableFuture<InferenceResponse> admittedInParts(InferenceRequest request, int partRows) {
         try {
-            ModelVersion mv;
-            CompletableFuture<List<Tensor>> scheduled;
-            int attempts = 0;
-            do {
-                checkAttempts(++attempts, request.modelName());
-                ModelVersion resolved = registry.resolve(request.modelName(), request.modelVersion());
-                mv = resolved;
-                RequestInParts parts = RequestInParts.check(mv.spec(), request, partRows,
-                        r -> validated(resolved, r, Map.of()));
-                scheduled = mv.trySubmitSplit(request.withInputs(parts.engineInputs()), parts.rows(), partRows);
-            } while (scheduled == null);
-            ModelVersion served = mv;
-            return answered(scheduled, outputs -> respond(served, request, outputs));
+            CurrentVersion.Accepted<List<Tensor>> accepted = CurrentVersion.submit(registry, request.modelName(),
+                    request.modelVersion(), mv -> {
+                        RequestInParts parts = RequestInParts.check(mv.spec(), request, partRows,
+                                r -> validated(mv, r, Map.of()));
+                        return mv.trySubmitSplit(request.withInputs(parts.engineInputs()), parts.rows(), partRows);
+                    });
+            return answered(accepted.result(), outputs -> respond(accepted.version(), request, outputs));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(InferenceException.from(e));
         }
@@ -339,41 +333,30 @@ public final class InferenceServer {
                                                   java.util.function.BiFunction<ModelVersion, List<List<Tensor>>, T> answer) {
         try {
             InferenceRequest first = requests.get(0);
-            ModelVersion mv;
-            CompletableFuture<List<List<Tensor>>> scheduled;
-            int attempts = 0;
-            do {
-                checkAttempts(++attempts, first.modelName());
-                mv = registry.resolve(first.modelName(), first.modelVersion());
-                if (joined) {
-                    BulkOutputs.checkJoinable(mv.spec(), requests);
-                }
-                List<InferenceRequest> engineRequests = new ArrayList<>(requests.size());
-                int[] batchSizes = new int[requests.size()];
-                for (int i = 0; i < requests.size(); i++) {
-                    InferenceRequest r = requests.get(i);
-                    if (!r.modelName().equals(first.modelName()) || !Objects.equals(r.modelVersion(), first.modelVersion())) {
-                        throw InferenceException.invalid("bulk request %d names model '%s' version '%s' (expected: "
-                                + "the first one's, '%s' version '%s')", i, r.modelName(), r.modelVersion(),
-                                first.modelName(), first.modelVersion());
-                    }
-                    RequestValidator.Validated v = validated(mv, r, Map.of());
-                    engineRequests.add(r.withInputs(v.engineInputs()));
-                    batchSizes[i] = v.batchSize();
-                }
-                scheduled = mv.trySubmitBulk(engineRequests, batchSizes);
-            } while (scheduled == null);
-            ModelVersion served = mv;
-            return answered(scheduled, outputs -> answer.apply(served, outputs));
+            CurrentVersion.Accepted<List<List<Tensor>>> accepted = CurrentVersion.submit(registry,
+                    first.modelName(), first.modelVersion(), mv -> {
+                        if (joined) {
+                            BulkOutputs.checkJoinable(mv.spec(), requests);
+                        }
+                        List<InferenceRequest> engineRequests = new ArrayList<>(requests.size());
+                        int[] batchSizes = new int[requests.size()];
+                        for (int i = 0; i < requests.size(); i++) {
+                            InferenceRequest r = requests.get(i);
+                            if (!r.modelName().equals(first.modelName())
+                                    || !Objects.equals(r.modelVersion(), first.modelVersion())) {
+                                throw InferenceException.invalid("bulk request %d names model '%s' version '%s' "
+                                        + "(expected: the first one's, '%s' version '%s')", i, r.modelName(),
+                                        r.modelVersion(), first.modelName(), first.modelVersion());
+                            }
+                            RequestValidator.Validated v = validated(mv, r, Map.of());
+                            engineRequests.add(r.withInputs(v.engineInputs()));
+                            batchSizes[i] = v.batchSize();
+                        }
+                        return mv.trySubmitBulk(engineRequests, batchSizes);
+                    });
+            return answered(accepted.result(), outputs -> answer.apply(accepted.version(), outputs));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(InferenceException.from(e));
-        }
-    }
-
-    /** A request, bulk or request in parts resolved its model this many times: refused past the bound (a reload loop). */
-    private static void checkAttempts(int attempts, String model) {
-        if (attempts > MAX_RESOLVE_ATTEMPTS) {
-            throw InferenceException.unavailable("model '%s' is being reloaded; retry the request", model);
         }
     }
 
@@ -391,23 +374,17 @@ public final class InferenceServer {
     private CompletableFuture<InferenceResponse> admitted(InferenceRequest request,
                                                           Map<String, Integer> classification) {
         try {
-            ModelVersion mv;
-            CompletableFuture<List<Tensor>> scheduled;
-            int attempts = 0;
-            do {
-                // a version retired between resolve and submit refuses the request: its successor (if any) is
-                // already in the registry, so resolving again finds it, or the model's not-ready error
-                checkAttempts(++attempts, request.modelName());
-                mv = registry.resolve(request.modelName(), request.modelVersion());
-                RequestValidator.Validated v = validated(mv, request, classification);
-                if (request.trace() != null) {
-                    request.trace().resolved(mv.versionString(), request.id(), v.batchSize());
-                }
-                scheduled = mv.trySubmit(request.withInputs(v.engineInputs()), v.batchSize());
-            } while (scheduled == null);
-            ModelVersion served = mv;
-            CompletableFuture<List<Tensor>> submitted = scheduled;
-            return answered(submitted, outputs -> classify(served, respond(served, request, outputs), classification));
+            CurrentVersion.Accepted<List<Tensor>> accepted = CurrentVersion.submit(registry, request.modelName(),
+                    request.modelVersion(), mv -> {
+                        RequestValidator.Validated v = validated(mv, request, classification);
+                        if (request.trace() != null) {
+                            request.trace().resolved(mv.versionString(), request.id(), v.batchSize());
+                        }
+                        return mv.trySubmit(request.withInputs(v.engineInputs()), v.batchSize());
+                    });
+            ModelVersion served = accepted.version();
+            return answered(accepted.result(),
+                    outputs -> classify(served, respond(served, request, outputs), classification));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(InferenceException.from(e));
         }
