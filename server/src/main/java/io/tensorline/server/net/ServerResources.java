@@ -1,11 +1,13 @@
 package io.tensorline.server.net;
 
 import io.tensorline.server.grpc.GrpcEventLoops;
+import io.tensorline.server.scheduler.AfterRead;
 import io.tensorline.server.scheduler.NanoClock;
 import io.tensorline.server.scheduler.ServerThreads;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -36,6 +38,16 @@ public final class ServerResources implements AutoCloseable {
         this.clock = clock;
         this.http = http;
         this.grpc = grpc;
+        AfterRead.install(ServerResources::currentEventLoop);
+    }
+
+    /**
+     * The event loop the calling thread runs, of either Netty (grpc-java's shaded one or the one REST and metrics
+     * run on), or null: where the dynamic batcher gathers the requests of one turn of reads ({@link AfterRead}).
+     */
+    static Executor currentEventLoop() {
+        Executor grpcLoop = io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        return grpcLoop != null ? grpcLoop : io.netty.util.internal.ThreadExecutorMap.currentExecutor();
     }
 
     /** Sized for this machine's processors: see {@link #eventLoopThreads}. */

@@ -18,10 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -61,6 +66,11 @@ public final class DynamicBatcher implements Scheduler {
     /** Arrival and done stamps of direct requests, for the batcher thread's tuned delay; at most
      *  {@value #DIRECT_OBSERVATIONS} wait (the ring may stay idle while every request goes direct). */
     private final ConcurrentLinkedQueue<long[]> directDone = new ConcurrentLinkedQueue<>();
+    /**
+     * Per event loop thread: the requests it gathered in its current turn, of every batcher ({@link #gather});
+     * static, and emptied by each run, so that a thread holds no batcher once its turn is over.
+     */
+    private static final ThreadLocal<Turn> TURN = ThreadLocal.withInitial(Turn::new);
     private final AtomicInteger directWaiting = new AtomicInteger();
     static final int DIRECT_OBSERVATIONS = 4096;
     private final Thread batcherThread;
@@ -207,16 +217,23 @@ public final class DynamicBatcher implements Scheduler {
             return reply;
         }
         PendingRequest pending = new PendingRequest(request, batchSize, reply, request.arrivalNanos());
-        if (leases != null && handOff(pending)) {
+        if (leases != null && (gather(pending) || handOff(pending))) {
             return reply;
         }
+        publish(pending);
+        return reply;
+    }
+
+    /** Puts a request on the ring for the batcher thread; a full ring or a drained batcher answers it at once. */
+    private void publish(PendingRequest pending) {
+        InferenceRequest request = pending.request;
         long seq;
         try {
             seq = ring.tryNext();
         } catch (InsufficientCapacityException full) {
             completer.fail(pending, ErrorTexts.queueFull(request.id(), String.format("the batcher ring of "
                     + "model %s is full (%d slots)", model, ringSize)), FailureReason.REJECTED);
-            return reply;
+            return;
         }
         try {
             RingEvent.REQUEST.translateTo(ring.get(seq), seq, pending);
@@ -232,7 +249,6 @@ public final class DynamicBatcher implements Scheduler {
             // the batcher thread or drainRing consumed, and may have answered already) is not ours to answer.
             completer.fail(pending, unloading(), FailureReason.OTHER);
         }
-        return reply;
     }
 
     /** Once {@link #drained} is set: the last sequence consumed (drainRing sets it right after). */
@@ -268,6 +284,104 @@ public final class DynamicBatcher implements Scheduler {
             pool.assign(batch);
         }
         return true;
+    }
+
+    /**
+     * On a transport's event loop, for a model fast enough to run there ({@link InstancePool#runsGatheredHere}):
+     * keeps the request for {@link #runGathered}, which the loop runs once it has handled the reads at hand, so that
+     * every request one turn of its reads decoded goes out in one batch. A request the batcher would reject (batch
+     * size out of range) or one already cancelled takes the ring, where it gets its answer.
+     *
+     * @return false when the request was not kept (another path takes it)
+     */
+    private boolean gather(PendingRequest pending) {
+        if (pending.rows < 1 || pending.rows > policy.maxBatchSize() || pending.abandoned()
+                || !pool.runsGatheredHere()) {
+            return false;
+        }
+        Executor loop = AfterRead.current();
+        if (loop == null) {
+            return false;
+        }
+        Turn turn = TURN.get();
+        if (turn.requests.isEmpty()) {
+            try {
+                loop.execute(turn);
+            } catch (RejectedExecutionException shuttingDown) {
+                return false;
+            }
+        }
+        turn.requests.add(pending);
+        turn.batchers.add(this);
+        return true;
+    }
+
+    /**
+     * The requests one event loop thread gathered in its current turn ({@link #gather}); that thread only. Run on the
+     * loop after its reads: each batcher's share goes to {@link #runGathered}, in the order they came.
+     */
+    private static final class Turn implements Runnable {
+
+        private final List<PendingRequest> requests = new ArrayList<>();
+        private final List<DynamicBatcher> batchers = new ArrayList<>();
+
+        @Override
+        public void run() {
+            List<PendingRequest> all = List.copyOf(requests);
+            List<DynamicBatcher> of = List.copyOf(batchers);
+            requests.clear();
+            batchers.clear();
+            DynamicBatcher only = of.get(0);
+            if (of.stream().allMatch(b -> b == only)) {
+                only.runGathered(all);
+                return;
+            }
+            Map<DynamicBatcher, List<PendingRequest>> each = new LinkedHashMap<>();
+            for (int i = 0; i < all.size(); i++) {
+                each.computeIfAbsent(of.get(i), b -> new ArrayList<>()).add(all.get(i));
+            }
+            each.forEach(DynamicBatcher::runGathered);
+        }
+    }
+
+    /**
+     * On the event loop, after its reads: as long as nothing waits on the ring and a lent instance is idle, takes
+     * the requests in order into batches (the same shape, at most {@code max_batch_size} rows: what the batcher
+     * thread would send with a queue delay of 0) and runs each on this thread, answered before the instance reports
+     * itself free; the rest go on the ring, as does everything once the batcher is stopping (it then drains or
+     * fails them) and any request cancelled meanwhile (answered there).
+     */
+    private void runGathered(List<PendingRequest> all) {
+        int at = 0;
+        while (at < all.size()) {
+            PendingRequest first = all.get(at);
+            if (first.abandoned()) {
+                publish(first);
+                at++;
+                continue;
+            }
+            int end = at + 1;
+            int rows = first.rows;
+            while (end < all.size() && all.get(end).shapeKey.equals(first.shapeKey)
+                    && rows + all.get(end).rows <= policy.maxBatchSize() && !all.get(end).abandoned()) {
+                rows += all.get(end).rows;
+                end++;
+            }
+            int id = !stopping && ring.getCursor() == processor.getSequence().get() ? leases.claim() : -1;
+            if (id < 0) {
+                pool.sawLoad();
+                break;
+            }
+            List<PendingRequest> batch = List.copyOf(all.subList(at, end));
+            for (PendingRequest r : batch) {
+                r.state = PendingRequest.State.DISPATCHED;
+            }
+            pool.runGatheredHere(new Batch(id, batch, rows));
+            at = end;
+        }
+        for (; at < all.size(); at++) {
+            publish(all.get(at));
+        }
     }
 
     /** A direct batch is done (on the instance's or the submitter's thread): its stamps go to the batcher thread. */

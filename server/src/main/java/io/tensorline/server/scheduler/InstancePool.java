@@ -82,6 +82,11 @@ final class InstancePool {
      * an instance holding a batch), counted down by each hand-off after that. Racy on purpose: it is a hint.
      */
     private volatile int runHereHold;
+    /**
+     * A moving average of the real time of every instance's executions, unknown (the largest value) until the
+     * first: {@link #runsGatheredHere}. Written by whichever threads run batches, racily on purpose: it is a hint.
+     */
+    private volatile long modelRecentExecNanos = Long.MAX_VALUE;
     /** See {@link #runHereHold}. */
     static final int RUN_HERE_HOLD = 256;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -260,6 +265,24 @@ final class InstancePool {
         return true;
     }
 
+    /**
+     * Whether a batch gathered on a transport's event loop may run there ({@link DynamicBatcher}): the pool answers
+     * requests itself and the model's recent executions (any instance's, a moving average of real time) took less
+     * than {@link SpinPolicy#runHereNanos}. Unlike {@link #runHere}, under load too: the batch is what one turn of
+     * the loop's reads brought, so running it there keeps the batching and takes the two hops away.
+     */
+    boolean runsGatheredHere() {
+        return answersRequests && modelRecentExecNanos < runHereNanos;
+    }
+
+    /**
+     * Runs a gathered batch on the calling thread, start to end (execute, answer, report free), on the idle instance
+     * the caller claimed for it; see {@link #runsGatheredHere}.
+     */
+    void runGatheredHere(Batch batch) {
+        workers[batch.instance()].runHere(batch);
+    }
+
     /** How many instances hold a batch right now; for tests, which wait for 0 before expecting a run here. */
     int busyNow() {
         return busy.get();
@@ -429,6 +452,8 @@ final class InstancePool {
             long took = System.nanoTime() - began;
             long recent = recentExecNanos;
             recentExecNanos = recent == Long.MAX_VALUE ? took : recent - (recent >> 2) + (took >> 2);
+            long all = modelRecentExecNanos;
+            modelRecentExecNanos = all == Long.MAX_VALUE ? took : all - (all >> 2) + (took >> 2);
             return took;
         }
 
