@@ -34,11 +34,11 @@ public final class ServerResources implements AutoCloseable {
     private final ServerThreads threads = new ServerThreads("tensorline-server");
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ServerResources(NanoClock clock, EventLoops http, GrpcEventLoops grpc) {
+    private ServerResources(NanoClock clock, EventLoops http, GrpcEventLoops grpc, int eventLoopThreads) {
         this.clock = clock;
         this.http = http;
         this.grpc = grpc;
-        AfterRead.install(ServerResources::currentEventLoop);
+        AfterRead.install(ServerResources::currentEventLoop, eventLoopThreads);
     }
 
     /**
@@ -59,7 +59,8 @@ public final class ServerResources implements AutoCloseable {
     public static ServerResources of(NanoClock clock, int eventLoopThreads) {
         EventLoops http = EventLoops.create("http", eventLoopThreads);
         try {
-            return new ServerResources(clock, http, GrpcEventLoops.create("grpc", eventLoopThreads));
+            return new ServerResources(clock, http, GrpcEventLoops.create("grpc", eventLoopThreads),
+                    eventLoopThreads);
         } catch (RuntimeException e) {
             http.shutdown();
             throw e;

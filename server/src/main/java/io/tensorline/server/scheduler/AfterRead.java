@@ -16,13 +16,26 @@ import java.util.function.Supplier;
 public final class AfterRead {
 
     private static volatile Supplier<Executor> finder = () -> null;
+    private static volatile int loops;
 
     private AfterRead() {
     }
 
-    /** How to find the calling thread's event loop, null off one; replaces the one installed before. */
-    public static void install(Supplier<Executor> currentLoop) {
+    /**
+     * How to find the calling thread's event loop, null off one, and how many loops each transport has; replaces
+     * what was installed before.
+     */
+    public static void install(Supplier<Executor> currentLoop, int loopsPerTransport) {
+        if (loopsPerTransport < 0) {
+            throw new IllegalArgumentException("loopsPerTransport: " + loopsPerTransport + " (expected: >= 0)");
+        }
         finder = Objects.requireNonNull(currentLoop, "currentLoop");
+        loops = loopsPerTransport;
+    }
+
+    /** The event loops of each transport (0 until installed): how many gathered batches can run at once. */
+    static int loops() {
+        return loops;
     }
 
     /** The calling thread's event loop, or null when it runs none. */

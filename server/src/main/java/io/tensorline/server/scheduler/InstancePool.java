@@ -87,6 +87,8 @@ final class InstancePool {
      * first: {@link #runsGatheredHere}. Written by whichever threads run batches, racily on purpose: it is a hint.
      */
     private volatile long modelRecentExecNanos = Long.MAX_VALUE;
+    /** The instances serving now ({@link #order}'s size), for {@link #runsGatheredHere}. */
+    private volatile int serving;
     /** See {@link #runHereHold}. */
     static final int RUN_HERE_HOLD = 256;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -147,6 +149,7 @@ final class InstancePool {
         }
         workers = grown;
         order.addAll(ids);
+        serving = order.size();
         return ids;
     }
 
@@ -183,6 +186,7 @@ final class InstancePool {
             ids.add(order.get(p));
         }
         order.removeAll(ids);
+        serving = order.size();
         return ids;
     }
 
@@ -267,12 +271,25 @@ final class InstancePool {
 
     /**
      * Whether a batch gathered on a transport's event loop may run there ({@link DynamicBatcher}): the pool answers
-     * requests itself and the model's recent executions (any instance's, a moving average of real time) took less
-     * than {@link SpinPolicy#runHereNanos}. Unlike {@link #runHere}, under load too: the batch is what one turn of
-     * the loop's reads brought, so running it there keeps the batching and takes the two hops away.
+     * requests itself and {@link #gathersOnLoop} holds for the model's recent executions (any instance's, a moving
+     * average of real time). Unlike {@link #runHere}, under load too: the batch is what one turn of the loop's reads
+     * brought, so running it there keeps the batching and takes the hops away.
      */
     boolean runsGatheredHere() {
-        return answersRequests && modelRecentExecNanos < runHereNanos;
+        return answersRequests && gathersOnLoop(modelRecentExecNanos, runHereNanos, serving, AfterRead.loops());
+    }
+
+    /**
+     * The rule for {@link #runsGatheredHere}: executions shorter than {@link SpinPolicy#runHereNanos} (20 µs) always
+     * (too short for where they run to matter), and shorter than {@link #INLINE_ANSWER_MAX_EXEC_NANOS} (200 µs)
+     * while the model has no more instances than the transport has event loops. A device that fast is bound by the
+     * same cores the instance threads would run on, and the two hops per batch cost more than they free; but a
+     * batch run on a loop uses that loop's thread, so the loops bound how many run at once, and a model with more
+     * instances than loops (a larger machine) keeps its instance threads.
+     */
+    static boolean gathersOnLoop(long recentExecNanos, long runHereNanos, int instances, int loops) {
+        return recentExecNanos < runHereNanos
+                || recentExecNanos < INLINE_ANSWER_MAX_EXEC_NANOS && instances <= loops;
     }
 
     /**

@@ -45,12 +45,12 @@ class GatheredTurnTest {
 
     GatheredTurnTest() throws Exception {
         loop.submit(() -> loopThread.set(Thread.currentThread())).get();
-        AfterRead.install(() -> Thread.currentThread() == loopThread.get() ? loop : null);
+        AfterRead.install(() -> Thread.currentThread() == loopThread.get() ? loop : null, 1);
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        AfterRead.install(() -> null);
+        AfterRead.install(() -> null, 0);
         for (DynamicBatcher b : batchers) {
             b.shutdownNow();
             assertTrue(b.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS), "the batcher terminated");

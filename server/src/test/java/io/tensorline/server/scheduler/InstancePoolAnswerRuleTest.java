@@ -28,4 +28,15 @@ class InstancePoolAnswerRuleTest {
         assertFalse(InstancePool.answersInline(2, false, SLOW));
         assertFalse(InstancePool.answersInline(64, true, FAST));
     }
+
+    private static final long RUN_HERE = SpinPolicy.DEFAULT.runHereNanos();
+
+    @Test
+    void aBatchGatheredOnAnEventLoopRunsThereWhenTheModelIsFast() {
+        assertTrue(InstancePool.gathersOnLoop(RUN_HERE - 1, RUN_HERE, 8, 2), "faster than run-here: any count");
+        assertTrue(InstancePool.gathersOnLoop(FAST, RUN_HERE, 2, 2), "under 200 µs, no more instances than loops");
+        assertFalse(InstancePool.gathersOnLoop(FAST, RUN_HERE, 3, 2), "more instances than the loops can run");
+        assertFalse(InstancePool.gathersOnLoop(SLOW, RUN_HERE, 1, 4), "a slow device keeps its instance threads");
+        assertFalse(InstancePool.gathersOnLoop(Long.MAX_VALUE, RUN_HERE, 1, 4), "not known before it ran once");
+    }
 }
