@@ -267,7 +267,7 @@ public final class DynamicBatcher implements Scheduler {
      * (batch size out of range) or one already cancelled takes the ring, where it gets its answer.
      */
     private boolean handOff(PendingRequest pending) {
-        if (pending.rows < 1 || pending.rows > policy.maxBatchSize() || pending.abandoned()) {
+        if (!batchableAlone(pending)) {
             return false;
         }
         if (ring.getCursor() != processor.getSequence().get()) {
@@ -286,6 +286,11 @@ public final class DynamicBatcher implements Scheduler {
         return true;
     }
 
+    /** Whether a request may skip the ring: its rows fit a batch (else the batcher rejects it) and it is live. */
+    private boolean batchableAlone(PendingRequest pending) {
+        return pending.rows >= 1 && pending.rows <= policy.maxBatchSize() && !pending.abandoned();
+    }
+
     /**
      * On a transport's event loop, for a model fast enough to run there ({@link InstancePool#runsGatheredHere}):
      * keeps the request for {@link #runGathered}, which the loop runs once it has handled the reads at hand, so that
@@ -295,8 +300,7 @@ public final class DynamicBatcher implements Scheduler {
      * @return false when the request was not kept (another path takes it)
      */
     private boolean gather(PendingRequest pending) {
-        if (pending.rows < 1 || pending.rows > policy.maxBatchSize() || pending.abandoned()
-                || !pool.runsGatheredHere()) {
+        if (!batchableAlone(pending) || !pool.runsGatheredHere()) {
             return false;
         }
         Executor loop = AfterRead.current();
@@ -332,7 +336,7 @@ public final class DynamicBatcher implements Scheduler {
             requests.clear();
             batchers.clear();
             DynamicBatcher only = of.get(0);
-            if (of.stream().allMatch(b -> b == only)) {
+            if (allOf(of, only)) {
                 only.runGathered(all);
                 return;
             }
@@ -341,6 +345,15 @@ public final class DynamicBatcher implements Scheduler {
                 each.computeIfAbsent(of.get(i), b -> new ArrayList<>()).add(all.get(i));
             }
             each.forEach(DynamicBatcher::runGathered);
+        }
+
+        private static boolean allOf(List<DynamicBatcher> batchers, DynamicBatcher one) {
+            for (DynamicBatcher b : batchers) {
+                if (b != one) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

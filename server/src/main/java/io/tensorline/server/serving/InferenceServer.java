@@ -41,8 +41,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class InferenceServer {
 
-    /** Resolves per request while versions are being swapped; each retry follows a completed swap. */
-
     private final ModelRegistry registry;
     private final ServerInfo info;
     private final ModelStatsRegistry stats;
